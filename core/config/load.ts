@@ -1,0 +1,144 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { type Config, ConfigSchema } from "./schema.ts";
+
+/** A bad setting: the process prints this one line and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Key = keyof Config;
+const KEYS = Object.keys(ConfigSchema.shape) as Key[];
+const REPEATABLE = new Set<Key>(["peer", "interface", "broadcast", "allowCidr", "blockCidr"]);
+
+export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const envName = (key: string) => `NEUROMESH_${kebab(key).replaceAll("-", "_").toUpperCase()}`;
+
+export interface ParsedCommandLine {
+  command: string[];
+  flags: Partial<Record<Key, unknown>>;
+  configFile?: string;
+  help: boolean;
+  version: boolean;
+  extra: Record<string, string | boolean>;
+}
+
+/**
+ * Parses `neuromesh [command…] [--setting value…]`. Every config key is a kebab-case flag;
+ * boolean settings also accept `--no-<flag>`. Subcommand options (e.g. `--dry-run`) land in `extra`.
+ */
+export function parseCommandLine(args: string[], extraFlags: string[] = []): ParsedCommandLine {
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "V" },
+    config: { type: "string" },
+  };
+  for (const key of KEYS) {
+    options[kebab(key)] = { type: "string", multiple: REPEATABLE.has(key) };
+    options[`no-${kebab(key)}`] = { type: "boolean" };
+  }
+  for (const flag of extraFlags) options[flag] = { type: "boolean" };
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+  }
+  const flags: Partial<Record<Key, unknown>> = {};
+  const extra: Record<string, string | boolean> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (name === "help" || name === "version" || name === "config") continue;
+    if (extraFlags.includes(name)) {
+      extra[name] = value as boolean;
+    } else if (name.startsWith("no-")) {
+      flags[camel(name.slice(3)) as Key] = false;
+    } else {
+      flags[camel(name) as Key] = value;
+    }
+  }
+  return {
+    command: parsed.positionals,
+    flags,
+    configFile: parsed.values.config as string | undefined,
+    help: Boolean(parsed.values.help),
+    version: Boolean(parsed.values.version),
+    extra,
+  };
+}
+
+/** Reads `NEUROMESH_<SETTING>` variables (e.g. NEUROMESH_HTTP_PORT). */
+export function readEnv(get: (name: string) => string | undefined): Partial<Record<Key, unknown>> {
+  const out: Partial<Record<Key, unknown>> = {};
+  for (const key of KEYS) {
+    const value = get(envName(key));
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+const FileSchema = z.record(z.string(), z.unknown());
+
+/** Loads a JSON config file whose keys are the settings in camelCase or kebab-case. */
+export function parseConfigFile(text: string, path: string): Partial<Record<Key, unknown>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = FileSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`config file ${path}: must be a JSON object`);
+  const out: Partial<Record<Key, unknown>> = {};
+  for (const [name, value] of Object.entries(parsed.data)) {
+    const key = camel(name) as Key;
+    if (!KEYS.includes(key)) throw new ConfigError(`config file ${path}: unknown setting "${name}"`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Layers file < environment < flags, then validates; the first bad value names its setting. */
+export function resolveConfig(
+  ...layers: Partial<Record<Key, unknown>>[]
+): Config {
+  const merged = Object.assign({}, ...layers);
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue.path[0] ?? "");
+    const shown = key in merged ? ` (got ${JSON.stringify(merged[key])})` : "";
+    throw new ConfigError(`invalid setting --${kebab(key)}: ${issue.message}${shown}`);
+  }
+  return result.data;
+}
+
+export const HELP_SETTINGS: [flag: string, help: string][] = [
+  ["--name NAME", "display name of this node (default: host name)"],
+  ["--data-dir DIR", "where identity, conversations and settings live"],
+  ["--http-host HOST", "address of the page and API (default 127.0.0.1)"],
+  ["--http-port PORT", "port of the page and API (default 8080)"],
+  ["--peer-port PORT", "TCP port for peer links (default 7878)"],
+  ["--discovery-port PORT", "UDP port for discovery broadcasts (default 5000)"],
+  ["--interface NAME", "announce only on these interfaces (repeatable)"],
+  ["--broadcast ADDR", "announce to these broadcast addresses (repeatable)"],
+  ["--include-loopback", "also announce on loopback interfaces"],
+  ["--peer HOST[:PORT]", "static peer, for networks without broadcast (repeatable)"],
+  ["--no-discovery", "do not broadcast or listen for announcements"],
+  ["--allow-cidr CIDR", "accept peers from this range too, e.g. 100.64.0.0/10 (repeatable)"],
+  ["--block-cidr CIDR", "refuse peers from this range (repeatable)"],
+  ["--ollama-url URL", "local Ollama (default http://127.0.0.1:11434)"],
+  ["--openai-url URL", "local OpenAI-compatible server (llama.cpp, LM Studio, vLLM)"],
+  ["--capacity N", "concurrent requests this host serves (default 2)"],
+  ["--queue-size N", "requests that may wait when all hosts are busy (default 32)"],
+  ["--rate-limit N", "requests per minute accepted from one peer (default 100)"],
+  ["--max-frame-bytes N", "largest accepted peer frame (default 52428800)"],
+  ["--no-sharing", "keep conversations on this node only"],
+  ["--log-level LEVEL", "debug | info | warn | error (default info)"],
+  ["--config FILE", "JSON file with any of these settings"],
+];
+
+export { envName };

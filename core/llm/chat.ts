@@ -1,0 +1,65 @@
+/**
+ * The contract between the chat API/conversations and the LLM layer: one chat request in,
+ * a stream of chunks out, each saying which node and model produced it.
+ */
+export interface ChatTurn {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  images?: string[];
+}
+
+export interface ChatRequest {
+  /** Model name as Ollama knows it; empty or undefined lets the router choose. */
+  model?: string;
+  messages: ChatTurn[];
+  /** Ollama `options` (temperature, num_ctx, …) passed through untouched. */
+  options?: Record<string, unknown>;
+  format?: unknown;
+  keepAlive?: string | number;
+  /** Conversation this turn belongs to, for host affinity. */
+  conversationId?: string;
+  /** Preferred host node id (user setting), used while that host is healthy. */
+  preferredHost?: string;
+}
+
+export interface ServedBy {
+  nodeId: string;
+  nodeName: string;
+  model: string;
+}
+
+export interface ChatChunk {
+  /** Text added by this chunk (may be empty on the final chunk). */
+  content: string;
+  /** Reasoning text from thinking models, if any. */
+  thinking?: string;
+  done: boolean;
+  servedBy: ServedBy;
+  /** Set on the first chunk produced by a new host after failover. */
+  failedOverFrom?: ServedBy;
+  doneReason?: string;
+  stats?: {
+    promptEvalCount?: number;
+    evalCount?: number;
+    totalDurationNs?: number;
+    evalDurationNs?: number;
+    loadDurationNs?: number;
+    promptEvalDurationNs?: number;
+  };
+}
+
+/** Anything that can answer a chat: the mesh router (production) or a fake (tests). */
+export interface ChatService {
+  chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk>;
+}
+
+/** Refusals the HTTP layer maps to status codes (400, 429, 503). */
+export class ChatError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "bad_request" | "rate_limited" | "no_host" | "busy" | "upstream",
+  ) {
+    super(message);
+    this.name = "ChatError";
+  }
+}
