@@ -121,6 +121,7 @@ export const HELP_SETTINGS: [flag: string, help: string][] = [
   ["--data-dir DIR", "where identity, conversations and settings live"],
   ["--http-host HOST", "address of the page and API (default 127.0.0.1)"],
   ["--http-port PORT", "port of the page and API (default 8080)"],
+  ["--http-socket PATH", "also serve the page and API on this unix socket"],
   ["--peer-port PORT", "TCP port for peer links (default 7878)"],
   ["--discovery-port PORT", "UDP port for discovery broadcasts (default 5000)"],
   ["--interface NAME", "announce only on these interfaces (repeatable)"],

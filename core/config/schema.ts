@@ -33,6 +33,8 @@ export const ConfigSchema = z.object({
   dataDir: z.string().min(1).default(defaultDataDir()),
   httpHost: z.string().min(1).default("127.0.0.1"),
   httpPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Also serve the page and API on this unix socket (reverse proxies, tests in namespaces). */
+  httpSocket: z.string().min(1).optional(),
   peerHost: z.string().min(1).default("0.0.0.0"),
   peerPort: port.default(7878),
   discoveryPort: port.default(5000),

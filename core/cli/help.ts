@@ -1,0 +1,21 @@
+import { HELP_SETTINGS } from "../config/load.ts";
+import { APP_VERSION } from "../version.ts";
+
+export function helpText(): string {
+  const width = Math.max(...HELP_SETTINGS.map(([flag]) => flag.length)) + 2;
+  return [
+    `NeuroMesh ${APP_VERSION} — share local LLMs across the devices of your network`,
+    "",
+    "Usage:",
+    "  neuromesh [options]                 start this node (page at http://localhost:8080)",
+    "  neuromesh export DIR                write conversations in the original NeuroMesh file layout",
+    "  neuromesh import DIR                read them back (idempotent)",
+    "  neuromesh service install|uninstall|status [--dry-run]",
+    "  neuromesh firewall [--apply]        print (or apply) rules for 5000/udp and 7878/tcp",
+    "",
+    "Options (also NEUROMESH_<OPTION> environment variables, or keys of a --config JSON file):",
+    ...HELP_SETTINGS.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
+    `  ${"-h, --help".padEnd(width)}show this help`,
+    `  ${"-V, --version".padEnd(width)}show the version`,
+  ].join("\n");
+}
