@@ -1,0 +1,41 @@
+/**
+ * NeuroMesh entry point: parses the command and hands off. The node itself is composed in
+ * core/node.ts; subcommands live beside it in core/.
+ */
+import { ConfigError } from "./core/config/load.ts";
+import { invocationFromProcess } from "./core/config/from_process.ts";
+import { helpText } from "./core/cli/help.ts";
+import { APP_VERSION } from "./core/version.ts";
+import { runNode } from "./core/node.ts";
+
+async function main(args: string[]): Promise<number> {
+  const invocation = await invocationFromProcess(args);
+  if (invocation.help) {
+    console.log(helpText());
+    return 0;
+  }
+  if (invocation.version) {
+    console.log(`neuromesh ${APP_VERSION}`);
+    return 0;
+  }
+  const [command = "run", ...rest] = invocation.command;
+  switch (command) {
+    case "run":
+      return await runNode(invocation);
+    default:
+      throw new ConfigError(`unknown command "${command}"${rest.length ? "" : ""} (see --help)`);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`neuromesh: ${error.message}`);
+      Deno.exit(2);
+    }
+    console.error(`neuromesh: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}
