@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { ConfigError, parseCommandLine, parseConfigFile, readEnv, resolveConfig } from "./load.ts";
+
+Deno.test("resolveConfig() gives the zero-config defaults", () => {
+  const config = resolveConfig({});
+  assert.equal(config.httpPort, 8080);
+  assert.equal(config.peerPort, 7878);
+  assert.equal(config.discoveryPort, 5000);
+  assert.equal(config.httpHost, "127.0.0.1");
+  assert.equal(config.discovery, true);
+  assert.equal(config.rateLimit, 100);
+  assert.equal(config.maxFrameBytes, 50 * 1024 * 1024);
+});
+
+Deno.test("parseCommandLine() reads settings, repeatable peers and --no- switches", () => {
+  const cli = parseCommandLine([
+    "--http-port", "9000", "--peer", "10.0.0.2", "--peer", "10.0.0.3:7000", "--no-discovery", "export", "out",
+  ]);
+  assert.deepEqual(cli.command, ["export", "out"]);
+  const config = resolveConfig(cli.flags);
+  assert.equal(config.httpPort, 9000);
+  assert.deepEqual(config.peer, ["10.0.0.2", "10.0.0.3:7000"]);
+  assert.equal(config.discovery, false);
+});
+
+Deno.test("flags win over environment, which wins over the config file", () => {
+  const file = parseConfigFile(`{"http-port": 1000, "peerPort": 2000, "logLevel": "warn"}`, "f.json");
+  const env = readEnv((name) => ({ NEUROMESH_PEER_PORT: "3000", NEUROMESH_LOG_LEVEL: "debug" })[name]);
+  const config = resolveConfig(file, env, parseCommandLine(["--log-level", "error"]).flags);
+  assert.equal(config.httpPort, 1000);
+  assert.equal(config.peerPort, 3000);
+  assert.equal(config.logLevel, "error");
+});
+
+Deno.test("a bad value is one clear line naming the setting and the value", () => {
+  assert.throws(
+    () => resolveConfig(parseCommandLine(["--peer-port", "70000"]).flags),
+    (error: Error) => error instanceof ConfigError && /--peer-port/.test(error.message) && /70000/.test(error.message),
+  );
+  assert.throws(() => resolveConfig({ allowCidr: ["10.0.0.0/99"] }), /--allow-cidr/);
+  assert.throws(() => resolveConfig({ ollamaUrl: "ftp://x" }), /--ollama-url/);
+  assert.throws(() => resolveConfig({ peer: ["bad host:x"] }), /--peer/);
+});
+
+Deno.test("an unknown flag or config key is refused", () => {
+  assert.throws(() => parseCommandLine(["--bogus", "1"]), ConfigError);
+  assert.throws(() => parseConfigFile(`{"bogus": 1}`, "f.json"), /unknown setting "bogus"/);
+  assert.throws(() => parseConfigFile(`[1]`, "f.json"), /JSON object/);
+  assert.throws(() => parseConfigFile(`{`, "f.json"), /not valid JSON/);
+});
