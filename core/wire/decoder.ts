@@ -20,8 +20,18 @@ export class FrameDecoder {
   #chunks: Uint8Array[] = [];
   #buffered = 0;
   #pending: { marker: string; length: number } | null = null;
+  readonly #maxLength: bigint;
 
-  constructor(readonly maxPayloadBytes: number) {}
+  constructor(readonly maxPayloadBytes: number) {
+    // Checked here so that a bad limit (Infinity, NaN) fails at startup, not as a non-FrameError
+    // thrown from BigInt() on the first frame.
+    if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 0) {
+      throw new RangeError(
+        `Cannot create FrameDecoder as 'maxPayloadBytes' must be a non-negative safe integer: current value is ${maxPayloadBytes}`,
+      );
+    }
+    this.#maxLength = BigInt(maxPayloadBytes);
+  }
 
   /** Bytes held that do not yet form a whole frame. */
   get bufferedBytes(): number {
@@ -33,6 +43,11 @@ export class FrameDecoder {
     return this.#buffered > 0 || this.#pending !== null;
   }
 
+  /**
+   * Buffers `bytes` and returns the frames completed so far. The decoder keeps references to
+   * the pushed chunks (payloads may be views into them), so callers must not reuse the buffer
+   * they pass in. Throws FrameError on a malformed stream; the decoder is unusable afterwards.
+   */
   push(bytes: Uint8Array): Frame[] {
     if (bytes.length > 0) {
       this.#chunks.push(bytes);
@@ -49,7 +64,7 @@ export class FrameDecoder {
         }
         const length = new DataView(header.buffer, header.byteOffset + MARKER_BYTES, LENGTH_BYTES)
           .getBigUint64(0, true);
-        if (length > BigInt(this.maxPayloadBytes)) {
+        if (length > this.#maxLength) {
           throw new FrameError(
             `frame ${marker} length ${length} exceeds limit ${this.maxPayloadBytes}`,
           );
