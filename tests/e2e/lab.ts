@@ -163,10 +163,10 @@ export class LabHost {
   node: LabNode;
   #background: Deno.ChildProcess[] = [];
 
-  constructor(readonly lab: Lab, readonly index: number) {
+  constructor(readonly lab: Lab, readonly index: number, address?: string) {
     this.ns = `${lab.id}n${index}`;
     this.name = `node${index}`;
-    this.address = `10.99.0.${index}`;
+    this.address = address ?? `10.99.0.${index}`;
     this.bridgePort = `v${index}`;
     this.node = new LabNode(this, `${lab.dir}/${this.name}-data`);
   }
@@ -237,7 +237,10 @@ export class Lab {
   }
 
   /** Creates the bridge and `count` hosts on 10.99.0.0/24 (host K is 10.99.0.K). */
-  static async create(count: number, options: { defaultRoute?: boolean } = {}): Promise<Lab> {
+  static async create(
+    count: number,
+    options: { defaultRoute?: boolean; subnets?: number[] } = {},
+  ): Promise<Lab> {
     await removeStaleNamespaces();
     const id = `${PREFIX}${Deno.pid}x${Math.random().toString(36).slice(2, 6)}`;
     const lab = new Lab(id, await Deno.makeTempDir({ prefix: "neuromesh-lab-" }));
@@ -245,7 +248,9 @@ export class Lab {
       await ip("netns", "add", lab.bridgeNs);
       await ip("-n", lab.bridgeNs, "link", "add", "br0", "type", "bridge");
       await ip("-n", lab.bridgeNs, "link", "set", "br0", "up");
-      for (let k = 1; k <= count; k++) await lab.addHost(k, options.defaultRoute ?? true);
+      for (let k = 1; k <= count; k++) {
+        await lab.addHost(k, options.defaultRoute ?? true, options.subnets?.[k - 1] ?? 0);
+      }
     } catch (error) {
       await lab.close();
       throw error;
@@ -253,15 +258,21 @@ export class Lab {
     return lab;
   }
 
-  async addHost(k: number, defaultRoute = true): Promise<LabHost> {
-    const host = new LabHost(this, k);
+  /**
+   * Adds host K. `subnet` (default 0) puts it on 10.99.<subnet>.K/24: hosts on different
+   * subnets share the bridge and reach each other by unicast (on-link route to 10.99.0.0/16)
+   * but never receive each other's subnet broadcasts.
+   */
+  async addHost(k: number, defaultRoute = true, subnet = 0): Promise<LabHost> {
+    const host = new LabHost(this, k, `10.99.${subnet}.${k}`);
     await ip("netns", "add", host.ns);
     await ip("-n", this.bridgeNs, "link", "add", host.bridgePort, "type", "veth", "peer", "name", "eth0", "netns", host.ns);
     await ip("-n", this.bridgeNs, "link", "set", host.bridgePort, "master", "br0");
     await ip("-n", this.bridgeNs, "link", "set", host.bridgePort, "up");
-    await ip("-n", host.ns, "addr", "add", `${host.address}/24`, "brd", "10.99.0.255", "dev", "eth0");
+    await ip("-n", host.ns, "addr", "add", `${host.address}/24`, "brd", `10.99.${subnet}.255`, "dev", "eth0");
     await ip("-n", host.ns, "link", "set", "eth0", "up");
     await ip("-n", host.ns, "link", "set", "lo", "up");
+    await ip("-n", host.ns, "route", "add", "10.99.0.0/16", "dev", "eth0");
     if (defaultRoute) await ip("-n", host.ns, "route", "add", "default", "dev", "eth0");
     this.hosts.push(host);
     return host;
