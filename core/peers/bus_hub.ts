@@ -30,7 +30,10 @@ export class BusHub {
   dispatch(from: PeerRef, message: Message): void {
     for (const handler of this.#handlers.get(message.marker) ?? []) {
       try {
-        (handler as MessageHandler<typeof message.marker>)(from, message.payload as PayloadOf<Marker>);
+        (handler as MessageHandler<typeof message.marker>)(
+          from,
+          message.payload as PayloadOf<Marker>,
+        );
       } catch (error) {
         this.onHandlerError(error, message.marker);
       }

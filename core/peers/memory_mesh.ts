@@ -54,7 +54,9 @@ export class MemoryMesh {
     const sender = this.#nodes.get(from)!.self;
     queueMicrotask(() => {
       if (!this.linked(from, to)) return;
-      for (const frame of target.decoder.push(bytes)) target.hub.dispatch(sender, decodeMessage(frame));
+      for (const frame of target.decoder.push(bytes)) {
+        target.hub.dispatch(sender, decodeMessage(frame));
+      }
     });
     return true;
   }

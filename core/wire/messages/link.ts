@@ -14,6 +14,11 @@ export const Hello = z.object({
   peerPort: z.number().int().min(1).max(65535),
   httpPort: z.number().int().min(0).max(65535),
   hasLlm: z.boolean(),
+  /**
+   * Random per-connection token. Both ends know the initiator's nonce, so when two connections
+   * join the same pair of nodes they agree which one to keep (see core/peers/duplicate.ts).
+   */
+  nonce: z.string().max(64).optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 
@@ -25,9 +30,17 @@ export type Ping = z.infer<typeof Ping>;
 export const Bye = z.object({ reason: z.string().max(256) });
 export type Bye = z.infer<typeof Bye>;
 
+/**
+ * `NOOP:` — no protocol action: the link engine passes it to subscribers like any message, and
+ * no domain module subscribes. Used by link tests and benchmarks.
+ */
+export const Noop = z.object({ pad: z.string().optional() });
+export type Noop = z.infer<typeof Noop>;
+
 export const linkSchemas = {
   "HELO:": Hello,
   "PING:": Ping,
   "PONG:": Ping,
   "BYE!:": Bye,
+  "NOOP:": Noop,
 } as const;

@@ -1,0 +1,103 @@
+import type { Connection, Listener, Transport } from "./transport.ts";
+
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** A TCP connection as the link engine needs it (TCP_NODELAY on: frames are batched by us). */
+class TcpConnection implements Connection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  #buffer = new Uint8Array(READ_BUFFER_BYTES);
+  #closed = false;
+
+  constructor(private readonly conn: Deno.TcpConn) {
+    conn.setNoDelay(true);
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    this.remoteAddress = remote.hostname;
+    this.remotePort = remote.port;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.#closed) return null;
+    const n = await this.conn.read(this.#buffer);
+    // A copy, so the decoder may keep it while the buffer is reused for the next read.
+    return n === null ? null : this.#buffer.slice(0, n);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed by the runtime after an error: nothing left to release.
+    }
+  }
+}
+
+class TcpListener implements Listener {
+  readonly hostname: string;
+  readonly port: number;
+  #closed = false;
+
+  constructor(private readonly listener: Deno.TcpListener) {
+    this.hostname = listener.addr.hostname;
+    this.port = listener.addr.port;
+  }
+
+  async acceptLoop(onConnection: (connection: Connection) => void): Promise<void> {
+    while (!this.#closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.listener.accept();
+      } catch (error) {
+        if (this.#closed || error instanceof Deno.errors.BadResource) return;
+        // Transient accept failures (e.g. too many open files): keep serving.
+        continue;
+      }
+      onConnection(new TcpConnection(conn));
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.listener.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/** Plain TCP via Deno.listen / Deno.connect. */
+export class TcpTransport implements Transport {
+  listen(
+    hostname: string,
+    port: number,
+    onConnection: (connection: Connection) => void,
+  ): Promise<Listener> {
+    const listener = new TcpListener(Deno.listen({ hostname, port, transport: "tcp" }));
+    listener.acceptLoop(onConnection);
+    return Promise.resolve(listener);
+  }
+
+  async dial(hostname: string, port: number, signal?: AbortSignal): Promise<Connection> {
+    signal?.throwIfAborted();
+    const conn = await Deno.connect({ hostname: unbracket(hostname), port, signal });
+    if (signal?.aborted) {
+      conn.close();
+      signal.throwIfAborted();
+    }
+    return new TcpConnection(conn);
+  }
+}
+
+/** `[::1]` → `::1`: Deno.connect wants IPv6 literals bare. */
+function unbracket(hostname: string): string {
+  return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+}
