@@ -1,0 +1,161 @@
+/**
+ * Deterministic answers of the Ollama test double. The answer is a pure function of
+ * (model, conversation), so a test can compute the exact expected text and detect any gap or
+ * repeat after failover. Tokens look like "amber0 delta1 river2": the trailing index makes a
+ * missing or repeated token obvious in a failure message.
+ */
+
+/** One chat message as the double sees it (extra fields like images are ignored). */
+export interface ConversationMessage {
+  role: string;
+  content: string;
+}
+
+/** A `/api/generate` prompt, or the `messages` of an `/api/chat` request. */
+export type AnswerInput = string | readonly ConversationMessage[];
+
+export const DEFAULT_ANSWER_TOKENS = 20;
+
+const WORDS = [
+  "amber",
+  "basil",
+  "cedar",
+  "delta",
+  "ember",
+  "fjord",
+  "grove",
+  "harbor",
+  "iris",
+  "juniper",
+  "kelp",
+  "lumen",
+  "maple",
+  "nectar",
+  "onyx",
+  "pebble",
+  "quartz",
+  "river",
+  "sage",
+  "tundra",
+  "umber",
+  "violet",
+  "willow",
+  "xenon",
+  "yarrow",
+  "zephyr",
+  "birch",
+  "coral",
+  "dune",
+  "flint",
+  "heron",
+  "lotus",
+]; // deno-fmt-ignore
+
+/** FNV-1a, 32 bit: tiny, stable across runtimes, good enough to pick words. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function conversationKey(input: AnswerInput): string {
+  if (typeof input === "string") return `prompt\u0000${input}`;
+  return input.map((m) => `${m.role}\u0001${m.content}`).join("\u0002");
+}
+
+/** The first `count` tokens of the answer to `input`; joined they give `expectedAnswer`. */
+export function expectedTokens(
+  model: string,
+  input: AnswerInput,
+  count: number = DEFAULT_ANSWER_TOKENS,
+): string[] {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new RangeError(`expectedTokens: count must be a non-negative integer, got ${count}`);
+  }
+  const seed = `${model}\u0000${conversationKey(input)}`;
+  return Array.from({ length: count }, (_, i) => {
+    const word = WORDS[fnv1a(`${seed}\u0000${i}`) % WORDS.length];
+    return `${i === 0 ? "" : " "}${word}${i}`;
+  });
+}
+
+/** The exact full answer the double gives for (model, prompt or messages). */
+export function expectedAnswer(
+  model: string,
+  input: AnswerInput,
+  count: number = DEFAULT_ANSWER_TOKENS,
+): string {
+  return expectedTokens(model, input, count).join("");
+}
+
+/**
+ * Splits any text into stream tokens: each token is a word with the whitespace before it, so
+ * joining the tokens gives the text back exactly. Used for answers given by an `answer` override.
+ */
+export function splitTokens(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+/** Rough prompt token count reported as `prompt_eval_count`. */
+export function countPromptTokens(input: AnswerInput): number {
+  const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+  if (typeof input === "string") return Math.max(1, words(input));
+  return Math.max(1, input.reduce((sum, m) => sum + words(m.content) + 2, 0));
+}
+
+export interface ReplyPlan {
+  /** Tokens to stream in this reply, in order. */
+  tokens: string[];
+  /**
+   * Set when the request ended with an assistant message that is a prefix of the answer to the
+   * conversation before it (a failover re-issue): the prefix already delivered elsewhere.
+   */
+  continuedFrom: string | null;
+  /** "length" when `numPredict` cut the reply short, as Ollama reports it. */
+  doneReason: "stop" | "length";
+}
+
+/**
+ * Decides what to stream for `input`, given `answerFor` (the full answer to a conversation).
+ * When the last message is an assistant message whose content is a prefix of the answer to the
+ * messages before it, only the rest is streamed, so a re-issued request continues exactly where
+ * the failed host stopped. `numPredict` > 0 caps the number of tokens streamed.
+ */
+export function planReply(
+  input: AnswerInput,
+  answerFor: (input: AnswerInput) => string,
+  numPredict?: number,
+): ReplyPlan {
+  let tokens: string[];
+  let continuedFrom: string | null = null;
+  const last = typeof input === "string" ? undefined : input.at(-1);
+  const preceding = typeof input === "string" ? input : input.slice(0, -1);
+  const previousAnswer = last?.role === "assistant" ? answerFor(preceding) : null;
+  if (last && previousAnswer !== null && previousAnswer.startsWith(last.content)) {
+    continuedFrom = last.content;
+    tokens = tokensAfter(splitTokens(previousAnswer), last.content.length);
+  } else {
+    tokens = splitTokens(answerFor(input));
+  }
+  if (numPredict !== undefined && numPredict > 0 && tokens.length > numPredict) {
+    return { tokens: tokens.slice(0, numPredict), continuedFrom, doneReason: "length" };
+  }
+  return { tokens, continuedFrom, doneReason: "stop" };
+}
+
+/** The tokens covering text from character `offset` on; a token cut by `offset` is split. */
+export function tokensAfter(tokens: readonly string[], offset: number): string[] {
+  let start = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const end = start + tokens[i].length;
+    if (offset < end) {
+      const rest = tokens.slice(i + 1);
+      return offset <= start ? [tokens[i], ...rest] : [tokens[i].slice(offset - start), ...rest];
+    }
+    start = end;
+  }
+  return [];
+}

@@ -1,0 +1,120 @@
+/**
+ * Ollama's request and response JSON for chat and generate, as in Ollama's api/types.go and
+ * docs/api.md. Requests are loose (unknown fields such as tools, think or format are accepted
+ * and ignored); responses keep Ollama's field order.
+ */
+import { z } from "zod";
+
+const nullableString = z.string().nullish().transform((v) => v ?? "");
+const MessageSchema = z.looseObject({ role: z.string(), content: nullableString });
+const common = {
+  model: nullableString,
+  /** Ollama streams unless `stream` is false. */
+  stream: z.boolean().nullish(),
+  options: z.record(z.string(), z.unknown()).nullish(),
+  keep_alive: z.union([z.string(), z.number()]).nullish(),
+};
+
+export const ChatRequestSchema = z.looseObject({
+  ...common,
+  messages: z.array(MessageSchema).nullish().transform((v) => v ?? []),
+});
+export type ChatRequestBody = z.infer<typeof ChatRequestSchema>;
+
+export const GenerateRequestSchema = z.looseObject({ ...common, prompt: nullableString });
+export type GenerateRequestBody = z.infer<typeof GenerateRequestSchema>;
+
+export const ShowRequestSchema = z.looseObject({ model: nullableString, name: nullableString });
+
+/** Statistics of the final chunk; all durations in nanoseconds. */
+export interface Metrics {
+  total_duration: number;
+  load_duration: number;
+  prompt_eval_count: number;
+  prompt_eval_duration: number;
+  eval_count: number;
+  eval_duration: number;
+}
+
+export type DoneReason = "stop" | "length" | "load" | "unload";
+
+export function chatChunk(model: string, content: string) {
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    message: { role: "assistant", content },
+    done: false,
+  };
+}
+
+export function chatDone(
+  model: string,
+  content: string,
+  doneReason: DoneReason,
+  metrics?: Metrics,
+) {
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    message: { role: "assistant", content },
+    done_reason: doneReason,
+    done: true,
+    ...metrics,
+  };
+}
+
+export function generateChunk(model: string, response: string) {
+  return { model, created_at: new Date().toISOString(), response, done: false };
+}
+
+export function generateDone(
+  model: string,
+  response: string,
+  doneReason: DoneReason,
+  metrics?: Metrics,
+) {
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    response,
+    done: true,
+    done_reason: doneReason,
+    // token ids of prompt and answer, as Ollama returns for a later `context` request
+    ...(metrics && {
+      context: Array.from(
+        { length: metrics.prompt_eval_count + metrics.eval_count },
+        (_, i) => (i * 7919) % 32000 + 1,
+      ),
+    }),
+    ...metrics,
+  };
+}
+
+const GO_DURATION_UNITS_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  "µs": 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
+
+/**
+ * `keep_alive` in milliseconds: a number of seconds or a Go duration ("5m", "1h30m"); negative
+ * means forever (Infinity); anything unreadable falls back to Ollama's default of 5 minutes.
+ */
+export function keepAliveMs(value: string | number | null | undefined): number {
+  if (value === null || value === undefined) return DEFAULT_KEEP_ALIVE_MS;
+  let ms: number;
+  if (typeof value === "number" || /^-?\d+(\.\d+)?$/.test(value)) {
+    ms = Number(value) * 1000;
+  } else {
+    const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+    if (parts.map((p) => p[0]).join("") !== value.replace(/^-/, "")) return DEFAULT_KEEP_ALIVE_MS;
+    ms = parts.reduce((sum, p) => sum + Number(p[1]) * GO_DURATION_UNITS_MS[p[2]], 0);
+    if (value.startsWith("-")) ms = -ms;
+  }
+  return ms < 0 ? Infinity : ms;
+}
