@@ -1,0 +1,173 @@
+import { formatCommand } from "./shell_quote.ts";
+import { launchdPlist } from "./launchd_plist.ts";
+import { LAUNCHD_LABEL, type ServiceSpec, SYSTEMD_UNIT, WINDOWS_TASK } from "./spec.ts";
+import { systemdUnit } from "./systemd_unit.ts";
+import { windowsTaskCommand } from "./windows_task.ts";
+
+export const SERVICE_ACTIONS = ["install", "uninstall", "status"] as const;
+export type ServiceAction = typeof SERVICE_ACTIONS[number];
+
+/** Where per-user service files go on this machine. */
+export interface ServiceHost {
+  os: typeof Deno.build.os;
+  home: string;
+  /** `$XDG_CONFIG_HOME` when set (Linux). */
+  configHome?: string;
+  /** Login name, for the `loginctl enable-linger` hint (Linux). */
+  user?: string;
+}
+
+/**
+ * One step of a plan. `allowFailure` marks clean-up that may find nothing to clean;
+ * `report` marks a query whose output is the answer and whose exit code is the result.
+ */
+export type ServiceStep =
+  | { kind: "mkdir"; path: string }
+  | { kind: "write"; path: string; content: string }
+  | { kind: "remove"; path: string }
+  | { kind: "run"; argv: string[]; allowFailure?: boolean; report?: boolean };
+
+export interface ServicePlan {
+  steps: ServiceStep[];
+  /** Lines printed after the steps: where logs go, how to keep it running. */
+  notes: string[];
+}
+
+export function serviceFilePath(host: ServiceHost): string | null {
+  if (host.os === "darwin") return `${host.home}/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`;
+  if (host.os === "windows") return null;
+  return `${host.configHome ?? `${host.home}/.config`}/systemd/user/${SYSTEMD_UNIT}`;
+}
+
+/** The files and commands that install, remove or query the per-user service; pure. */
+export function planService(
+  action: ServiceAction,
+  host: ServiceHost,
+  spec: ServiceSpec,
+): ServicePlan {
+  if (host.os === "darwin") return planLaunchd(action, serviceFilePath(host)!, spec);
+  if (host.os === "windows") return planSchtasks(action, spec);
+  return planSystemd(action, host, serviceFilePath(host)!, spec);
+}
+
+function planSystemd(
+  action: ServiceAction,
+  host: ServiceHost,
+  path: string,
+  spec: ServiceSpec,
+): ServicePlan {
+  const systemctl = (...args: string[]) => ["systemctl", "--user", ...args];
+  switch (action) {
+    case "install":
+      return {
+        steps: [
+          { kind: "mkdir", path: spec.dataDir },
+          { kind: "write", path, content: systemdUnit(spec) },
+          { kind: "run", argv: systemctl("daemon-reload") },
+          { kind: "run", argv: systemctl("enable", "--now", SYSTEMD_UNIT) },
+          // A reinstall changes the command line; restart so the running node picks it up.
+          { kind: "run", argv: systemctl("restart", SYSTEMD_UNIT) },
+        ],
+        notes: [
+          `Logs: ${spec.logPath}`,
+          "It starts when you log in. To start it at boot without a login, run: " +
+          formatCommand(["loginctl", "enable-linger", host.user ?? "$USER"], host.os),
+        ],
+      };
+    case "uninstall":
+      return {
+        steps: [
+          { kind: "run", argv: systemctl("disable", "--now", SYSTEMD_UNIT), allowFailure: true },
+          { kind: "remove", path },
+          { kind: "run", argv: systemctl("daemon-reload") },
+        ],
+        notes: [],
+      };
+    case "status":
+      return {
+        steps: [{
+          kind: "run",
+          argv: systemctl("status", SYSTEMD_UNIT, "--no-pager"),
+          report: true,
+        }],
+        notes: [],
+      };
+  }
+}
+
+function planLaunchd(action: ServiceAction, path: string, spec: ServiceSpec): ServicePlan {
+  const unload: ServiceStep = {
+    kind: "run",
+    argv: ["launchctl", "unload", "-w", path],
+    allowFailure: true,
+  };
+  switch (action) {
+    case "install":
+      return {
+        steps: [
+          { kind: "mkdir", path: spec.dataDir },
+          { kind: "write", path, content: launchdPlist(spec) },
+          unload, // a reinstall replaces the loaded agent
+          { kind: "run", argv: ["launchctl", "load", "-w", path] },
+        ],
+        notes: [`Logs: ${spec.logPath}`, "It starts when you log in."],
+      };
+    case "uninstall":
+      return { steps: [unload, { kind: "remove", path }], notes: [] };
+    case "status":
+      return {
+        steps: [{ kind: "run", argv: ["launchctl", "list", LAUNCHD_LABEL], report: true }],
+        notes: [],
+      };
+  }
+}
+
+function planSchtasks(action: ServiceAction, spec: ServiceSpec): ServicePlan {
+  const end: ServiceStep = {
+    kind: "run",
+    argv: ["schtasks", "/End", "/TN", WINDOWS_TASK],
+    allowFailure: true,
+  };
+  switch (action) {
+    case "install":
+      return {
+        steps: [
+          { kind: "mkdir", path: spec.dataDir },
+          {
+            kind: "run",
+            argv: [
+              "schtasks",
+              "/Create",
+              "/F",
+              "/SC",
+              "ONLOGON",
+              "/TN",
+              WINDOWS_TASK,
+              "/TR",
+              windowsTaskCommand(spec),
+            ],
+          },
+          end, // a reinstall replaces the running task
+          { kind: "run", argv: ["schtasks", "/Run", "/TN", WINDOWS_TASK] },
+        ],
+        notes: [
+          `Logs: ${spec.logPath}`,
+          "It starts when you log in. If schtasks says access is denied, run this from an administrator prompt.",
+        ],
+      };
+    case "uninstall":
+      return {
+        steps: [end, { kind: "run", argv: ["schtasks", "/Delete", "/TN", WINDOWS_TASK, "/F"] }],
+        notes: [],
+      };
+    case "status":
+      return {
+        steps: [{
+          kind: "run",
+          argv: ["schtasks", "/Query", "/TN", WINDOWS_TASK, "/V", "/FO", "LIST"],
+          report: true,
+        }],
+        notes: [],
+      };
+  }
+}
