@@ -1,10 +1,11 @@
-import { decodeMessage, encodeMessage } from "../wire/codec.ts";
+import { decodeMessage } from "../wire/codec.ts";
 import { FrameDecoder, FrameError } from "../wire/decoder.ts";
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from "../wire/frame.ts";
 import type { Marker, Message, PayloadOf } from "../wire/messages/index.ts";
 import type { Hello, Ping } from "../wire/messages/link.ts";
 import type { Logger } from "../log/logger.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { Outbox } from "./outbox.ts";
 import type { Connection } from "./transport.ts";
 
 export type LinkDirection = "in" | "out";
@@ -79,8 +80,6 @@ export interface LinkOptions {
   logger?: Logger;
 }
 
-/** Writes are batched into buffers of about this size (measured: ~25x faster than one write per frame). */
-const BATCH_BYTES = 64 * 1024;
 /** Growth that counts as progress for a partial frame (defeats one-byte-at-a-time slow loris). */
 const PARTIAL_PROGRESS_BYTES = 64 * 1024;
 const RTT_SMOOTHING = 0.25;
@@ -116,15 +115,13 @@ export class Link {
   #pingSeq = 0;
   #partial: { since: number; bytes: number } | null = null;
 
-  // Outgoing queue: frames from `#head` on are unsent; compacted now and then.
-  #queue: Uint8Array[] = [];
-  #head = 0;
-  #queuedBytes = 0;
+  #outbox = new Outbox();
   #flushScheduled = false;
   #writeActive = false;
   #writeDone: Promise<void> = Promise.resolve();
   #writeStartedAt: number | null = null;
   #closeWhenFlushed = false;
+  #drainWaiters: { lowWaterBytes: number; resolve: () => void }[] = [];
 
   #handshakeTimer: TimerHandle | undefined;
   #tickTimer: TimerHandle | undefined;
@@ -171,7 +168,7 @@ export class Link {
   }
   /** Bytes queued and not yet handed to the transport. */
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#outbox.bytes;
   }
   /** Node id and HELO nonce of the side that dialed (for the duplicate-link rule). */
   get initiator(): { initiatorId: string; initiatorNonce: string } {
@@ -183,7 +180,7 @@ export class Link {
 
   /** Sends our HELO and starts reading, the handshake timer and heartbeats. */
   start(): void {
-    this.#enqueue(encodeMessage("HELO:", { ...this.#options.hello, nonce: this.nonce }));
+    this.#enqueue("HELO:", { ...this.#options.hello, nonce: this.nonce });
     const handshakeMs = this.#options.handshakeTimeoutMs ?? 5_000;
     this.#handshakeTimer = this.#clock.setTimeout(() => {
       this.#handshakeTimer = undefined;
@@ -197,20 +194,21 @@ export class Link {
 
   /** Queues a typed message; false when the link is not up (or the frame cannot be sent). */
   send<M extends Marker>(marker: M, payload: PayloadOf<M>): boolean {
-    return this.sendFrame(encodeMessage(marker, payload));
+    return this.#state === "up" && this.#enqueue(marker, payload);
   }
 
-  /** Queues an already encoded frame (encode once, send to many). */
+  /** Queues an already encoded frame (encode once with encodeMessage, send to many). */
   sendFrame(frame: Uint8Array): boolean {
-    if (this.#state !== "up" || this.#closeWhenFlushed) return false;
-    if (frame.length - HEADER_BYTES > this.#maxFrameBytes) {
-      this.#options.logger?.warn("frame too large to send", {
-        bytes: frame.length,
-        limit: this.#maxFrameBytes,
-      });
-      return false;
-    }
-    return this.#enqueue(frame);
+    return this.#state === "up" && this.#enqueue(null, frame);
+  }
+
+  /**
+   * Resolves once at most `lowWaterBytes` are queued (or the link closed): lets a bulk sender
+   * pace itself instead of hitting the queue limit.
+   */
+  drained(lowWaterBytes = 0): Promise<void> {
+    if (this.#outbox.bytes <= lowWaterBytes || this.#connectionClosed) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push({ lowWaterBytes, resolve }));
   }
 
   /** Graceful close: flushes what is queued, sends BYE!: with `reason`, then closes. */
@@ -296,7 +294,7 @@ export class Link {
   #receive(message: Message): void {
     switch (message.marker) {
       case "PING:":
-        this.#enqueue(encodeMessage("PONG:", message.payload));
+        this.#enqueue("PONG:", message.payload);
         return;
       case "PONG:":
         this.#recordRtt(message.payload);
@@ -385,7 +383,7 @@ export class Link {
     }
     if (this.#state === "up" && now - this.#lastPingAt >= this.#heartbeatMs) {
       this.#lastPingAt = now;
-      this.#enqueue(encodeMessage("PING:", { seq: this.#pingSeq++, sentAt: now }));
+      this.#enqueue("PING:", { seq: this.#pingSeq++, sentAt: now });
     }
   }
 
@@ -403,19 +401,33 @@ export class Link {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  #enqueue(frame: Uint8Array): boolean {
+  /** Queues a message (`marker` + payload) or, with a null marker, an encoded frame. */
+  #enqueue(marker: string | null, payload: unknown): boolean {
     if (this.#connectionClosed || this.#closeWhenFlushed) return false;
-    if (this.#queuedBytes + frame.length > this.#maxQueuedBytes) {
+    let payloadBytes: number;
+    if (marker === null) {
+      const frame = payload as Uint8Array;
+      payloadBytes = frame.length - HEADER_BYTES;
+      if (payloadBytes <= this.#maxFrameBytes) this.#outbox.pushFrame(frame);
+    } else {
+      payloadBytes = this.#outbox.pushJson(marker, payload, this.#maxFrameBytes);
+    }
+    if (payloadBytes < 0 || payloadBytes > this.#maxFrameBytes) {
+      this.#options.logger?.warn("frame too large to send", {
+        marker: marker ?? undefined,
+        limit: this.#maxFrameBytes,
+      });
+      return false;
+    }
+    this.#stats.framesOut++;
+    if (this.#outbox.bytes > this.#maxQueuedBytes) {
       this.#shutdown({
         reason:
-          `peer not reading: ${this.#queuedBytes} bytes queued, limit ${this.#maxQueuedBytes}`,
+          `peer not reading: ${this.#outbox.bytes} bytes queued, limit ${this.#maxQueuedBytes}`,
         cause: "timeout",
       });
       return false;
     }
-    this.#queue.push(frame);
-    this.#queuedBytes += frame.length;
-    this.#stats.framesOut++;
     this.#flushSoon();
     return true;
   }
@@ -433,12 +445,15 @@ export class Link {
   async #writeLoop(): Promise<void> {
     this.#writeActive = true;
     try {
-      while (this.#head < this.#queue.length && !this.#connectionClosed) {
-        const batch = this.#takeBatch();
+      while (!this.#connectionClosed) {
+        const batch = this.#outbox.take();
+        if (!batch) break;
         this.#writeStartedAt = this.#clock.now();
         await this.connection.write(batch);
         this.#writeStartedAt = null;
         this.#stats.bytesOut += batch.length;
+        this.#outbox.recycle(batch);
+        if (this.#drainWaiters.length > 0) this.#releaseDrainWaiters();
       }
     } catch (error) {
       this.#writeStartedAt = null;
@@ -449,39 +464,7 @@ export class Link {
       this.#writeActive = false;
     }
     if (this.#closeWhenFlushed) this.#closeConnection();
-    else if (this.#head < this.#queue.length) this.#flushSoon();
-  }
-
-  /** Takes queued frames totalling up to BATCH_BYTES as one buffer (a big frame goes alone, uncopied). */
-  #takeBatch(): Uint8Array {
-    const first = this.#queue[this.#head];
-    let end = this.#head + 1;
-    let size = first.length;
-    while (end < this.#queue.length && size + this.#queue[end].length <= BATCH_BYTES) {
-      size += this.#queue[end++].length;
-    }
-    let batch: Uint8Array;
-    if (end === this.#head + 1) {
-      batch = first;
-    } else {
-      batch = new Uint8Array(size);
-      let offset = 0;
-      for (let i = this.#head; i < end; i++) {
-        batch.set(this.#queue[i], offset);
-        offset += this.#queue[i].length;
-      }
-    }
-    for (let i = this.#head; i < end; i++) this.#queue[i] = EMPTY;
-    this.#head = end;
-    this.#queuedBytes -= size;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    return batch;
+    else if (!this.#outbox.empty) this.#flushSoon();
   }
 
   // ---- closing ---------------------------------------------------------------------------
@@ -502,8 +485,7 @@ export class Link {
     this.#clearTimer("handshake");
     this.#clearTimer("tick");
     if (sayBye && !this.#connectionClosed) {
-      this.#queue.push(encodeMessage("BYE!:", { reason: down.reason.slice(0, MAX_BYE_REASON) }));
-      this.#stats.framesOut++;
+      this.#enqueue("BYE!:", { reason: down.reason.slice(0, MAX_BYE_REASON) });
       this.#closeWhenFlushed = true;
       const flushMs = this.#options.closeFlushMs ?? 1_000;
       this.#closeFlushTimer = this.#clock.setTimeout(() => {
@@ -517,19 +499,25 @@ export class Link {
     this.#options.handlers?.onDown?.(this, { ...down, wasUp });
   }
 
+  #releaseDrainWaiters(): void {
+    const waiting = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const waiter of waiting) {
+      if (this.#outbox.bytes <= waiter.lowWaterBytes || this.#connectionClosed) waiter.resolve();
+      else this.#drainWaiters.push(waiter);
+    }
+  }
+
   #closeConnection(): void {
     if (this.#connectionClosed) return;
     this.#connectionClosed = true;
     this.#clearTimer("closeFlush");
-    this.#queue = [];
-    this.#head = 0;
-    this.#queuedBytes = 0;
+    this.#outbox.clear();
+    this.#releaseDrainWaiters();
     this.connection.close();
     Promise.allSettled([this.#reading, this.#writeDone]).then(() => this.#resolveClosed());
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 function randomNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));

@@ -1,0 +1,162 @@
+import { encodeMessage } from "../wire/codec.ts";
+import { PROTOCOL_VERSION } from "../wire/messages/link.ts";
+import { Link } from "./link.ts";
+import { TcpTransport } from "./tcp_transport.ts";
+import type { Connection } from "./transport.ts";
+
+export interface LinkBenchOptions {
+  /** Frames to send one way. */
+  frames: number;
+  /** Size of each frame's JSON payload in bytes (at least 12). */
+  payloadBytes: number;
+  /** Gives up after this long. @default {60_000} */
+  timeoutMs?: number;
+}
+
+export interface LinkBenchResult {
+  /** Frames per second through two Links (encode, batch, TCP, decode, validate, deliver). */
+  framesPerSecond: number;
+  /** Frames per second of the same frames batched straight onto a loopback socket: the ceiling. */
+  rawFramesPerSecond: number;
+}
+
+const BATCH_BYTES = 64 * 1024;
+/** A sender keeps at most this much queued, as a well-behaved bulk sender would. */
+const PACE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Measures link throughput over real loopback TCP (127.0.0.1 only), one way. Prints nothing.
+ * Payloads are `{"pad":"xxx…"}` NOOP: frames of exactly `payloadBytes` bytes.
+ */
+export async function benchFramesPerSecond(options: LinkBenchOptions): Promise<LinkBenchResult> {
+  const { frames, payloadBytes, timeoutMs = 60_000 } = options;
+  if (!Number.isInteger(frames) || frames < 1) {
+    throw new RangeError(`Cannot bench links: 'frames' must be a positive integer, got ${frames}`);
+  }
+  if (!Number.isInteger(payloadBytes) || payloadBytes < 12) {
+    throw new RangeError(`Cannot bench links: 'payloadBytes' must be >= 12, got ${payloadBytes}`);
+  }
+  const payload = { pad: "x".repeat(payloadBytes - '{"pad":""}'.length) };
+  const framesPerSecond = await withDeadline(timeoutMs, "link", () => benchLinks(frames, payload));
+  const frame = encodeMessage("NOOP:", payload);
+  const rawFramesPerSecond = await withDeadline(timeoutMs, "raw", () => benchRaw(frames, frame));
+  return { framesPerSecond, rawFramesPerSecond };
+}
+
+async function benchLinks(frames: number, payload: { pad: string }): Promise<number> {
+  const { client, server, close } = await loopbackPair();
+  let received = 0;
+  let finished!: () => void;
+  const allReceived = new Promise<void>((resolve) => finished = resolve);
+  const up: Promise<void>[] = [];
+  const makeLink = (connection: Connection, direction: "in" | "out", nodeId: string) => {
+    let ready!: () => void;
+    up.push(new Promise((resolve) => ready = resolve));
+    const link = new Link({
+      connection,
+      direction,
+      hello: {
+        nodeId,
+        name: nodeId,
+        protocolVersion: PROTOCOL_VERSION,
+        appVersion: "bench",
+        peerPort: 1,
+        httpPort: 0,
+        hasLlm: false,
+      },
+      // The sender is busy for seconds at a time; heartbeats must not time the bench out.
+      linkTimeoutMs: 120_000,
+      heartbeatMs: 60_000,
+      handlers: {
+        onUp: () => ready(),
+        onMessage: () => {
+          if (++received === frames) finished();
+        },
+      },
+    });
+    link.start();
+    return link;
+  };
+  const sender = makeLink(client, "out", "BENCH-SENDER");
+  const receiver = makeLink(server, "in", "BENCH-RECEIVER");
+  try {
+    await Promise.all(up);
+    const started = performance.now();
+    for (let i = 0; i < frames; i++) {
+      sender.send("NOOP:", payload);
+      if (sender.queuedBytes > PACE_BYTES) await sender.drained(PACE_BYTES / 2);
+    }
+    await allReceived;
+    return frames / ((performance.now() - started) / 1000);
+  } finally {
+    sender.close("bench over");
+    receiver.close("bench over");
+    await Promise.all([sender.closed, receiver.closed]);
+    close();
+  }
+}
+
+async function benchRaw(frames: number, frame: Uint8Array): Promise<number> {
+  const { client, server, close } = await loopbackPair();
+  try {
+    const total = frames * frame.length;
+    const started = performance.now();
+    const reading = (async () => {
+      let got = 0;
+      while (got < total) {
+        const chunk = await server.read();
+        if (chunk === null) {
+          throw new Error(`raw bench: stream ended after ${got} of ${total} bytes`);
+        }
+        got += chunk.length;
+      }
+    })();
+    const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frame.length));
+    let sent = 0;
+    while (sent < frames) {
+      const count = Math.min(perBatch, frames - sent);
+      const batch = new Uint8Array(count * frame.length);
+      for (let i = 0; i < count; i++) batch.set(frame, i * frame.length);
+      await client.write(batch);
+      sent += count;
+    }
+    await reading;
+    return frames / ((performance.now() - started) / 1000);
+  } finally {
+    close();
+  }
+}
+
+/** A connected client/server pair on 127.0.0.1 through the real TCP transport. */
+async function loopbackPair() {
+  const transport = new TcpTransport();
+  let accepted!: (connection: Connection) => void;
+  const serverSide = new Promise<Connection>((resolve) => accepted = resolve);
+  const listener = await transport.listen("127.0.0.1", 0, (connection) => accepted(connection));
+  try {
+    const client = await transport.dial("127.0.0.1", listener.port);
+    const server = await serverSide;
+    return {
+      client,
+      server,
+      close: () => {
+        client.close();
+        server.close();
+      },
+    };
+  } finally {
+    listener.close();
+  }
+}
+
+async function withDeadline<T>(ms: number, what: string, run: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} bench did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([run(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,432 @@
+import assert from "node:assert/strict";
+import { decodeMessage, encodeMessage } from "../wire/codec.ts";
+import { FrameDecoder } from "../wire/decoder.ts";
+import { encodeFrame } from "../wire/frame.ts";
+import type { Message } from "../wire/messages/index.ts";
+import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
+import { FakeClock } from "./clock.ts";
+import { Link, type LinkDown, type LinkOptions } from "./link.ts";
+import { type MemoryConnection, memoryConnectionPair } from "./memory_transport.ts";
+
+const hello = (nodeId: string, extra: Partial<Hello> = {}): Omit<Hello, "nonce"> => ({
+  nodeId,
+  name: `node ${nodeId}`,
+  protocolVersion: PROTOCOL_VERSION,
+  appVersion: "0.1.0",
+  peerPort: 7878,
+  httpPort: 8080,
+  hasLlm: false,
+  ...extra,
+});
+
+/** Lets the memory pipes and link loops run to quiescence. */
+async function settle(rounds = 5) {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+interface Probe {
+  link: Link;
+  ups: number;
+  downs: LinkDown[];
+  messages: Message[];
+}
+
+function startLink(
+  connection: MemoryConnection,
+  clock: FakeClock,
+  options: Partial<LinkOptions> & { nodeId: string },
+): Probe {
+  const probe: Probe = { ups: 0, downs: [], messages: [] } as unknown as Probe;
+  probe.link = new Link({
+    connection,
+    direction: "out",
+    hello: hello(options.nodeId),
+    clock,
+    heartbeatMs: 100,
+    linkTimeoutMs: 500,
+    handshakeTimeoutMs: 300,
+    partialFrameTimeoutMs: 400,
+    ...options,
+    handlers: {
+      onUp: () => probe.ups++,
+      onDown: (_link, down) => probe.downs.push(down),
+      onMessage: (_link, message) => probe.messages.push(message),
+    },
+  });
+  probe.link.start();
+  return probe;
+}
+
+/** The far end of a connection driven by hand: writes raw bytes, decodes what the link sends. */
+class RawPeer {
+  decoder = new FrameDecoder(1024 * 1024);
+  received: Message[] = [];
+  chunks = 0;
+  #reading: Promise<void>;
+
+  constructor(readonly connection: MemoryConnection) {
+    this.#reading = (async () => {
+      while (true) {
+        const chunk = await connection.read();
+        if (chunk === null) return;
+        this.chunks++;
+        for (const frame of this.decoder.push(chunk)) this.received.push(decodeMessage(frame));
+      }
+    })();
+  }
+  sendHello(extra: Partial<Hello> = {}) {
+    return this.connection.write(encodeMessage("HELO:", hello("RAW", extra)));
+  }
+  markers() {
+    return this.received.map((m) => m.marker);
+  }
+  async close() {
+    this.connection.close();
+    await this.#reading;
+  }
+}
+
+async function finish(clock: FakeClock, ...things: (Link | RawPeer)[]) {
+  for (const thing of things) {
+    if (thing instanceof Link) thing.close("test over");
+    else await thing.close();
+  }
+  await settle();
+  clock.advance(2_000); // lets any graceful-close flush timer run out
+  await Promise.all(things.filter((t) => t instanceof Link).map((l) => (l as Link).closed));
+  assert.equal(clock.pendingTimers, 0, "a closed link left timers behind");
+}
+
+Deno.test("Link exchanges HELO both ways and goes up with the peer's details", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const left = startLink(a, clock, { nodeId: "A" });
+  const right = startLink(b, clock, { nodeId: "B", direction: "in" });
+  await settle();
+  assert.equal(left.ups, 1);
+  assert.equal(right.ups, 1);
+  assert.equal(left.link.state, "up");
+  assert.equal(left.link.remote?.nodeId, "B");
+  assert.equal(right.link.remote?.name, "node A");
+  assert.equal(right.link.remote?.nonce, left.link.nonce);
+  assert.deepEqual(left.link.initiator, { initiatorId: "A", initiatorNonce: left.link.nonce });
+  assert.deepEqual(right.link.initiator, left.link.initiator);
+  left.link.close("test over");
+  await settle();
+  assert.deepEqual(right.downs, [{
+    reason: "peer said bye: test over",
+    cause: "bye",
+    byeReason: "test over",
+    wasUp: true,
+  }]);
+  await finish(clock, left.link, right.link);
+});
+
+Deno.test("Link refuses a peer of another protocol version with a BYE naming both", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello({ protocolVersion: PROTOCOL_VERSION + 1 });
+  await settle();
+  const expected = `protocol version mismatch: ours ${PROTOCOL_VERSION}, theirs ${
+    PROTOCOL_VERSION + 1
+  }`;
+  assert.equal(probe.ups, 0);
+  assert.deepEqual(probe.downs, [{ reason: expected, cause: "local", wasUp: false }]);
+  assert.deepEqual(raw.markers(), ["HELO:", "BYE!:"]);
+  assert.deepEqual(raw.received[1].payload, { reason: expected });
+  assert.ok(a.closed);
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link refuses when the admission hook says so, and never goes up", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, {
+    nodeId: "A",
+    admit: (remote) => `no thanks, ${remote.nodeId}`,
+  });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await settle();
+  assert.equal(probe.ups, 0);
+  assert.equal(probe.downs[0].reason, "no thanks, RAW");
+  assert.deepEqual(raw.received[1].payload, { reason: "no thanks, RAW" });
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link closes when no HELO arrives within the handshake timeout", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await settle();
+  clock.advance(299);
+  assert.equal(probe.downs.length, 0);
+  clock.advance(1);
+  assert.equal(probe.downs[0].reason, "handshake timed out after 300 ms");
+  assert.equal(probe.downs[0].cause, "timeout");
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link closes when the first frame is not HELO", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await b.write(encodeMessage("PING:", { seq: 0, sentAt: 1 }));
+  await settle();
+  assert.equal(probe.downs[0].reason, "protocol error: expected HELO: as first frame, got PING:");
+  assert.equal(probe.downs[0].cause, "protocol");
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link sends PING every heartbeat and measures RTT from the echoed PONG", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await settle();
+  clock.advance(100);
+  await settle();
+  const ping = raw.received.find((m) => m.marker === "PING:");
+  assert.ok(ping, `no PING among ${raw.markers()}`);
+  clock.advance(8); // the peer takes 8 ms to answer
+  await b.write(encodeMessage("PONG:", ping.payload as { seq: number; sentAt: number }));
+  await settle();
+  assert.equal(probe.link.stats.rttMs, 8);
+  // A second, faster round trip moves the average part of the way.
+  clock.advance(92);
+  await settle();
+  const second = raw.received.filter((m) => m.marker === "PING:")[1];
+  await b.write(encodeMessage("PONG:", second.payload as { seq: number; sentAt: number }));
+  await settle();
+  assert.equal(probe.link.stats.rttMs, 8 + 0.25 * (0 - 8));
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link answers a PING with a PONG echoing it", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await b.write(encodeMessage("PING:", { seq: 7, sentAt: 12345 }));
+  await settle();
+  assert.deepEqual(raw.received.find((m) => m.marker === "PONG:")?.payload, {
+    seq: 7,
+    sentAt: 12345,
+  });
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link declares a peer silent for linkTimeoutMs lost", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await settle();
+  clock.advance(400);
+  await b.write(encodeMessage("NOOP:", {})); // any traffic counts as alive
+  await settle();
+  clock.advance(450);
+  assert.equal(probe.downs.length, 0);
+  clock.advance(100);
+  assert.equal(probe.downs.length, 1);
+  assert.match(probe.downs[0].reason, /^peer silent for 5\d\d ms$/);
+  assert.equal(probe.downs[0].cause, "timeout");
+  assert.equal(probe.downs[0].wasUp, true);
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link closes on a partial frame that stalls (slow loris)", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, {
+    nodeId: "A",
+    linkTimeoutMs: 10_000,
+    partialFrameTimeoutMs: 400,
+  });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  const frame = encodeMessage("NOOP:", { pad: "x".repeat(100) });
+  // One byte every 100 ms keeps the link "alive" but the frame never completes.
+  for (let i = 0; i < 5; i++) {
+    await b.write(frame.subarray(i, i + 1));
+    await settle();
+    clock.advance(100);
+  }
+  await settle();
+  assert.equal(probe.downs.length, 1, JSON.stringify(probe.downs));
+  assert.match(
+    probe.downs[0].reason,
+    /^partial frame stalled for 4\d\d ms \(\d+ bytes buffered\)$/,
+  );
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link does not count a frame completing slowly but steadily as stalled", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A", linkTimeoutMs: 10_000 });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  const frame = encodeMessage("NOOP:", { pad: "x".repeat(3 * 64 * 1024) });
+  const third = Math.ceil(frame.length / 3);
+  for (let i = 0; i < 3; i++) {
+    await b.write(frame.subarray(i * third, (i + 1) * third));
+    await settle();
+    clock.advance(300); // under the 400 ms limit per 64 KiB of progress
+  }
+  await settle();
+  assert.deepEqual(probe.downs, []);
+  assert.equal(probe.messages.length, 1);
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link closes with the reason on an oversize frame and tells the peer", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A", maxFrameBytes: 1_000 });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await b.write(encodeFrame("NOOP:", new Uint8Array(1_001)));
+  await settle();
+  const reason = "protocol error: frame NOOP: length 1001 exceeds limit 1000";
+  assert.equal(probe.downs[0].reason, reason);
+  assert.deepEqual(raw.received.at(-1), { marker: "BYE!:", payload: { reason } });
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link closes on an unknown marker", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await b.write(encodeFrame("ZZZZ:", new TextEncoder().encode("{}")));
+  await settle();
+  assert.equal(probe.downs[0].reason, 'protocol error: unknown marker "ZZZZ:"');
+  await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link goes down at once on BYE and stops sending", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await b.write(encodeMessage("BYE!:", { reason: "shutting down" }));
+  await settle();
+  assert.deepEqual(probe.downs, [{
+    reason: "peer said bye: shutting down",
+    cause: "bye",
+    byeReason: "shutting down",
+    wasUp: true,
+  }]);
+  assert.equal(probe.link.state, "closed");
+  assert.equal(probe.link.send("NOOP:", {}), false);
+  await probe.link.closed;
+  assert.equal(clock.pendingTimers, 0);
+  await raw.close();
+});
+
+Deno.test("Link reports EOF from the peer as down", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await settle();
+  await raw.close();
+  await settle();
+  assert.equal(probe.downs[0].reason, "connection closed by peer");
+  assert.equal(probe.downs[0].cause, "eof");
+  await probe.link.closed;
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Link batches 10,000 frames into few writes, in order, and delivers them", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const sender = startLink(a, clock, { nodeId: "A" });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await settle();
+  const chunksBefore = raw.chunks;
+  for (let i = 0; i < 10_000; i++) assert.ok(sender.link.send("NOOP:", { pad: String(i) }));
+  await settle(20);
+  const pads = raw.received.filter((m) => m.marker === "NOOP:").map((m) =>
+    (m.payload as { pad: string }).pad
+  );
+  assert.equal(pads.length, 10_000);
+  assert.ok(pads.every((pad, i) => pad === String(i)), "frames arrived out of order");
+  const writes = raw.chunks - chunksBefore;
+  assert.ok(writes <= 10, `expected batched writes, got ${writes} for 10,000 frames`);
+  assert.equal(sender.link.queuedBytes, 0);
+
+  // And the receiving engine hands them to onMessage in the same order.
+  const [c, d] = memoryConnectionPair();
+  const left = startLink(c, clock, { nodeId: "A" });
+  const right = startLink(d, clock, { nodeId: "B", direction: "in" });
+  await settle();
+  for (let i = 0; i < 10_000; i++) left.link.send("NOOP:", { pad: String(i) });
+  await settle(20);
+  assert.equal(right.messages.length, 10_000);
+  assert.ok(right.messages.every((m, i) => (m.payload as { pad: string }).pad === String(i)));
+  assert.equal(right.link.stats.framesIn, 10_001); // plus the HELO
+  await finish(clock, sender.link, raw, left.link, right.link);
+});
+
+Deno.test("Link drops a peer that stops reading once the queue limit is reached", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair({ highWaterBytes: 4_096 });
+  const probe = startLink(a, clock, { nodeId: "A", maxQueuedBytes: 50_000 });
+  await b.write(encodeMessage("HELO:", hello("DEAF")));
+  await settle();
+  let accepted = 0;
+  while (probe.link.send("NOOP:", { pad: "x".repeat(200) })) {
+    accepted++;
+    if (accepted % 100 === 0) await settle(1);
+    assert.ok(accepted < 10_000, "the queue never filled");
+  }
+  assert.match(probe.downs[0].reason, /^peer not reading: \d+ bytes queued, limit 50000$/);
+  b.close();
+  await probe.link.closed;
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Link drops a peer whose reads stall a write for linkTimeoutMs", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair({ highWaterBytes: 1_000 });
+  const probe = startLink(a, clock, { nodeId: "A", linkTimeoutMs: 10_000 });
+  await b.write(encodeMessage("HELO:", hello("DEAF")));
+  await settle();
+  for (let i = 0; i < 100; i++) probe.link.send("NOOP:", { pad: "x".repeat(200) });
+  await settle();
+  // Keep the peer "alive" (it still sends) while it never reads.
+  for (let t = 0; t < 10_000; t += 1_000) {
+    await b.write(encodeMessage("NOOP:", {}));
+    await settle(1);
+    clock.advance(1_000);
+  }
+  await settle();
+  assert.match(probe.downs[0]?.reason ?? "", /^peer not reading: a write has waited \d+ ms$/);
+  b.close();
+  await probe.link.closed;
+});
+
+Deno.test("Link refuses to queue a frame larger than maxFrameBytes", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const probe = startLink(a, clock, { nodeId: "A", maxFrameBytes: 300 });
+  const raw = new RawPeer(b);
+  await raw.sendHello();
+  await settle();
+  assert.equal(probe.link.send("NOOP:", { pad: "x".repeat(400) }), false);
+  assert.equal(probe.link.state, "up");
+  await finish(clock, probe.link, raw);
+});
