@@ -118,3 +118,20 @@ export function keepAliveMs(value: string | number | null | undefined): number {
   }
   return ms < 0 ? Infinity : ms;
 }
+
+export const NDJSON_HEADERS = { "content-type": "application/x-ndjson" };
+export const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8" };
+
+export function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+}
+
+/** Ollama's error shape: `{"error": message}`. */
+export function errorResponse(status: number, message: string): Response {
+  return jsonResponse(status, { error: message });
+}
+
+export function textResponse(status: number, text: string): Response {
+  return new Response(text, { status, headers: TEXT_HEADERS });
+}

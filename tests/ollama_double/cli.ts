@@ -1,0 +1,121 @@
+/** Command line of the Ollama test double (main.ts): flags → OllamaDoubleOptions. */
+import {
+  type Fault,
+  FAULT_KINDS,
+  type FaultKind,
+  type FaultSpec,
+  normalizeFault,
+} from "./faults.ts";
+import type { OllamaDoubleOptions } from "./server.ts";
+
+export const USAGE = `Ollama test double: serves Ollama's HTTP API with deterministic answers.
+
+  deno run -A tests/ollama_double/main.ts [options]
+
+  --host HOST                  address to bind (default 127.0.0.1)
+  --port N                     port (default 11434; 0 picks a free one)
+  --models a,b                 model names (default tinyllama:1.1b)
+  --tokens N                   tokens per answer (default 20)
+  --token-latency-ms MS        delay between tokens (default 0)
+  --first-token-latency-ms MS  delay before the first token (default 0)
+  --fault KIND|JSON            ${FAULT_KINDS.join(" | ")}, or a fault spec as JSON
+  --fault-after N              afterTokens of closeMidStream / stall
+  --fault-times N              apply the fault to the next N matching requests only
+  --fault-status N             HTTP status of http500 (default 500)
+  --fault-message TEXT         error text of http500
+  --parallel N                 replies generated at once (default 0: unlimited)
+  --max-queue N                requests waiting for a slot before 503 (default 512)
+  --control-port N             also serve the control API (/__double/...) on this port
+  --control-socket PATH        also serve the control API on this unix socket
+  --help                       print this text
+
+Prints "ollama-double listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.`;
+
+export const DEFAULT_CLI_PORT = 11434;
+
+export type CliCommand = { help: true } | { help: false; options: OllamaDoubleOptions };
+
+function number(flag: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || text.trim() === "" || !Number.isFinite(value)) {
+    throw new Error(`${flag} needs a number, got ${text === undefined ? "nothing" : `"${text}"`}`);
+  }
+  return value;
+}
+
+/** Parses the arguments; throws an Error naming the flag and quoting the bad value. */
+export function parseCliArgs(args: readonly string[]): CliCommand {
+  const options: OllamaDoubleOptions = { port: DEFAULT_CLI_PORT };
+  let fault: Fault | undefined;
+  const faultExtras: Partial<FaultSpec> = {};
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].startsWith("--") && args[i].includes("=")
+      ? [args[i].slice(0, args[i].indexOf("=")), args[i].slice(args[i].indexOf("=") + 1)]
+      : [args[i], undefined];
+    if (flag === "--help" || flag === "-h") return { help: true };
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--host":
+        options.hostname = value();
+        break;
+      case "--port":
+        options.port = number(flag, value());
+        break;
+      case "--models":
+        options.models = value().split(",").map((m) => m.trim()).filter(Boolean);
+        break;
+      case "--tokens":
+        options.tokens = number(flag, value());
+        break;
+      case "--token-latency-ms":
+        options.tokenLatencyMs = number(flag, value());
+        break;
+      case "--first-token-latency-ms":
+        options.firstTokenLatencyMs = number(flag, value());
+        break;
+      case "--fault": {
+        const text = value();
+        fault = text.trim().startsWith("{") ? JSON.parse(text) : text as FaultKind;
+        break;
+      }
+      case "--fault-after":
+        faultExtras.afterTokens = number(flag, value());
+        break;
+      case "--fault-times":
+        faultExtras.times = number(flag, value());
+        break;
+      case "--fault-status":
+        faultExtras.status = number(flag, value());
+        break;
+      case "--fault-message":
+        faultExtras.message = value();
+        break;
+      case "--parallel":
+        options.parallel = number(flag, value());
+        break;
+      case "--max-queue":
+        options.maxQueue = number(flag, value());
+        break;
+      case "--control-port":
+        options.controlPort = number(flag, value());
+        break;
+      case "--control-socket":
+        options.controlPath = value();
+        break;
+      default:
+        throw new Error(`unknown option "${args[i]}"; see --help`);
+    }
+  }
+  if (Object.keys(faultExtras).length > 0 && fault === undefined) {
+    throw new Error(`--fault-* options need --fault`);
+  }
+  if (fault !== undefined) {
+    const base = typeof fault === "string" ? { kind: fault } : fault;
+    options.fault = normalizeFault({ ...base, ...faultExtras });
+  }
+  return { help: false, options };
+}
