@@ -1,0 +1,138 @@
+/**
+ * The conversation data model, shared by the store, the sync wire records and the HTTP API.
+ * Every record received from a peer or a file is checked against these schemas.
+ */
+import { z } from "zod";
+import { HLC_PATTERN } from "../sync/hlc.ts";
+import { isRfc3339 } from "./rfc3339.ts";
+
+/** Longest message text accepted (a pasted document fits; a runaway peer does not). */
+export const MAX_CONTENT_CHARS = 4 * 1024 * 1024;
+export const MAX_TITLE_CHARS = 200;
+export const DEFAULT_TITLE = "New conversation";
+
+export const NodeId = z.string().min(1).max(128);
+export const RecordId = z.string().min(1).max(128);
+export const Hlc = z.string().max(160).regex(HLC_PATTERN, "must be an HLC stamp");
+export const Timestamp = z.string().max(64).refine(isRfc3339, "must be an RFC 3339 timestamp");
+
+/** The node a message or conversation belongs to, as shown to the user. */
+export const HostInfo = z.object({
+  nodeId: NodeId,
+  nodeName: z.string().max(128),
+  model: z.string().max(256).optional(),
+  ipAddress: z.string().max(64).optional(),
+  isLlmHost: z.boolean(),
+});
+export type HostInfo = z.infer<typeof HostInfo>;
+
+/** Which node and model produced an answer (same shape as the LLM layer's ServedBy). */
+export const ServedBy = z.object({
+  nodeId: NodeId,
+  nodeName: z.string().max(128),
+  model: z.string().max(256),
+});
+export type ServedBy = z.infer<typeof ServedBy>;
+
+export const MessageStats = z.object({
+  tokens: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  tokensPerSec: z.number().nonnegative(),
+});
+export type MessageStats = z.infer<typeof MessageStats>;
+
+export const MessageType = z.enum(["Question", "Response"]);
+export type MessageType = z.infer<typeof MessageType>;
+
+/**
+ * One message. Immutable once `complete`; a streaming response grows, each growth being a new
+ * version with a newer `hlc`. `createdHlc` never changes and orders messages in a conversation.
+ */
+export const ChatMessage = z.object({
+  id: RecordId,
+  conversationId: RecordId,
+  content: z.string().max(MAX_CONTENT_CHARS),
+  timestamp: Timestamp,
+  sender: z.string().max(256),
+  messageType: MessageType,
+  hostInfo: HostInfo,
+  model: z.string().max(256).optional(),
+  originNode: NodeId,
+  /** Version of this record: newer growth of a streaming response has a newer stamp. */
+  hlc: Hlc,
+  /** Stamp at creation: the message's place in its conversation. */
+  createdHlc: Hlc,
+  /** False while a response is still streaming. */
+  complete: z.boolean(),
+  stats: MessageStats.optional(),
+  /** The host the answer switched away from when its first host failed. */
+  failover: ServedBy.optional(),
+  /** The user stopped the answer; `content` is what had arrived. */
+  stopped: z.boolean().optional(),
+  /** Why the answer failed, when it did. */
+  error: z.string().max(2000).optional(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** A conversation without its messages: what the `conversation` sync record carries. */
+export const ConversationHeader = z.object({
+  id: RecordId,
+  title: z.string().max(MAX_TITLE_CHARS),
+  originNode: NodeId,
+  hostInfo: HostInfo,
+  createdAt: Timestamp,
+  shared: z.boolean(),
+  /** Version of the header: title and sharing edits are last-writer-wins by this stamp. */
+  hlc: Hlc,
+});
+export type ConversationHeader = z.infer<typeof ConversationHeader>;
+
+/** A deleted conversation. Tombstones sync, so a stale replica cannot bring it back. */
+export const Tombstone = z.object({
+  conversationId: RecordId,
+  hlc: Hlc,
+  deletedBy: NodeId,
+});
+export type Tombstone = z.infer<typeof Tombstone>;
+
+/** A whole conversation as the API serves it. */
+export interface Conversation {
+  id: string;
+  title: string;
+  originNode: string;
+  originName: string;
+  hostInfo: HostInfo;
+  createdAt: string;
+  updatedAt: string;
+  shared: boolean;
+  /** Received from another node: read only here (fork it to continue). */
+  readOnly: boolean;
+  deleted?: boolean;
+  messages: ChatMessage[];
+}
+
+/** One row of the conversation list. */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  originNode: string;
+  originName: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  preview: string;
+  shared: boolean;
+  readOnly: boolean;
+}
+
+/** Orders messages in a conversation: creation stamp (wall, counter, node), then id. */
+export function compareMessageOrder(a: ChatMessage, b: ChatMessage): number {
+  if (a.createdHlc !== b.createdHlc) return a.createdHlc < b.createdHlc ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A title for a conversation whose first question is `content`. */
+export function titleFromQuestion(content: string): string {
+  const line = content.trim().split(/\s+/).join(" ");
+  return line.length <= 60 ? line : `${line.slice(0, 57).trimEnd()}...`;
+}

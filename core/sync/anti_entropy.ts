@@ -1,0 +1,63 @@
+/**
+ * Anti-entropy exchange, independent of transport: a peer sends its version vector, we answer
+ * with every shareable record we hold above it, in bounded batches, the last one carrying our
+ * own vector. Once the peer applied all batches it may adopt our watermarks (see Replica).
+ */
+import type { SyncRecord, VersionVector } from "./records.ts";
+import type { Replica } from "./replica.ts";
+
+export interface BatchLimits {
+  /** Most records in one frame. */
+  maxRecords: number;
+  /** Most payload bytes in one frame (a single larger record still goes alone). */
+  maxBytes: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRecords: 500, maxBytes: 1024 * 1024 };
+
+export interface ReplyBatch {
+  records: SyncRecord[];
+  done: boolean;
+  /** On the last batch: the sender's vector when it built the reply. */
+  vv?: VersionVector;
+}
+
+const utf8 = new TextEncoder();
+
+/** Splits records into frames of at most `maxRecords` records and about `maxBytes` bytes. */
+export function* chunkRecords(records: Iterable<SyncRecord>, limits: BatchLimits): Generator<SyncRecord[]> {
+  let batch: SyncRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = utf8.encode(JSON.stringify(record)).length + 1;
+    if (batch.length > 0 && (batch.length >= limits.maxRecords || bytes + size > limits.maxBytes)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(record);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Everything `replica` holds that a peer with vector `peerVv` lacks, as frames to send in order. */
+export function buildReply(replica: Replica, peerVv: VersionVector, limits = DEFAULT_BATCH_LIMITS): ReplyBatch[] {
+  replica.observePeerVector(peerVv);
+  // The vector is read before the records, in the same synchronous pass: it never claims more.
+  const vv = replica.versionVector();
+  const batches: ReplyBatch[] = [...chunkRecords(replica.recordsAbove(peerVv, true), limits)]
+    .map((records) => ({ records, done: false }));
+  if (batches.length === 0) batches.push({ records: [], done: false });
+  const last = batches[batches.length - 1];
+  last.done = true;
+  last.vv = vv;
+  return batches;
+}
+
+/** Applies one reply frame; returns the records that changed the replica. */
+export function applyReply(replica: Replica, batch: ReplyBatch): SyncRecord[] {
+  const winners = replica.applyRemote(batch.records);
+  if (batch.done && batch.vv) replica.raiseWatermarks(batch.vv);
+  return winners;
+}

@@ -1,0 +1,37 @@
+/**
+ * What replicas exchange: versioned records, each remembering which node introduced that
+ * version and at which of that node's sequence numbers (`origin`, `seq`). A version vector
+ * says, per origin, up to which sequence number a replica holds everything.
+ */
+import { z } from "zod";
+import { ChatMessage, ConversationHeader, NodeId, Tombstone } from "../conversations/model.ts";
+
+const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2);
+
+export const SyncRecord = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("conversation"), origin: NodeId, seq: Seq, value: ConversationHeader }),
+  z.object({ type: z.literal("message"), origin: NodeId, seq: Seq, value: ChatMessage }),
+  z.object({ type: z.literal("tombstone"), origin: NodeId, seq: Seq, value: Tombstone }),
+]);
+export type SyncRecord = z.infer<typeof SyncRecord>;
+
+/** A record before it is stamped with (origin, seq). */
+export type RecordValue =
+  | { type: "conversation"; value: ConversationHeader }
+  | { type: "message"; value: ChatMessage }
+  | { type: "tombstone"; value: Tombstone };
+
+/** Most origins one vector may name (a mesh is a handful of nodes; this only bounds abuse). */
+export const MAX_VECTOR_ORIGINS = 10_000;
+
+export const VersionVector = z.record(NodeId, z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER / 2))
+  .refine((vv) => Object.keys(vv).length <= MAX_VECTOR_ORIGINS, `must name at most ${MAX_VECTOR_ORIGINS} origins`);
+export type VersionVector = Record<string, number>;
+
+export function stamp(record: RecordValue, origin: string, seq: number): SyncRecord {
+  return { ...record, origin, seq } as SyncRecord;
+}
+
+export function unstamp(record: SyncRecord): RecordValue {
+  return { type: record.type, value: record.value } as RecordValue;
+}
