@@ -16,6 +16,8 @@ export interface ChatRequest {
   options?: Record<string, unknown>;
   format?: unknown;
   keepAlive?: string | number;
+  /** Ollama `think` for reasoning models (true/false or an effort level). */
+  think?: boolean | "low" | "medium" | "high";
   /** Conversation this turn belongs to, for host affinity. */
   conversationId?: string;
   /** Preferred host node id (user setting), used while that host is healthy. */

@@ -1,0 +1,55 @@
+import type { ChatChunk, ChatTurn } from "./chat.ts";
+
+/**
+ * A local LLM server this node can use (Ollama, or an OpenAI-compatible server). It stays on
+ * this machine: peers reach it only through the mesh protocol, never directly.
+ */
+export interface LlmBackend {
+  /** Human-readable description for logs and status, e.g. `ollama http://127.0.0.1:11434`. */
+  readonly description: string;
+  /** Installed models. Throws when the server is unreachable. */
+  listModels(signal?: AbortSignal): Promise<BackendModel[]>;
+  /** Server version string (e.g. Ollama's `0.12.3`), or undefined when it has none. */
+  version(signal?: AbortSignal): Promise<string | undefined>;
+  /**
+   * Streams one chat answer. Throws (before or during iteration) when the server fails;
+   * aborting `signal` stops the generation on the server.
+   */
+  chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk>;
+}
+
+export interface BackendModel {
+  name: string;
+  size: number;
+  family?: string;
+  parameterSize?: string;
+  quantization?: string;
+  digest?: string;
+  modifiedAt?: string;
+}
+
+export interface BackendChatRequest {
+  /** Exact model name as the backend lists it. */
+  model: string;
+  messages: ChatTurn[];
+  options?: Record<string, unknown>;
+  format?: unknown;
+  keepAlive?: string | number;
+  think?: boolean | "low" | "medium" | "high";
+}
+
+export interface BackendChunk {
+  content: string;
+  thinking?: string;
+  done: boolean;
+  doneReason?: string;
+  stats?: ChatChunk["stats"];
+}
+
+/** A backend answered with an error status (e.g. unknown model), as opposed to being down. */
+export class BackendError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = "BackendError";
+  }
+}
