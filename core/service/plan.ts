@@ -1,4 +1,3 @@
-import { formatCommand } from "./shell_quote.ts";
 import { launchdPlist } from "./launchd_plist.ts";
 import { LAUNCHD_LABEL, type ServiceSpec, SYSTEMD_UNIT, WINDOWS_TASK } from "./spec.ts";
 import { systemdUnit } from "./systemd_unit.ts";
@@ -57,6 +56,8 @@ function planSystemd(
   spec: ServiceSpec,
 ): ServicePlan {
   const systemctl = (...args: string[]) => ["systemctl", "--user", ...args];
+  // User names need no quoting; the $USER fallback is for the user's shell to expand.
+  const linger = `loginctl enable-linger ${host.user ?? "$USER"}`;
   switch (action) {
     case "install":
       return {
@@ -70,8 +71,7 @@ function planSystemd(
         ],
         notes: [
           `Logs: ${spec.logPath}`,
-          "It starts when you log in. To start it at boot without a login, run: " +
-          formatCommand(["loginctl", "enable-linger", host.user ?? "$USER"], host.os),
+          `It starts when you log in. To start it at boot without a login, run: ${linger}`,
         ],
       };
     case "uninstall":
