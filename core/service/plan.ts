@@ -49,6 +49,17 @@ export function planService(
   return planSystemd(action, host, serviceFilePath(host)!, spec);
 }
 
+const run = (argv: string[], flags: { allowFailure?: boolean } = {}): ServiceStep => ({
+  kind: "run",
+  argv,
+  ...flags,
+});
+/** A plan that only asks the service manager and shows its answer. */
+const query = (argv: string[]): ServicePlan => ({
+  steps: [{ kind: "run", argv, report: true }],
+  notes: [],
+});
+
 function planSystemd(
   action: ServiceAction,
   host: ServiceHost,
@@ -64,10 +75,10 @@ function planSystemd(
         steps: [
           { kind: "mkdir", path: spec.dataDir },
           { kind: "write", path, content: systemdUnit(spec) },
-          { kind: "run", argv: systemctl("daemon-reload") },
-          { kind: "run", argv: systemctl("enable", "--now", SYSTEMD_UNIT) },
+          run(systemctl("daemon-reload")),
+          run(systemctl("enable", "--now", SYSTEMD_UNIT)),
           // A reinstall changes the command line; restart so the running node picks it up.
-          { kind: "run", argv: systemctl("restart", SYSTEMD_UNIT) },
+          run(systemctl("restart", SYSTEMD_UNIT)),
         ],
         notes: [
           `Logs: ${spec.logPath}`,
@@ -77,30 +88,19 @@ function planSystemd(
     case "uninstall":
       return {
         steps: [
-          { kind: "run", argv: systemctl("disable", "--now", SYSTEMD_UNIT), allowFailure: true },
+          run(systemctl("disable", "--now", SYSTEMD_UNIT), { allowFailure: true }),
           { kind: "remove", path },
-          { kind: "run", argv: systemctl("daemon-reload") },
+          run(systemctl("daemon-reload")),
         ],
         notes: [],
       };
     case "status":
-      return {
-        steps: [{
-          kind: "run",
-          argv: systemctl("status", SYSTEMD_UNIT, "--no-pager"),
-          report: true,
-        }],
-        notes: [],
-      };
+      return query(systemctl("status", SYSTEMD_UNIT, "--no-pager"));
   }
 }
 
 function planLaunchd(action: ServiceAction, path: string, spec: ServiceSpec): ServicePlan {
-  const unload: ServiceStep = {
-    kind: "run",
-    argv: ["launchctl", "unload", "-w", path],
-    allowFailure: true,
-  };
+  const unload = run(["launchctl", "unload", "-w", path], { allowFailure: true });
   switch (action) {
     case "install":
       return {
@@ -108,47 +108,28 @@ function planLaunchd(action: ServiceAction, path: string, spec: ServiceSpec): Se
           { kind: "mkdir", path: spec.dataDir },
           { kind: "write", path, content: launchdPlist(spec) },
           unload, // a reinstall replaces the loaded agent
-          { kind: "run", argv: ["launchctl", "load", "-w", path] },
+          run(["launchctl", "load", "-w", path]),
         ],
         notes: [`Logs: ${spec.logPath}`, "It starts when you log in."],
       };
     case "uninstall":
       return { steps: [unload, { kind: "remove", path }], notes: [] };
     case "status":
-      return {
-        steps: [{ kind: "run", argv: ["launchctl", "list", LAUNCHD_LABEL], report: true }],
-        notes: [],
-      };
+      return query(["launchctl", "list", LAUNCHD_LABEL]);
   }
 }
 
 function planSchtasks(action: ServiceAction, spec: ServiceSpec): ServicePlan {
-  const end: ServiceStep = {
-    kind: "run",
-    argv: ["schtasks", "/End", "/TN", WINDOWS_TASK],
-    allowFailure: true,
-  };
+  const schtasks = (...args: string[]) => ["schtasks", ...args, "/TN", WINDOWS_TASK];
+  const end = run(schtasks("/End"), { allowFailure: true });
   switch (action) {
     case "install":
       return {
         steps: [
           { kind: "mkdir", path: spec.dataDir },
-          {
-            kind: "run",
-            argv: [
-              "schtasks",
-              "/Create",
-              "/F",
-              "/SC",
-              "ONLOGON",
-              "/TN",
-              WINDOWS_TASK,
-              "/TR",
-              windowsTaskCommand(spec),
-            ],
-          },
+          run([...schtasks("/Create", "/F", "/SC", "ONLOGON"), "/TR", windowsTaskCommand(spec)]),
           end, // a reinstall replaces the running task
-          { kind: "run", argv: ["schtasks", "/Run", "/TN", WINDOWS_TASK] },
+          run(schtasks("/Run")),
         ],
         notes: [
           `Logs: ${spec.logPath}`,
@@ -156,18 +137,8 @@ function planSchtasks(action: ServiceAction, spec: ServiceSpec): ServicePlan {
         ],
       };
     case "uninstall":
-      return {
-        steps: [end, { kind: "run", argv: ["schtasks", "/Delete", "/TN", WINDOWS_TASK, "/F"] }],
-        notes: [],
-      };
+      return { steps: [end, run([...schtasks("/Delete"), "/F"])], notes: [] };
     case "status":
-      return {
-        steps: [{
-          kind: "run",
-          argv: ["schtasks", "/Query", "/TN", WINDOWS_TASK, "/V", "/FO", "LIST"],
-          report: true,
-        }],
-        notes: [],
-      };
+      return query([...schtasks("/Query"), "/V", "/FO", "LIST"]);
   }
 }
