@@ -1,0 +1,106 @@
+import { readStreamEvents } from "./ndjson.ts";
+import type {
+  Conversation,
+  ConversationList,
+  MeshModel,
+  Settings,
+  Status,
+  StreamEvent,
+} from "./types.ts";
+
+/** A refusal from the node (non-2xx) with its `{error}` text. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The node could not be reached at all (stopped, network gone). */
+export class UnreachableError extends Error {
+  constructor(readonly path: string, cause: unknown) {
+    super(
+      `cannot reach this node (${path}): ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.name = "UnreachableError";
+  }
+}
+
+async function request(path: string, init?: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (init?.signal?.aborted) throw error;
+    throw new UnreachableError(path, error);
+  }
+  if (response.ok) return response;
+  let message = `${init?.method ?? "GET"} ${path} failed with HTTP ${response.status}`;
+  try {
+    const body = await response.json();
+    if (body && typeof body.error === "string") message = body.error;
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  throw new ApiError(response.status, message);
+}
+
+async function json<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await request(path, init);
+  if (response.status === 204) return undefined as T;
+  return await response.json() as T;
+}
+
+function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return json<T>(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function stream(
+  path: string,
+  body: unknown,
+  signal: AbortSignal,
+  onEvent: (event: StreamEvent) => void,
+): Promise<void> {
+  const response = await request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/x-ndjson" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.body) throw new ApiError(response.status, `${path} answered without a body`);
+  await readStreamEvents(response.body, onEvent);
+}
+
+const conv = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
+
+export const api = {
+  status: () => json<Status>("/api/status"),
+  models: () => json<MeshModel[]>("/api/mesh/models"),
+  settings: () => json<Settings>("/api/settings"),
+  saveSettings: (patch: Partial<Settings>) => send<Settings>("PATCH", "/api/settings", patch),
+  conversations: () => json<ConversationList>("/api/conversations"),
+  conversation: (id: string) => json<Conversation>(conv(id)),
+  createConversation: (title?: string) =>
+    send<Conversation>("POST", "/api/conversations", title ? { title } : {}),
+  updateConversation: (id: string, patch: { title?: string; shared?: boolean }) =>
+    send<Conversation>("PATCH", conv(id), patch),
+  deleteConversation: (id: string) => send<void>("DELETE", conv(id)),
+  forkConversation: (id: string) => send<Conversation>("POST", `${conv(id)}/fork`),
+  ask: (
+    id: string,
+    content: string,
+    model: string | null,
+    signal: AbortSignal,
+    onEvent: (event: StreamEvent) => void,
+  ) => stream(`${conv(id)}/messages`, model ? { content, model } : { content }, signal, onEvent),
+  regenerate: (
+    id: string,
+    model: string | null,
+    signal: AbortSignal,
+    onEvent: (event: StreamEvent) => void,
+  ) => stream(`${conv(id)}/regenerate`, model ? { model } : {}, signal, onEvent),
+};

@@ -1,0 +1,13 @@
+import { connection } from "../models/live.ts";
+
+/** A small line at the top while the live link to the node is down. */
+export function ConnectionBanner() {
+  const state = connection.value;
+  if (state === "online") return null;
+  return (
+    <div class={`connection-banner ${state}`} role="status" data-testid="connection-banner">
+      <span class="spinner" aria-hidden="true" />
+      {state === "connecting" ? "Connecting to this node…" : "Node unreachable — reconnecting…"}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { current, currentReadOnly, remove, rename, setShared } from "../models/conversations.ts";
+import { drawerOpen } from "../models/view.ts";
+import { EditIcon, MenuIcon, MoreIcon, ShareIcon, TrashIcon } from "./icons.tsx";
+import { useDismiss } from "./use_dismiss.ts";
+import { ModelPicker } from "./ModelPicker.tsx";
+
+function TitleEditor({ id, title, onDone }: { id: string; title: string; onDone: () => void }) {
+  const [value, setValue] = useState(title);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.select(), []);
+  const commit = () => {
+    if (value.trim() && value.trim() !== title) void rename(id, value);
+    onDone();
+  };
+  return (
+    <input
+      ref={input}
+      class="title-input"
+      value={value}
+      aria-label="Conversation title"
+      data-testid="title-input"
+      maxLength={200}
+      onInput={(event) => setValue((event.target as HTMLInputElement).value)}
+      onBlur={commit}
+      onKeyDown={(event) => {
+        if (event.key === "Enter") commit();
+        if (event.key === "Escape") onDone();
+      }}
+    />
+  );
+}
+
+/** Top bar of the chat: drawer button, title (rename), model picker and the conversation menu. */
+export function ConversationHeader() {
+  const [editing, setEditing] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menu = useRef<HTMLDivElement>(null);
+  const conversation = current.value;
+  const readOnly = currentReadOnly.value;
+
+  useDismiss(menuOpen, menu, () => setMenuOpen(false));
+  useEffect(() => setEditing(false), [conversation?.id]);
+
+  return (
+    <header class="topbar">
+      <button
+        type="button"
+        class="icon-button drawer-toggle"
+        aria-label="Open the conversation list"
+        onClick={() => (drawerOpen.value = true)}
+      >
+        <MenuIcon size={20} />
+      </button>
+      <div class="topbar-title">
+        {conversation && editing
+          ? (
+            <TitleEditor
+              id={conversation.id}
+              title={conversation.title}
+              onDone={() => setEditing(false)}
+            />
+          )
+          : (
+            <h1 title={conversation?.title} data-testid="conversation-title">
+              {conversation?.title || "New chat"}
+            </h1>
+          )}
+      </div>
+      {!readOnly && <ModelPicker />}
+      {conversation && !readOnly && (
+        <div class="menu-anchor" ref={menu}>
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Conversation actions"
+            aria-haspopup="menu"
+            aria-expanded={menuOpen}
+            data-testid="conversation-menu"
+            onClick={() => setMenuOpen(!menuOpen)}
+          >
+            <MoreIcon size={20} />
+          </button>
+          {menuOpen && (
+            <div class="popover menu" role="menu">
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenuOpen(false);
+                  setEditing(true);
+                }}
+              >
+                <EditIcon size={16} /> Rename
+              </button>
+              <button
+                type="button"
+                role="menuitemcheckbox"
+                aria-checked={conversation.shared}
+                onClick={() => {
+                  setMenuOpen(false);
+                  void setShared(conversation.id, !conversation.shared);
+                }}
+              >
+                <ShareIcon size={16} />{" "}
+                {conversation.shared ? "Stop sharing with peers" : "Share with peers"}
+              </button>
+              <button
+                type="button"
+                role="menuitem"
+                class="danger"
+                data-testid="delete-conversation"
+                onClick={() => {
+                  setMenuOpen(false);
+                  if (confirm(`Delete “${conversation.title}”? This cannot be undone.`)) {
+                    void remove(conversation.id);
+                  }
+                }}
+              >
+                <TrashIcon size={16} /> Delete
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,120 @@
+import { useState } from "preact/hooks";
+import type { ChatMessage } from "../api/types.ts";
+import { copyText } from "../lib/clipboard.ts";
+import { formatDuration, formatRate } from "../lib/format.ts";
+import { CheckIcon, ChipIcon, CopyIcon, RefreshIcon, SwitchIcon } from "./icons.tsx";
+import { Markdown } from "./Markdown.tsx";
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      class="icon-button small"
+      title="Copy message"
+      aria-label="Copy message"
+      onClick={async () => {
+        if (await copyText(text)) {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        }
+      }}
+    >
+      {copied ? <CheckIcon size={16} /> : <CopyIcon size={16} />}
+    </button>
+  );
+}
+
+/** "served by Beta · llama3.2 · 2.1 s · 24 tok/s" under an answer. */
+function ServedBy({ message }: { message: ChatMessage }) {
+  const model = message.model ?? message.hostInfo.model;
+  const parts = [message.hostInfo.nodeName, model].filter(Boolean);
+  const stats = message.stats;
+  return (
+    <span class="served-by" data-testid="served-by">
+      <ChipIcon size={14} />
+      <span>{parts.join(" · ") || "unknown host"}</span>
+      {stats && (
+        <span class="stats">
+          {formatDuration(stats.durationMs)} · {formatRate(stats.tokensPerSec)} · {stats.tokens}
+          {" "}
+          tokens
+        </span>
+      )}
+    </span>
+  );
+}
+
+export function QuestionMessage({ message }: { message: ChatMessage }) {
+  return (
+    <div class="message question" data-message-id={message.id}>
+      <div class="bubble">
+        <Markdown text={message.content} />
+      </div>
+      <div class="message-actions">
+        <span class="sender">{message.hostInfo.nodeName || message.sender}</span>
+        <CopyButton text={message.content} />
+      </div>
+    </div>
+  );
+}
+
+export function ResponseMessage(
+  { message, canRegenerate, onRegenerate }: {
+    message: ChatMessage;
+    canRegenerate: boolean;
+    onRegenerate: () => void;
+  },
+) {
+  const streaming = !message.complete;
+  const failover = message.failover;
+  return (
+    <div class="message response" data-message-id={message.id} aria-busy={streaming}>
+      <div class="avatar" aria-hidden="true">
+        <span />
+      </div>
+      <div class="response-body">
+        {failover && (
+          <div class="failover-note" role="status" data-testid="failover-note">
+            <SwitchIcon size={15} />
+            <span>
+              {failover.nodeName}
+              {failover.model ? ` (${failover.model})` : ""} was lost mid-answer — continued on{" "}
+              {message.hostInfo.nodeName}
+              {message.hostInfo.model || message.model
+                ? ` (${message.hostInfo.model ?? message.model})`
+                : ""}.
+            </span>
+          </div>
+        )}
+        {message.content
+          ? <Markdown text={message.content} streaming={streaming} />
+          : streaming
+          ? (
+            <div class="thinking" aria-label="Waiting for the first words">
+              <span />
+              <span />
+              <span />
+            </div>
+          )
+          : <div class="md empty">(no answer)</div>}
+        <div class="message-actions">
+          <ServedBy message={message} />
+          {message.stopped && <span class="badge">stopped</span>}
+          {!streaming && <CopyButton text={message.content} />}
+          {!streaming && canRegenerate && (
+            <button
+              type="button"
+              class="icon-button small"
+              title="Regenerate answer"
+              aria-label="Regenerate answer"
+              onClick={onRegenerate}
+            >
+              <RefreshIcon size={16} />
+            </button>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+import { useRef, useState } from "preact/hooks";
+import type { MeshModel } from "../api/types.ts";
+import { formatBytes } from "../lib/format.ts";
+import { effectiveModel, meshModels, selectedModel, selectModel } from "../models/mesh_models.ts";
+import { useDismiss } from "./use_dismiss.ts";
+import { CheckIcon, ChevronIcon } from "./icons.tsx";
+
+function details(model: MeshModel): string {
+  return [model.parameterSize, model.quantization, formatBytes(model.size)].filter(Boolean).join(
+    " · ",
+  );
+}
+
+/** Chooses the model for the next question: "Auto" (the router picks) or one the mesh serves. */
+export function ModelPicker() {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  useDismiss(open, root, () => setOpen(false));
+
+  const models = meshModels.value;
+  const chosen = effectiveModel.value;
+  const missing = selectedModel.value !== null && chosen === null;
+  const pick = (name: string | null) => {
+    selectModel(name);
+    setOpen(false);
+  };
+  return (
+    <div class="model-picker" ref={root}>
+      <button
+        type="button"
+        class="model-button"
+        aria-haspopup="listbox"
+        aria-expanded={open}
+        data-testid="model-picker"
+        onClick={() => setOpen(!open)}
+        title={missing
+          ? `${selectedModel.value} is not served in the mesh now; using Auto`
+          : undefined}
+      >
+        <span class="model-name">{chosen ?? "Auto"}</span>
+        <ChevronIcon size={16} />
+      </button>
+      {open && (
+        <div class="popover model-menu" role="listbox" aria-label="Model">
+          <button
+            type="button"
+            role="option"
+            aria-selected={chosen === null}
+            class="model-option"
+            onClick={() => pick(null)}
+          >
+            <div class="model-option-head">
+              <strong>Auto</strong>
+              {chosen === null && <CheckIcon size={16} />}
+            </div>
+            <div class="muted">The mesh picks a model and the least busy host</div>
+          </button>
+          {models.length === 0 && (
+            <div class="model-empty muted">No device in the mesh serves a model right now.</div>
+          )}
+          {models.map((model) => (
+            <button
+              type="button"
+              role="option"
+              aria-selected={chosen === model.name}
+              class="model-option"
+              key={model.name}
+              onClick={() => pick(model.name)}
+            >
+              <div class="model-option-head">
+                <strong>{model.name}</strong>
+                {chosen === model.name && <CheckIcon size={16} />}
+              </div>
+              {details(model) && <div class="muted">{details(model)}</div>}
+              <div class="host-chips">
+                {model.hosts.map((host) => (
+                  <span class={host.local ? "chip local" : "chip"} key={host.nodeId}>
+                    {host.name}
+                    {host.local && <em>local</em>}
+                    <span class="load">{host.inFlight}/{host.capacity}</span>
+                  </span>
+                ))}
+              </div>
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,137 @@
+import type { ConversationEntry } from "../lib/conversation_groups.ts";
+import { currentId, listLoaded, newChat, sidebarGroups } from "../models/conversations.ts";
+import { connection } from "../models/live.ts";
+import { node, peers } from "../models/status.ts";
+import { drawerOpen, navigate, route, search } from "../models/view.ts";
+import { CloseIcon, MeshIcon, PlusIcon, SearchIcon, SettingsIcon } from "./icons.tsx";
+
+function ConversationLink({ entry }: { entry: ConversationEntry }) {
+  const active = currentId.value === entry.id && route.value.view === "chat";
+  const href = `/c/${encodeURIComponent(entry.id)}`;
+  return (
+    <li>
+      <a
+        href={href}
+        class={active ? "conversation-link active" : "conversation-link"}
+        aria-current={active ? "page" : undefined}
+        data-testid="conversation-link"
+        onClick={(event) => {
+          if (event.metaKey || event.ctrlKey || event.shiftKey) return;
+          event.preventDefault();
+          navigate({ view: "chat", conversationId: entry.id });
+        }}
+      >
+        <span class="conversation-title">{entry.title || "Untitled"}</span>
+        {entry.preview && <span class="conversation-preview">{entry.preview}</span>}
+      </a>
+    </li>
+  );
+}
+
+const STATE_LABEL: Record<string, string> = {
+  up: "online",
+  connecting: "connecting",
+  backoff: "retrying",
+  lost: "offline",
+  discovered: "discovered",
+  unknown: "not seen",
+};
+
+export function Sidebar() {
+  const groups = sidebarGroups.value;
+  const query = search.value;
+  const online = peers.value.filter((peer) => peer.state === "up").length;
+  const view = route.value.view;
+  return (
+    <aside class="sidebar glass" aria-label="Conversations">
+      <div class="sidebar-head">
+        <div class="brand">
+          <div class="brand-mark" aria-hidden="true" />
+          <div>
+            <div class="brand-name">NeuroMesh</div>
+            <div class="brand-node muted">{node.value?.name ?? "connecting…"}</div>
+          </div>
+        </div>
+        <button
+          type="button"
+          class="icon-button drawer-close"
+          aria-label="Close the conversation list"
+          onClick={() => (drawerOpen.value = false)}
+        >
+          <CloseIcon size={20} />
+        </button>
+      </div>
+      <button type="button" class="button new-chat" data-testid="new-chat" onClick={newChat}>
+        <PlusIcon size={18} /> New chat
+      </button>
+      <label class="search">
+        <SearchIcon size={16} />
+        <input
+          type="search"
+          placeholder="Search chats"
+          aria-label="Search chats"
+          value={query}
+          onInput={(event) => (search.value = (event.target as HTMLInputElement).value)}
+        />
+      </label>
+      <nav class="conversation-nav">
+        <h2 class="section-title">This device</h2>
+        {groups.local.length === 0 && (
+          <p class="empty muted">
+            {query ? "No match." : listLoaded.value ? "No conversations yet." : "Loading…"}
+          </p>
+        )}
+        <ul class="conversation-list" data-testid="local-conversations">
+          {groups.local.map((entry) => <ConversationLink key={entry.id} entry={entry} />)}
+        </ul>
+        {groups.received.length > 0 && <h2 class="section-title">From peers</h2>}
+        {groups.received.map((group) => (
+          <div class="peer-group" key={group.peerId} data-testid="peer-group">
+            <h3 class="peer-group-title">
+              <span
+                class={`dot ${
+                  group.state === "up" ? "ok" : group.state === "lost" ? "bad" : "mid"
+                }`}
+              />
+              <span class="peer-group-name">{group.name}</span>
+              <span class="muted">{STATE_LABEL[group.state]}</span>
+            </h3>
+            <ul class="conversation-list">
+              {group.conversations.map((entry) => (
+                <ConversationLink
+                  key={entry.id}
+                  entry={entry}
+                />
+              ))}
+            </ul>
+          </div>
+        ))}
+      </nav>
+      <div class="sidebar-foot">
+        <button
+          type="button"
+          class={view === "peers" ? "nav-button active" : "nav-button"}
+          data-testid="nav-peers"
+          onClick={() => navigate({ view: "peers" })}
+        >
+          <MeshIcon size={18} />
+          <span>Mesh</span>
+          <span class="count">{online} online</span>
+        </button>
+        <button
+          type="button"
+          class={view === "settings" ? "nav-button active" : "nav-button"}
+          data-testid="nav-settings"
+          onClick={() => navigate({ view: "settings" })}
+        >
+          <SettingsIcon size={18} />
+          <span>Settings</span>
+          <span
+            class={`dot ${connection.value === "online" ? "ok" : "bad"}`}
+            title={connection.value}
+          />
+        </button>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import type { ChatMessage } from "../api/types.ts";
+import {
+  appendDelta,
+  lastResponseId,
+  markFailover,
+  putMessage,
+  reconcileMessages,
+  removeMessage,
+  upsertMessage,
+} from "./messages.ts";
+
+function message(overrides: Partial<ChatMessage>): ChatMessage {
+  return {
+    id: "m1",
+    conversationId: "c1",
+    content: "",
+    timestamp: "2025-01-01T00:00:00.000Z",
+    sender: "node-a",
+    messageType: "Response",
+    hostInfo: { nodeId: "a", nodeName: "Alpha", isLlmHost: true },
+    originNode: "a",
+    complete: false,
+    ...overrides,
+  };
+}
+
+Deno.test("upsertMessage() appends a message it has not seen", () => {
+  const list = upsertMessage([message({ id: "q" })], message({ id: "r" }));
+  assert.deepEqual(list.map((m) => m.id), ["q", "r"]);
+});
+
+Deno.test("upsertMessage() ignores a stale partial copy of a finished answer", () => {
+  const done = message({ content: "hello world", complete: true });
+  const list = [done];
+  assert.equal(upsertMessage(list, message({ content: "hello" })), list);
+});
+
+Deno.test("upsertMessage() ignores a shorter partial copy of a growing answer", () => {
+  const list = [message({ content: "hello wor" })];
+  assert.equal(upsertMessage(list, message({ content: "hel" }))[0].content, "hello wor");
+  assert.equal(upsertMessage(list, message({ content: "hello world" }))[0].content, "hello world");
+});
+
+Deno.test("upsertMessage() keeps a known failover when the finished copy lacks it", () => {
+  const from = { nodeId: "b", nodeName: "Beta", model: "m" };
+  const list = [message({ content: "x", failover: from })];
+  const updated = upsertMessage(list, message({ content: "xy", complete: true }));
+  assert.deepEqual(updated[0].failover, from);
+  assert.equal(updated[0].complete, true);
+});
+
+Deno.test("appendDelta() grows an unfinished answer and leaves finished ones alone", () => {
+  const list = [message({ content: "ab" })];
+  assert.equal(appendDelta(list, "m1", "c")[0].content, "abc");
+  const finished = [message({ content: "ab", complete: true })];
+  assert.equal(appendDelta(finished, "m1", "c"), finished);
+  assert.equal(appendDelta(list, "unknown", "c"), list);
+});
+
+Deno.test("markFailover() keeps the lost host and moves hostInfo to the new one", () => {
+  const from = { nodeId: "a", nodeName: "Alpha", model: "m1" };
+  const to = { nodeId: "b", nodeName: "Beta", model: "m2" };
+  const [updated] = markFailover([message({})], "m1", from, to);
+  assert.deepEqual(updated.failover, from);
+  assert.equal(updated.hostInfo.nodeName, "Beta");
+  assert.equal(updated.model, "m2");
+});
+
+Deno.test("lastResponseId() finds the last answer, null when there is none", () => {
+  const list = [
+    message({ id: "q1", messageType: "Question" }),
+    message({ id: "r1" }),
+    message({ id: "q2", messageType: "Question" }),
+  ];
+  assert.equal(lastResponseId(list), "r1");
+  assert.equal(lastResponseId([message({ id: "q", messageType: "Question" })]), null);
+});
+
+Deno.test("removeMessage() drops only the named message", () => {
+  const list = [message({ id: "a" }), message({ id: "b" })];
+  assert.deepEqual(removeMessage(list, "a").map((m) => m.id), ["b"]);
+});
+
+Deno.test("putMessage() replaces a stored copy even when it is further along", () => {
+  const list = [message({ content: "old answer", complete: true })];
+  assert.equal(putMessage(list, message({ content: "" }))[0].content, "");
+  assert.equal(putMessage(list, message({ id: "m2" })).length, 2);
+});
+
+Deno.test("reconcileMessages() follows the server's list but keeps local copies that are further along", () => {
+  const local = [
+    message({ id: "q", messageType: "Question", complete: true, content: "hi" }),
+    message({ id: "old", content: "replaced answer", complete: true }),
+    message({ id: "new", content: "hello there" }),
+  ];
+  const server = [
+    message({ id: "q", messageType: "Question", complete: true, content: "hi" }),
+    message({ id: "new", content: "hello" }),
+  ];
+  const result = reconcileMessages(local, server);
+  assert.deepEqual(result.map((m) => [m.id, m.content]), [["q", "hi"], ["new", "hello there"]]);
+});

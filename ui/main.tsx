@@ -1,0 +1,15 @@
+import { effect } from "@preact/signals";
+import { render } from "preact";
+import { App } from "./components/App.tsx";
+import { openConversation } from "./models/conversations.ts";
+import { startLiveUpdates } from "./models/live.ts";
+import { followBrowserHistory, route } from "./models/view.ts";
+
+// The chat view follows the address bar: /c/<id> opens that conversation, / a new chat.
+effect(() => {
+  const current = route.value;
+  if (current.view === "chat") void openConversation(current.conversationId);
+});
+followBrowserHistory();
+startLiveUpdates();
+render(<App />, document.getElementById("app")!);
