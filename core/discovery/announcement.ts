@@ -35,6 +35,8 @@ export const AnnouncementSchema = z.object({
   reply: z.boolean().optional(),
   /** Reserved for key pinning. */
   fingerprint: z.string().max(128).optional(),
+  /** Random per process start: a changed value means the node restarted, so it is new again. */
+  instance: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
 });
 export type Announcement = z.infer<typeof AnnouncementSchema>;
 
@@ -48,6 +50,7 @@ export interface OwnAnnouncement {
   protocolVersion: number;
   reply?: boolean;
   fingerprint?: string;
+  instance?: string;
   /** Milliseconds since the epoch. */
   now: number;
 }
@@ -70,6 +73,7 @@ export function createAnnouncement(own: OwnAnnouncement): Announcement {
     protocol_version: own.protocolVersion,
     reply: own.reply ?? false,
     ...(own.fingerprint === undefined ? {} : { fingerprint: own.fingerprint }),
+    ...(own.instance === undefined ? {} : { instance: own.instance }),
   };
 }
 

@@ -37,6 +37,8 @@ export interface DiscoveryOptions {
   protocolVersion?: number;
   /** Reserved for key pinning; sent when set. */
   fingerprint?: string;
+  /** Per-start id (default: random): peers seeing it change treat this node as new. */
+  instance?: string;
   /** The UDP port every node listens on; answers go to the sender's address on it. Default 5000. */
   discoveryPort?: number;
   /** Where announcements go: broadcast (or unicast) IPv4 addresses, read anew at each announce. */
@@ -138,7 +140,10 @@ export class Discovery {
   };
   #lastWarnAt = -Infinity;
 
+  readonly #instance: string;
+
   constructor(transport: DatagramTransport, options: DiscoveryOptions) {
+    this.#instance = options.instance ?? crypto.randomUUID().replaceAll("-", "").slice(0, 16);
     this.discoveryPort = options.discoveryPort ?? DEFAULT_DISCOVERY_PORT;
     checkPort("discoveryPort", this.discoveryPort, 1);
     checkPort("peerPort", options.peerPort, 1);
@@ -355,6 +360,7 @@ export class Discovery {
       protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,
       reply,
       fingerprint: o.fingerprint,
+      instance: this.#instance,
       now: this.#clock.now(),
     }));
   }

@@ -15,12 +15,14 @@ export interface NodeEntry {
   /** Null for an original node. */
   protocolVersion: number | null;
   fingerprint: string | null;
+  /** Per-start id of the announcing process; null when it does not send one. */
+  instance: string | null;
   /** Clock time (ms) of its last announcement. */
   lastSeen: number;
 }
 
 /**
- * - `new`: first heard (or heard again after it expired or went offline)
+ * - `new`: first heard (or heard again after it expired, went offline or restarted)
  * - `updated`: known, and something but `lastSeen` changed
  * - `refreshed`: known, nothing changed
  * - `removed`: it said OFFLINE
@@ -67,6 +69,7 @@ function entryFrom(announcement: Announcement, address: string, now: number): No
     legacy,
     protocolVersion: announcement.protocol_version ?? null,
     fingerprint: announcement.fingerprint ?? null,
+    instance: announcement.instance ?? null,
     lastSeen: now,
   };
 }
@@ -112,6 +115,8 @@ export class NodeRegistry {
       return { kind: "new", entry };
     }
     this.#entries.set(nodeId, entry);
+    // A restarted process lost its links and its view of us: treat it as a newcomer.
+    if (entry.instance !== null && known.instance !== entry.instance) return { kind: "new", entry };
     const changed = SAME_FIELDS.some((field) => known[field] !== entry[field]);
     return { kind: changed ? "updated" : "refreshed", entry };
   }

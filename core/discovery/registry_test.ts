@@ -38,6 +38,7 @@ Deno.test("NodeRegistry.observe() records a new node with every field", () => {
     legacy: false,
     protocolVersion: 1,
     fingerprint: null,
+    instance: null,
     lastSeen: T0,
   });
   assert.deepEqual(registry.list(), [entry]);
@@ -108,6 +109,7 @@ Deno.test("NodeRegistry keys an original node by address, with defaults for what
     legacy: true,
     protocolVersion: null,
     fingerprint: null,
+    instance: null,
     lastSeen: T0,
   });
   assert.equal(registry.observe(legacyPacket, "10.0.0.6", T0).kind, "new");
@@ -157,4 +159,19 @@ Deno.test("NodeRegistry refuses a bad timeout or size, quoting it", () => {
     /'timeoutMs' must be positive: current value is 0/,
   );
   assert.throws(() => new NodeRegistry({ maxEntries: 0.5 }), /'maxEntries'.*0\.5/);
+});
+
+Deno.test("observe() reports a known node with a new instance id as new (it restarted)", () => {
+  const registry = new NodeRegistry();
+  const first = {
+    message_type: "ONLINE" as const,
+    has_llm: false,
+    timestamp: "2025-04-19T10:12:04.929122Z",
+    node_id: "A",
+    instance: "one",
+  };
+  assert.equal(registry.observe(first, "10.0.0.1", 0).kind, "new");
+  assert.equal(registry.observe(first, "10.0.0.1", 10).kind, "refreshed");
+  assert.equal(registry.observe({ ...first, instance: "two" }, "10.0.0.1", 20).kind, "new");
+  assert.equal(registry.observe({ ...first, instance: "two" }, "10.0.0.1", 30).kind, "refreshed");
 });
