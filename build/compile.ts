@@ -24,9 +24,28 @@ export function compileArgs(target: string, output: string, entry: string): stri
   return ["compile", "--target", target, "--output", output, ...RUNTIME_FLAGS, entry];
 }
 
+/**
+ * The targets to compile. A local runtime (DENORT_BIN) is embedded whatever the target, so with
+ * one set only the host's own target is built; the others would be that binary, mislabelled.
+ */
+export function targetsToBuild(
+  denortBin: string | undefined,
+  hostTarget: string,
+): typeof COMPILE_TARGETS {
+  return denortBin
+    ? COMPILE_TARGETS.filter(({ target }) => target === hostTarget)
+    : COMPILE_TARGETS;
+}
+
 /** True when `deno compile` failed only because it could not fetch its runtime binary. */
 export function isDenortUnavailable(stderr: string): boolean {
   return /denort|Setting up base binary/i.test(stderr);
+}
+
+/** Deno's "Caused by:" list (`0: …`, `1: …`) as one line, or the last line of the error. */
+export function causeChain(stderr: string): string {
+  const causes = [...stderr.matchAll(/^\s*\d+: (.*)$/gm)].map((match) => match[1].trim());
+  return causes.length > 0 ? causes.join(": ") : stderr.trim().split("\n").at(-1) ?? "";
 }
 
 export const DENORT_HINT =
@@ -73,7 +92,12 @@ export async function build(options: { bundleOnly: boolean }): Promise<number> {
     failed = true;
   }
 
-  for (const { target, file } of options.bundleOnly ? [] : COMPILE_TARGETS) {
+  const denortBin = Deno.env.get("DENORT_BIN");
+  const targets = options.bundleOnly ? [] : targetsToBuild(denortBin, Deno.build.target);
+  if (!options.bundleOnly && denortBin) {
+    console.log(`DENORT_BIN is set: compiling only this machine's target (${Deno.build.target})`);
+  }
+  for (const { target, file } of targets) {
     const output = `${DIST}/${file}`;
     await removeIfPresent(output); // never ship a stale binary from an earlier build
     const result = await run(compileArgs(target, output, MAIN_TS));
@@ -81,7 +105,12 @@ export async function build(options: { bundleOnly: boolean }): Promise<number> {
       built.push(file);
       console.log(`built dist/${file}`);
     } else if (isDenortUnavailable(result.stderr)) {
-      console.error(DENORT_HINT);
+      const cause = causeChain(result.stderr);
+      console.error(
+        denortBin
+          ? `deno compile skipped: DENORT_BIN=${denortBin} did not work: ${cause}`
+          : DENORT_HINT,
+      );
       break; // every other target needs the same download
     } else {
       console.error(`build: deno compile --target ${target} failed:\n${result.stderr.trimEnd()}`);

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { RUNTIME_FLAGS } from "../core/service/launch_command.ts";
-import { COMPILE_TARGETS, compileArgs, isDenortUnavailable } from "./compile.ts";
+import {
+  causeChain,
+  COMPILE_TARGETS,
+  compileArgs,
+  isDenortUnavailable,
+  targetsToBuild,
+} from "./compile.ts";
 
 Deno.test("COMPILE_TARGETS cover Linux, macOS (x64 and arm64) and Windows x64 with distinct files", () => {
   assert.deepEqual(COMPILE_TARGETS.map((t) => t.target), [
@@ -38,4 +44,23 @@ Deno.test("isDenortUnavailable() recognises the failed runtime download, not oth
     isDenortUnavailable("error: TS2322 [ERROR]: Type 'string' is not assignable to type 'number'."),
     false,
   );
+});
+
+Deno.test("targetsToBuild() builds every target, or only the host's with a local DENORT_BIN", () => {
+  assert.equal(targetsToBuild(undefined, "x86_64-unknown-linux-gnu"), COMPILE_TARGETS);
+  assert.deepEqual(targetsToBuild("/opt/denort", "aarch64-apple-darwin"), [
+    { target: "aarch64-apple-darwin", file: "neuromesh-macos-arm64" },
+  ]);
+  assert.deepEqual(targetsToBuild("/opt/denort", "riscv64gc-unknown-linux-gnu"), []);
+});
+
+Deno.test("causeChain() joins Deno's numbered causes into one line", () => {
+  const stderr =
+    "error: Writing deno compile executable to temporary file 'b.tmp'\n\nCaused by:\n" +
+    "    0: Could not find denort at '/nonexistent'\n    1: No such file or directory (os error 2)\n";
+  assert.equal(
+    causeChain(stderr),
+    "Could not find denort at '/nonexistent': No such file or directory (os error 2)",
+  );
+  assert.equal(causeChain("error: something broke\n"), "error: something broke");
 });
