@@ -33,6 +33,29 @@ Prints "ollama-double listening on http://HOST:PORT" once ready; stops on SIGINT
 
 export const DEFAULT_CLI_PORT = 11434;
 
+type NumberOption =
+  | "port"
+  | "tokens"
+  | "tokenLatencyMs"
+  | "firstTokenLatencyMs"
+  | "parallel"
+  | "maxQueue"
+  | "controlPort";
+const NUMBER_OPTIONS: Record<string, NumberOption> = {
+  "--port": "port",
+  "--tokens": "tokens",
+  "--token-latency-ms": "tokenLatencyMs",
+  "--first-token-latency-ms": "firstTokenLatencyMs",
+  "--parallel": "parallel",
+  "--max-queue": "maxQueue",
+  "--control-port": "controlPort",
+};
+const NUMBER_FAULT_OPTIONS: Record<string, "afterTokens" | "times" | "status"> = {
+  "--fault-after": "afterTokens",
+  "--fault-times": "times",
+  "--fault-status": "status",
+};
+
 export type CliCommand = { help: true } | { help: false; options: OllamaDoubleOptions };
 
 function number(flag: string, text: string | undefined): number {
@@ -58,50 +81,28 @@ export function parseCliArgs(args: readonly string[]): CliCommand {
       if (v === undefined) throw new Error(`${flag} needs a value`);
       return v;
     };
+    if (flag in NUMBER_OPTIONS) {
+      options[NUMBER_OPTIONS[flag]] = number(flag, value());
+      continue;
+    }
+    if (flag in NUMBER_FAULT_OPTIONS) {
+      faultExtras[NUMBER_FAULT_OPTIONS[flag]] = number(flag, value());
+      continue;
+    }
     switch (flag) {
       case "--host":
         options.hostname = value();
         break;
-      case "--port":
-        options.port = number(flag, value());
-        break;
       case "--models":
         options.models = value().split(",").map((m) => m.trim()).filter(Boolean);
-        break;
-      case "--tokens":
-        options.tokens = number(flag, value());
-        break;
-      case "--token-latency-ms":
-        options.tokenLatencyMs = number(flag, value());
-        break;
-      case "--first-token-latency-ms":
-        options.firstTokenLatencyMs = number(flag, value());
         break;
       case "--fault": {
         const text = value();
         fault = text.trim().startsWith("{") ? JSON.parse(text) : text as FaultKind;
         break;
       }
-      case "--fault-after":
-        faultExtras.afterTokens = number(flag, value());
-        break;
-      case "--fault-times":
-        faultExtras.times = number(flag, value());
-        break;
-      case "--fault-status":
-        faultExtras.status = number(flag, value());
-        break;
       case "--fault-message":
         faultExtras.message = value();
-        break;
-      case "--parallel":
-        options.parallel = number(flag, value());
-        break;
-      case "--max-queue":
-        options.maxQueue = number(flag, value());
-        break;
-      case "--control-port":
-        options.controlPort = number(flag, value());
         break;
       case "--control-socket":
         options.controlPath = value();

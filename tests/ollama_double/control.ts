@@ -9,7 +9,7 @@
  *   POST /__double/reset                   → zeroes counters and logs
  */
 import { z } from "zod";
-import { FAULT_KINDS, FaultSpecSchema } from "./faults.ts";
+import type { Fault } from "./faults.ts";
 import type { OllamaDouble } from "./server.ts";
 import { errorResponse, jsonResponse, textResponse } from "./wire.ts";
 
@@ -32,8 +32,6 @@ export const SettingsSchema = z.strictObject({
   models: z.array(z.union([z.string().min(1), ModelSpecSchema])).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
-
-const FaultSchema = z.union([z.enum(FAULT_KINDS), FaultSpecSchema]);
 
 async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
@@ -58,8 +56,8 @@ export async function handleControl(
         return jsonResponse(200, double.requestLog(path));
       }
       case "POST fault": {
-        const fault = FaultSchema.parse(await readJson(request));
-        await double.setFault(fault);
+        // setFault validates the fault (normalizeFault) and says what is wrong
+        await double.setFault(await readJson(request) as Fault);
         return jsonResponse(200, double.stats());
       }
       case "POST settings": {

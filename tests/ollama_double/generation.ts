@@ -35,6 +35,8 @@ export interface GenerationSetup {
   done(content: string, doneReason: DoneReason, metrics: Metrics): unknown;
   /** Waits for a free model slot; resolves to its release function. */
   acquireSlot(signal: AbortSignal): Promise<() => void>;
+  /** True when no slot is free now, so the reply will queue before its headers. */
+  waitsForSlot: boolean;
   /** Aborted when the server stops (close, or a `refuse` fault): drops the connection. */
   serverSignal: AbortSignal;
   onToken(): void;
@@ -113,7 +115,10 @@ export async function respondWithGeneration(
 
   const headers = setup.stream ? NDJSON_HEADERS : JSON_HEADERS;
   // Without streaming, headers go out only with the whole reply.
-  const waitsForHeaders = setup.firstTokenLatencyMs > 0 || setup.fault?.kind === "stall" ||
+  const stallsBeforeHeaders = setup.fault?.kind === "stall" &&
+    (!setup.stream || (setup.fault.afterTokens ?? 0) === 0);
+  const waitsForHeaders = setup.waitsForSlot || setup.firstTokenLatencyMs > 0 ||
+    stallsBeforeHeaders ||
     (!setup.stream && setup.tokenLatencyMs > 0 && setup.plan.tokens.length > 1);
   const signal = waitsForHeaders ? clientSignal() : undefined;
   const onClientGone = () => end("cancelled", "client disconnected");

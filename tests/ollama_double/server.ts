@@ -168,6 +168,22 @@ function zodMessage(error: { issues: { path: PropertyKey[]; message: string }[] 
   return `invalid request: ${issue.path.map(String).join(".") || "body"}: ${issue.message}`;
 }
 
+function zeroCounters() {
+  return {
+    requests: 0,
+    activeStreams: 0,
+    completed: 0,
+    cancelled: 0,
+    failed: 0,
+    tokensSent: 0,
+    continued: 0,
+  };
+}
+
+function httpUrl(hostname: string, port: number): string {
+  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
 type Route = {
   method: "GET" | "POST";
   head?: boolean;
@@ -189,15 +205,7 @@ class OllamaDoubleServer implements OllamaDouble {
   readonly #controlPort: number | undefined;
   readonly #controlPath: string | undefined;
 
-  #counters = {
-    requests: 0,
-    activeStreams: 0,
-    completed: 0,
-    cancelled: 0,
-    failed: 0,
-    tokensSent: 0,
-    continued: 0,
-  };
+  #counters = zeroCounters();
   #counts = new Map<string, number>();
   #logs = new Map<string, unknown[]>();
   /** Model name → epoch ms when it unloads. */
@@ -257,8 +265,7 @@ class OllamaDoubleServer implements OllamaDouble {
   }
 
   get url(): string {
-    const host = this.hostname.includes(":") ? `[${this.hostname}]` : this.hostname;
-    return `http://${host}:${this.#port}`;
+    return httpUrl(this.hostname, this.#port);
   }
 
   get controlUrl(): string | null {
@@ -292,8 +299,7 @@ class OllamaDoubleServer implements OllamaDouble {
     try {
       if (this.#controlPort !== undefined) {
         const server = this.#serveControl({ hostname: this.hostname, port: this.#controlPort });
-        const host = this.hostname.includes(":") ? `[${this.hostname}]` : this.hostname;
-        this.#controlUrl = `http://${host}:${(server.addr as Deno.NetAddr).port}`;
+        this.#controlUrl = httpUrl(this.hostname, (server.addr as Deno.NetAddr).port);
       }
       if (this.#controlPath !== undefined) {
         try {
@@ -346,16 +352,8 @@ class OllamaDoubleServer implements OllamaDouble {
   }
 
   resetStats(): void {
-    const { activeStreams } = this.#counters;
-    this.#counters = {
-      requests: 0,
-      activeStreams,
-      completed: 0,
-      cancelled: 0,
-      failed: 0,
-      tokensSent: 0,
-      continued: 0,
-    };
+    // replies in progress still end (and decrement) after the reset
+    this.#counters = { ...zeroCounters(), activeStreams: this.#counters.activeStreams };
     this.#counts.clear();
     this.#logs.clear();
   }
@@ -633,6 +631,7 @@ class OllamaDoubleServer implements OllamaDouble {
       chunk: shape.chunk,
       done: shape.done,
       acquireSlot: (signal) => this.#slots.acquire(signal),
+      waitsForSlot: this.#slots.busy,
       serverSignal: this.#epoch.signal,
       onToken: () => this.#counters.tokensSent++,
       onEnd: (outcome) => {

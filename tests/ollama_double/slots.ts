@@ -27,10 +27,14 @@ export class Slots {
     return this.#waiting.length;
   }
 
+  /** True when a new request would have to wait for a slot. */
+  get busy(): boolean {
+    return this.#parallel > 0 && this.#running >= this.#parallel;
+  }
+
   /** True when a new request would have to wait and the queue is full. */
   get full(): boolean {
-    return this.#parallel > 0 && this.#running >= this.#parallel &&
-      this.#waiting.length >= this.maxQueue;
+    return this.busy && this.#waiting.length >= this.maxQueue;
   }
 
   /** Waits for a slot; resolves to a release function (safe to call twice). */

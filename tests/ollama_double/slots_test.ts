@@ -39,9 +39,11 @@ Deno.test("Slots drops an aborted waiter from the queue", async () => {
   assert.equal(slots.running, 0);
 });
 
-Deno.test("Slots is full when running and queue are at their limits", async () => {
+Deno.test("Slots is busy when no slot is free and full when running and queue are at their limits", async () => {
   const slots = new Slots(1, 1);
+  assert.equal(slots.busy, false);
   const release = await slots.acquire(never);
+  assert.equal(slots.busy, true);
   assert.equal(slots.full, false);
   const waiting = slots.acquire(never);
   assert.equal(slots.full, true);
