@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ChatMessage, compareMessageOrder, ConversationHeader, titleFromQuestion } from "./model.ts";
+import {
+  ChatMessage,
+  compareMessageOrder,
+  ConversationHeader,
+  titleFromQuestion,
+} from "./model.ts";
 
 const message = (over: Partial<ChatMessage> = {}): ChatMessage => ({
   id: "m1",
@@ -44,7 +49,11 @@ Deno.test("compareMessageOrder() sorts by creation stamp, then id", () => {
   const later = message({ id: "a", createdHlc: "001742910960305-000000-A" });
   const first = message({ id: "z", createdHlc: "001742910960304-000000-B" });
   const tieA = message({ id: "b", createdHlc: "001742910960305-000000-A" });
-  assert.deepEqual([later, tieA, first].sort(compareMessageOrder).map((m) => m.id), ["z", "a", "b"]);
+  assert.deepEqual([later, tieA, first].sort(compareMessageOrder).map((m) => m.id), [
+    "z",
+    "a",
+    "b",
+  ]);
 });
 
 Deno.test("titleFromQuestion() collapses whitespace and shortens long questions", () => {

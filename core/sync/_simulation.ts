@@ -11,7 +11,9 @@ import { canonicalJson, type ReplicaContent } from "./merge.ts";
 import type { RecordValue, SyncRecord } from "./records.ts";
 import type { Replica } from "./replica.ts";
 
-export type SimReplica = Replica & { content: ReplicaContent } | Replica & { snapshot(): ReplicaContent };
+export type SimReplica =
+  | Replica & { content: ReplicaContent }
+  | Replica & { snapshot(): ReplicaContent };
 
 export function contentOf(replica: SimReplica): ReplicaContent {
   return "snapshot" in replica ? replica.snapshot() : replica.content;
@@ -45,7 +47,8 @@ interface Packet {
 }
 
 export function canonicalContent(content: ReplicaContent): string {
-  const sorted = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const sorted = <T>(map: Map<string, T>) =>
+    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   return canonicalJson({
     headers: sorted(content.headers),
     messages: sorted(content.messages),
@@ -53,10 +56,14 @@ export function canonicalContent(content: ReplicaContent): string {
   });
 }
 
-export function simulate(seed: number, makeReplica: (nodeId: string) => SimReplica): SimulationResult {
+export function simulate(
+  seed: number,
+  makeReplica: (nodeId: string) => SimReplica,
+): SimulationResult {
   const random = prng(seed);
   const int = (n: number) => Math.floor(random() * n);
-  const pick = <T>(items: T[]): T | undefined => items.length ? items[int(items.length)] : undefined;
+  const pick = <T>(items: T[]): T | undefined =>
+    items.length ? items[int(items.length)] : undefined;
   const count = 3 + int(3);
   const ids = Array.from({ length: count }, (_, i) => `N${i}`);
   const replicas = ids.map(makeReplica);
@@ -71,7 +78,9 @@ export function simulate(seed: number, makeReplica: (nodeId: string) => SimRepli
   const send = (from: number, records: SyncRecord[], except?: number) => {
     if (records.length === 0) return;
     for (let to = 0; to < count; to++) {
-      if (to !== from && to !== except) network.push({ from, to, records: structuredClone(records) });
+      if (to !== from && to !== except) {
+        network.push({ from, to, records: structuredClone(records) });
+      }
     }
   };
   const receive = (packet: Packet) => {
@@ -127,17 +136,30 @@ export function simulate(seed: number, makeReplica: (nodeId: string) => SimRepli
       };
       commit(i, [{ type: "message", value: message }]);
     } else if (choice < 0.7) {
-      const growing = [...content.messages.values()].filter((m) => !m.complete && m.originNode === node);
+      const growing = [...content.messages.values()].filter((m) =>
+        !m.complete && m.originNode === node
+      );
       const message = pick(growing);
       if (!message) return;
-      const grown = { ...message, content: `${message.content}+${int(10)}`, hlc: clock.now(), complete: random() < 0.4 };
+      const grown = {
+        ...message,
+        content: `${message.content}+${int(10)}`,
+        hlc: clock.now(),
+        complete: random() < 0.4,
+      };
       commit(i, [{ type: "message", value: grown }]);
     } else if (choice < 0.88) {
       const header = pick(conversations)!;
-      commit(i, [{ type: "conversation", value: { ...header, title: `renamed ${int(100)} by ${node}`, hlc: clock.now() } }]);
+      commit(i, [{
+        type: "conversation",
+        value: { ...header, title: `renamed ${int(100)} by ${node}`, hlc: clock.now() },
+      }]);
     } else {
       const header = pick(conversations)!;
-      commit(i, [{ type: "tombstone", value: { conversationId: header.id, hlc: clock.now(), deletedBy: node } }]);
+      commit(i, [{
+        type: "tombstone",
+        value: { conversationId: header.id, hlc: clock.now(), deletedBy: node },
+      }]);
     }
   };
 
@@ -177,5 +199,10 @@ export function simulate(seed: number, makeReplica: (nodeId: string) => SimRepli
       }
     }
   }
-  return { replicas, finals: replicas.map((r) => canonicalContent(contentOf(r))), lateWinners, operations };
+  return {
+    replicas,
+    finals: replicas.map((r) => canonicalContent(contentOf(r))),
+    lateWinners,
+    operations,
+  };
 }

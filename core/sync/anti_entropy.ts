@@ -25,7 +25,10 @@ export interface ReplyBatch {
 const utf8 = new TextEncoder();
 
 /** Splits records into frames of at most `maxRecords` records and about `maxBytes` bytes. */
-export function* chunkRecords(records: Iterable<SyncRecord>, limits: BatchLimits): Generator<SyncRecord[]> {
+export function* chunkRecords(
+  records: Iterable<SyncRecord>,
+  limits: BatchLimits,
+): Generator<SyncRecord[]> {
   let batch: SyncRecord[] = [];
   let bytes = 0;
   for (const record of records) {
@@ -42,7 +45,11 @@ export function* chunkRecords(records: Iterable<SyncRecord>, limits: BatchLimits
 }
 
 /** Everything `replica` holds that a peer with vector `peerVv` lacks, as frames to send in order. */
-export function buildReply(replica: Replica, peerVv: VersionVector, limits = DEFAULT_BATCH_LIMITS): ReplyBatch[] {
+export function buildReply(
+  replica: Replica,
+  peerVv: VersionVector,
+  limits = DEFAULT_BATCH_LIMITS,
+): ReplyBatch[] {
   replica.observePeerVector(peerVv);
   // The vector is read before the records, in the same synchronous pass: it never claims more.
   const vv = replica.versionVector();

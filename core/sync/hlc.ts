@@ -20,10 +20,14 @@ export const HLC_PATTERN = /^\d{15}-\d{6}-.{1,128}$/s;
 
 export function encodeHlc(stamp: HlcStamp): string {
   if (!Number.isInteger(stamp.wallMs) || stamp.wallMs < 0 || stamp.wallMs > MAX_WALL) {
-    throw new RangeError(`Cannot encode HLC: wallMs must be an integer 0-${MAX_WALL}, got ${stamp.wallMs}`);
+    throw new RangeError(
+      `Cannot encode HLC: wallMs must be an integer 0-${MAX_WALL}, got ${stamp.wallMs}`,
+    );
   }
   if (!Number.isInteger(stamp.counter) || stamp.counter < 0 || stamp.counter > MAX_COUNTER) {
-    throw new RangeError(`Cannot encode HLC: counter must be an integer 0-${MAX_COUNTER}, got ${stamp.counter}`);
+    throw new RangeError(
+      `Cannot encode HLC: counter must be an integer 0-${MAX_COUNTER}, got ${stamp.counter}`,
+    );
   }
   if (stamp.nodeId.length === 0) throw new RangeError("Cannot encode HLC: nodeId is empty");
   return `${String(stamp.wallMs).padStart(WALL_DIGITS, "0")}-${

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeHlc, encodeHlc, HybridClock, hlcWallMs } from "./hlc.ts";
+import { decodeHlc, encodeHlc, hlcWallMs, HybridClock } from "./hlc.ts";
 
 Deno.test("encodeHlc() round-trips through decodeHlc()", () => {
   const stamp = { wallMs: 1742910960304, counter: 17, nodeId: "NODE-A" };

@@ -101,7 +101,9 @@ export function heldVersion(content: ReplicaContent, record: RecordValue): Recor
  */
 export function mergeInto(content: ReplicaContent, record: RecordValue): string[] | null {
   const conversationId = conversationIdOf(record);
-  if (!shouldApply(record, heldVersion(content, record), content.tombstones.get(conversationId))) return null;
+  if (!shouldApply(record, heldVersion(content, record), content.tombstones.get(conversationId))) {
+    return null;
+  }
   switch (record.type) {
     case "conversation":
       content.headers.set(record.value.id, record.value);
@@ -126,8 +128,11 @@ export function mergeInto(content: ReplicaContent, record: RecordValue): string[
 
 /** JSON with object keys sorted, so equal values always give equal text. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
-      : v);
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+        : v,
+  );
 }

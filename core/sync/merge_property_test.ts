@@ -13,9 +13,16 @@ Deno.test(`merge converges: ${RUNS} random runs with loss, duplicates, reorderin
     const result = simulate(runSeed, (id) => new MemoryReplica(id));
     operations += result.operations;
     const [first, ...rest] = result.finals;
-    rest.forEach((final, i) => assert.equal(final, first, `seed ${runSeed}: replica N${i + 1} differs from N0`));
-    const vectors = result.replicas.map((r) => JSON.stringify(Object.entries(r.versionVector()).sort()));
-    assert.ok(vectors.every((v) => v === vectors[0]), `seed ${runSeed}: version vectors differ: ${vectors.join(" | ")}`);
+    rest.forEach((final, i) =>
+      assert.equal(final, first, `seed ${runSeed}: replica N${i + 1} differs from N0`)
+    );
+    const vectors = result.replicas.map((r) =>
+      JSON.stringify(Object.entries(r.versionVector()).sort())
+    );
+    assert.ok(
+      vectors.every((v) => v === vectors[0]),
+      `seed ${runSeed}: version vectors differ: ${vectors.join(" | ")}`,
+    );
     assert.equal(result.lateWinners, 0, `seed ${runSeed}: a converged mesh still changed`);
   }
   assert.ok(operations > RUNS * 10, `only ${operations} operations ran`);

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
 import { encodeHlc } from "./hlc.ts";
-import { compareVersions, emptyContent, joinVersions, mergeInto, type ReplicaContent } from "./merge.ts";
+import {
+  compareVersions,
+  emptyContent,
+  joinVersions,
+  mergeInto,
+  type ReplicaContent,
+} from "./merge.ts";
 import type { RecordValue } from "./records.ts";
 
 const hlc = (wallMs: number, nodeId = "A", counter = 0) => encodeHlc({ wallMs, counter, nodeId });
@@ -96,8 +102,14 @@ function applyAll(records: RecordValue[]): ReplicaContent {
 }
 
 Deno.test("a tombstone removes the conversation and keeps stale records from bringing it back", () => {
-  const tombstone: RecordValue = { type: "tombstone", value: { conversationId: "c1", hlc: hlc(100), deletedBy: "B" } };
-  const late = [header({ title: "stale", hlc: hlc(500) }), message({ content: "late", hlc: hlc(600), complete: true })];
+  const tombstone: RecordValue = {
+    type: "tombstone",
+    value: { conversationId: "c1", hlc: hlc(100), deletedBy: "B" },
+  };
+  const late = [
+    header({ title: "stale", hlc: hlc(500) }),
+    message({ content: "late", hlc: hlc(600), complete: true }),
+  ];
   const content = applyAll([header(), message(), tombstone, ...late]);
   assert.equal(content.headers.size, 0);
   assert.equal(content.messages.size, 0);
@@ -111,7 +123,10 @@ Deno.test("mergeInto() returns null for a duplicate and the removed keys for a t
   const content = applyAll([header(), message()]);
   assert.equal(mergeInto(content, message()), null);
   assert.deepEqual(
-    mergeInto(content, { type: "tombstone", value: { conversationId: "c1", hlc: hlc(9), deletedBy: "A" } }),
+    mergeInto(content, {
+      type: "tombstone",
+      value: { conversationId: "c1", hlc: hlc(9), deletedBy: "A" },
+    }),
     ["c:c1", "m:m1"],
   );
 });

@@ -9,7 +9,12 @@ import { ChatMessage, ConversationHeader, NodeId, Tombstone } from "../conversat
 const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2);
 
 export const SyncRecord = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("conversation"), origin: NodeId, seq: Seq, value: ConversationHeader }),
+  z.object({
+    type: z.literal("conversation"),
+    origin: NodeId,
+    seq: Seq,
+    value: ConversationHeader,
+  }),
   z.object({ type: z.literal("message"), origin: NodeId, seq: Seq, value: ChatMessage }),
   z.object({ type: z.literal("tombstone"), origin: NodeId, seq: Seq, value: Tombstone }),
 ]);
@@ -24,8 +29,14 @@ export type RecordValue =
 /** Most origins one vector may name (a mesh is a handful of nodes; this only bounds abuse). */
 export const MAX_VECTOR_ORIGINS = 10_000;
 
-export const VersionVector = z.record(NodeId, z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER / 2))
-  .refine((vv) => Object.keys(vv).length <= MAX_VECTOR_ORIGINS, `must name at most ${MAX_VECTOR_ORIGINS} origins`);
+export const VersionVector = z.record(
+  NodeId,
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER / 2),
+)
+  .refine(
+    (vv) => Object.keys(vv).length <= MAX_VECTOR_ORIGINS,
+    `must name at most ${MAX_VECTOR_ORIGINS} origins`,
+  );
 export type VersionVector = Record<string, number>;
 
 export function stamp(record: RecordValue, origin: string, seq: number): SyncRecord {

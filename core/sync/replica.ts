@@ -29,7 +29,11 @@ export interface Replica {
  * Moves a watermark over every sequence number that is now held contiguously above it:
  * those just `received` and those `holds` says are stored.
  */
-export function advanceWatermark(current: number, received: Iterable<number>, holds: (seq: number) => boolean) {
+export function advanceWatermark(
+  current: number,
+  received: Iterable<number>,
+  holds: (seq: number) => boolean,
+) {
   const arrived = new Set(received);
   let watermark = current;
   while (arrived.has(watermark + 1) || holds(watermark + 1)) watermark++;
@@ -37,7 +41,9 @@ export function advanceWatermark(current: number, received: Iterable<number>, ho
 }
 
 /** Groups sequence numbers of records by their origin. */
-export function seqsByOrigin(records: Iterable<{ origin: string; seq: number }>): Map<string, number[]> {
+export function seqsByOrigin(
+  records: Iterable<{ origin: string; seq: number }>,
+): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const { origin, seq } of records) {
     const list = out.get(origin);

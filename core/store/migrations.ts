@@ -1,0 +1,81 @@
+import type { DatabaseSync } from "node:sqlite";
+
+/**
+ * Schema versions, applied in order; `PRAGMA user_version` records the last one applied.
+ * Never edit a released migration: add the next one.
+ *
+ * Every record row keeps the stamp (rec_origin, rec_seq) of the version it holds, indexed, so
+ * anti-entropy can read "everything from origin X after seq N" without scanning.
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        origin_node TEXT NOT NULL,
+        shared INTEGER NOT NULL,
+        ever_shared INTEGER NOT NULL DEFAULT 0,
+        hlc TEXT NOT NULL,
+        rec_origin TEXT NOT NULL,
+        rec_seq INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX conversations_stamp ON conversations (rec_origin, rec_seq);
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        created_hlc TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        complete INTEGER NOT NULL,
+        rec_origin TEXT NOT NULL,
+        rec_seq INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX messages_order ON messages (conversation_id, created_hlc, id);
+      CREATE INDEX messages_stamp ON messages (rec_origin, rec_seq);
+      CREATE TABLE tombstones (
+        conversation_id TEXT PRIMARY KEY,
+        hlc TEXT NOT NULL,
+        shareable INTEGER NOT NULL,
+        rec_origin TEXT NOT NULL,
+        rec_seq INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX tombstones_stamp ON tombstones (rec_origin, rec_seq);
+      CREATE TABLE watermarks (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer build. */
+export function migrate(db: DatabaseSync, path: string): void {
+  const { user_version: current } = db.prepare("PRAGMA user_version").get() as {
+    user_version: number;
+  };
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database ${path} has schema version ${current}, newer than this build supports (${SCHEMA_VERSION}); ` +
+        "upgrade NeuroMesh or use another data directory",
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw new Error(
+        `migrating ${path} to schema version ${migration.version} failed: ${
+          (error as Error).message
+        }`,
+      );
+    }
+  }
+}

@@ -1,0 +1,484 @@
+/**
+ * The durable conversation store: one SQLite file `<dataDir>/neuromesh.db` (WAL,
+ * synchronous=FULL, so a write is on disk when a call returns). It is the node's replica for
+ * sync (implements Replica) and answers the queries of the conversation service. Nothing is
+ * loaded at open: every query reads what it needs through prepared statements.
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { ChatMessage, ConversationHeader, Tombstone } from "../conversations/model.ts";
+import type { Logger } from "../log/logger.ts";
+import { silentLogger } from "../log/logger.ts";
+import { conversationIdOf, emptyContent, type ReplicaContent, shouldApply } from "../sync/merge.ts";
+import type { RecordValue, SyncRecord, VersionVector } from "../sync/records.ts";
+import { advanceWatermark, type Replica, seqsByOrigin } from "../sync/replica.ts";
+import { migrate } from "./migrations.ts";
+
+export const DATABASE_FILE = "neuromesh.db";
+
+export interface StoreOptions {
+  /** This node's id: the origin stamped on its own changes. */
+  nodeId: string;
+  logger?: Logger;
+}
+
+/** A conversation row of the list, without loading its messages. */
+export interface StoredSummary {
+  header: ConversationHeader;
+  messageCount: number;
+  /** Creation stamp of the newest message, if any. */
+  lastMessageHlc: string | null;
+  /** Start of the newest non-empty message. */
+  preview: string;
+}
+
+export interface CommitOptions {
+  /**
+   * Tombstones only: hide a conversation on this node without deleting it elsewhere (the
+   * tombstone never leaves this node).
+   */
+  localOnly?: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const PREVIEW_CHARS = 240;
+
+export class ConversationStore implements Replica {
+  readonly #db: DatabaseSync;
+  readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #logger: Logger;
+  #nextSeq: number;
+  #closed = false;
+
+  private constructor(
+    db: DatabaseSync,
+    readonly path: string,
+    readonly nodeId: string,
+    logger: Logger,
+  ) {
+    this.#db = db;
+    this.#logger = logger;
+    this.#s = prepareStatements(db);
+    const storedNode = this.#meta("node_id");
+    if (storedNode === undefined) this.#s.metaSet.run("node_id", nodeId);
+    else if (storedNode !== nodeId) {
+      logger.warn("store belongs to another node id; its conversations show as received", {
+        path,
+        stored: storedNode,
+        nodeId,
+      });
+      this.#s.metaSet.run("node_id", nodeId);
+    }
+    this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
+  }
+
+  /** Opens (creating if needed) `<dataDir>/neuromesh.db`. */
+  static open(dataDir: string, options: StoreOptions): ConversationStore {
+    Deno.mkdirSync(dataDir, { recursive: true });
+    return ConversationStore.openPath(`${dataDir}/${DATABASE_FILE}`, options);
+  }
+
+  /** Opens a database file by path (`:memory:` for tests). */
+  static openPath(path: string, options: StoreOptions): ConversationStore {
+    if (!options.nodeId) throw new RangeError("ConversationStore needs a nodeId");
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+    } catch (error) {
+      throw new Error(`cannot open conversation database ${path}: ${(error as Error).message}`);
+    }
+    try {
+      db.exec("PRAGMA busy_timeout = 5000");
+      db.exec("PRAGMA journal_mode = WAL");
+      // FULL: a commit is fsynced before it returns, so what we acknowledged survives a crash.
+      db.exec("PRAGMA synchronous = FULL");
+      migrate(db, path);
+      return new ConversationStore(db, path, options.nodeId, options.logger ?? silentLogger);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#db.exec("PRAGMA optimize");
+    } catch { /* best effort */ }
+    this.#db.close();
+  }
+
+  // ---- Replica -------------------------------------------------------------------------
+
+  versionVector(): VersionVector {
+    const vv: VersionVector = {};
+    for (const row of this.#s.watermarksAll.all() as Row[]) {
+      vv[row.origin as string] = Number(row.seq);
+    }
+    return vv;
+  }
+
+  commitLocal(values: RecordValue[], options: CommitOptions = {}): SyncRecord[] {
+    return this.#transaction(() => {
+      const stamped: SyncRecord[] = [];
+      for (const value of values) {
+        const record = { ...value, origin: this.nodeId, seq: this.#nextSeq } as SyncRecord;
+        if (this.#merge(record, "local", options.localOnly ?? false)) {
+          this.#nextSeq++;
+          stamped.push(record);
+        }
+      }
+      if (stamped.length > 0) {
+        this.#s.metaSet.run("next_seq", String(this.#nextSeq));
+        this.#advance(seqsByOrigin(stamped));
+      }
+      return stamped;
+    });
+  }
+
+  applyRemote(records: SyncRecord[]): SyncRecord[] {
+    if (records.length === 0) return [];
+    return this.#transaction(() => {
+      const winners = records.filter((record) => this.#merge(record, "remote", false));
+      this.#advance(seqsByOrigin(records));
+      return winners;
+    });
+  }
+
+  *recordsAbove(vv: VersionVector, shareableOnly: boolean): Iterable<SyncRecord> {
+    const origins = (this.#s.watermarksAll.all() as Row[]).map((row) => row.origin as string);
+    for (const origin of origins) {
+      const after = vv[origin] ?? 0;
+      const rows = this.#s.recordsAbove.iterate(
+        origin,
+        after,
+        shareableOnly ? 1 : 0,
+        this.nodeId,
+      ) as Iterable<Row>;
+      for (const row of rows) {
+        yield {
+          type: row.type as SyncRecord["type"],
+          origin,
+          seq: Number(row.seq),
+          value: JSON.parse(row.data as string),
+        } as SyncRecord;
+      }
+    }
+  }
+
+  raiseWatermarks(vv: VersionVector): void {
+    this.#transaction(() => {
+      for (const [origin, seq] of Object.entries(vv)) this.#s.watermarkRaise.run(origin, seq);
+      this.observePeerVector(vv);
+    });
+  }
+
+  observePeerVector(vv: VersionVector): void {
+    const seen = vv[this.nodeId] ?? 0;
+    if (seen >= this.#nextSeq) {
+      this.#logger.warn(
+        "a peer has seen newer changes of this node than this store holds; skipping ahead",
+        {
+          seen,
+          next: this.#nextSeq,
+        },
+      );
+      this.#nextSeq = seen + 1;
+      this.#s.metaSet.run("next_seq", String(this.#nextSeq));
+    }
+  }
+
+  isShareable(record: RecordValue): boolean {
+    if (record.type === "tombstone") {
+      const row = this.#s.tombstoneGet.get(record.value.conversationId) as Row | undefined;
+      return row ? row.shareable === 1 : true;
+    }
+    const row = this.#s.conversationSharing.get(conversationIdOf(record)) as Row | undefined;
+    return !row || row.origin_node !== this.nodeId || row.shared === 1;
+  }
+
+  // ---- queries -------------------------------------------------------------------------
+
+  header(id: string): ConversationHeader | undefined {
+    const row = this.#s.conversationGet.get(id) as Row | undefined;
+    return row && JSON.parse(row.data as string);
+  }
+
+  tombstone(conversationId: string): Tombstone | undefined {
+    const row = this.#s.tombstoneGet.get(conversationId) as Row | undefined;
+    return row && JSON.parse(row.data as string);
+  }
+
+  message(id: string): ChatMessage | undefined {
+    const row = this.#s.messageGet.get(id) as Row | undefined;
+    return row && JSON.parse(row.data as string);
+  }
+
+  /** Messages of a conversation in order (creation stamp, then id). */
+  messages(conversationId: string): ChatMessage[] {
+    return (this.#s.messagesOf.all(conversationId) as Row[]).map((row) =>
+      JSON.parse(row.data as string)
+    );
+  }
+
+  summaries(): StoredSummary[] {
+    return (this.#s.summaries.all() as Row[]).map(toSummary);
+  }
+
+  summary(id: string): StoredSummary | undefined {
+    const row = this.#s.summaryOne.get(id) as Row | undefined;
+    return row && toSummary(row);
+  }
+
+  /** Newest stamp this node issued, so its clock resumes above it after a restart. */
+  lastOwnHlc(): string | undefined {
+    return this.#meta("last_hlc");
+  }
+
+  /**
+   * Gives every record of a conversation a new own seq, so peers whose watermarks passed
+   * them while the conversation was not shared receive them now. Returns the restamped records.
+   */
+  restampConversation(conversationId: string): SyncRecord[] {
+    return this.#transaction(() => {
+      const values: RecordValue[] = [];
+      const header = this.header(conversationId);
+      if (header) values.push({ type: "conversation", value: header });
+      for (const message of this.messages(conversationId)) {
+        values.push({ type: "message", value: message });
+      }
+      const stamped = values.map((value) =>
+        ({ ...value, origin: this.nodeId, seq: this.#nextSeq++ }) as SyncRecord
+      );
+      for (const record of stamped) this.#write(record, "local", false);
+      if (stamped.length > 0) {
+        this.#s.metaSet.run("next_seq", String(this.#nextSeq));
+        this.#advance(seqsByOrigin(stamped));
+      }
+      return stamped;
+    });
+  }
+
+  counts(): { conversations: number; messages: number; tombstones: number } {
+    const row = this.#s.counts.get() as Row;
+    return { conversations: Number(row.c), messages: Number(row.m), tombstones: Number(row.t) };
+  }
+
+  /** Every record's content, for tests comparing replicas. */
+  snapshot(): ReplicaContent {
+    const content = emptyContent();
+    for (const row of this.#db.prepare("SELECT data FROM conversations").all() as Row[]) {
+      const header = JSON.parse(row.data as string) as ConversationHeader;
+      content.headers.set(header.id, header);
+    }
+    for (const row of this.#db.prepare("SELECT data FROM messages").all() as Row[]) {
+      const message = JSON.parse(row.data as string) as ChatMessage;
+      content.messages.set(message.id, message);
+    }
+    for (const row of this.#db.prepare("SELECT data FROM tombstones").all() as Row[]) {
+      const tombstone = JSON.parse(row.data as string) as Tombstone;
+      content.tombstones.set(tombstone.conversationId, tombstone);
+    }
+    return content;
+  }
+
+  /** Runs `PRAGMA integrity_check`; "ok" when the file is sound. */
+  integrityCheck(): string {
+    return (this.#db.prepare("PRAGMA integrity_check").all() as Row[]).map((r) => r.integrity_check)
+      .join("; ");
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  #meta(key: string): string | undefined {
+    const row = this.#s.metaGet.get(key) as Row | undefined;
+    return row?.value as string | undefined;
+  }
+
+  #transaction<T>(fn: () => T): T {
+    if (this.#db.isTransaction) return fn();
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
+      throw error;
+    }
+  }
+
+  #held(record: RecordValue): { held: RecordValue | undefined; tombstoneRow: Row | undefined } {
+    const tombstoneRow = this.#s.tombstoneGet.get(conversationIdOf(record)) as Row | undefined;
+    let row: Row | undefined;
+    if (record.type === "conversation") {
+      row = this.#s.conversationGet.get(record.value.id) as Row | undefined;
+    } else if (record.type === "message") {
+      row = this.#s.messageGet.get(record.value.id) as Row | undefined;
+    } else row = tombstoneRow;
+    const held = row &&
+      ({ type: record.type, value: JSON.parse(row.data as string) } as RecordValue);
+    return { held, tombstoneRow };
+  }
+
+  /** Writes `record` when it is newer than what is held; returns whether it did. */
+  #merge(record: SyncRecord, source: "local" | "remote", localOnly: boolean): boolean {
+    const { held, tombstoneRow } = this.#held(record);
+    const tombstone = tombstoneRow && JSON.parse(tombstoneRow.data as string) as Tombstone;
+    const replacesHide = record.type === "tombstone" && source === "remote" &&
+      tombstoneRow?.shareable === 0;
+    if (!replacesHide && !shouldApply(record, held, tombstone)) return false;
+    this.#write(record, source, localOnly);
+    return true;
+  }
+
+  #write(record: SyncRecord, source: "local" | "remote", localOnly: boolean) {
+    const s = this.#s;
+    const data = JSON.stringify(record.value);
+    switch (record.type) {
+      case "conversation": {
+        const h = record.value;
+        s.conversationPut.run(
+          h.id,
+          h.originNode,
+          h.shared ? 1 : 0,
+          h.hlc,
+          record.origin,
+          record.seq,
+          data,
+        );
+        break;
+      }
+      case "message": {
+        const m = record.value;
+        s.messagePut.run(
+          m.id,
+          m.conversationId,
+          m.createdHlc,
+          m.hlc,
+          m.complete ? 1 : 0,
+          record.origin,
+          record.seq,
+          data,
+        );
+        break;
+      }
+      case "tombstone": {
+        const id = record.value.conversationId;
+        let shareable = 1;
+        if (localOnly) shareable = 0;
+        else if (source === "local") {
+          const row = s.conversationSharing.get(id) as Row | undefined;
+          if (row && row.origin_node === this.nodeId && row.ever_shared !== 1) shareable = 0;
+        }
+        s.tombstonePut.run(id, record.value.hlc, shareable, record.origin, record.seq, data);
+        s.conversationDelete.run(id);
+        s.messagesDelete.run(id);
+        break;
+      }
+    }
+    s.originKnown.run(record.origin);
+    if (record.origin === this.nodeId) {
+      const last = this.#meta("last_hlc");
+      if (!last || record.value.hlc > last) s.metaSet.run("last_hlc", record.value.hlc);
+    }
+  }
+
+  #advance(received: Map<string, number[]>) {
+    for (const [origin, seqs] of received) {
+      const row = this.#s.watermarkGet.get(origin) as Row | undefined;
+      const current = Number(row?.seq ?? 0);
+      const next = advanceWatermark(
+        current,
+        seqs,
+        (seq) => this.#s.holdsStamp.get(origin, seq, origin, seq, origin, seq) !== undefined,
+      );
+      if (next !== current) this.#s.watermarkRaise.run(origin, next);
+    }
+  }
+}
+
+function toSummary(row: Row): StoredSummary {
+  return {
+    header: JSON.parse(row.data as string),
+    messageCount: Number(row.message_count),
+    lastMessageHlc: (row.last_hlc as string | null) ?? null,
+    preview: (row.preview as string | null) ?? "",
+  };
+}
+
+const SUMMARY_COLUMNS = `
+  c.data AS data,
+  (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count,
+  (SELECT max(m.created_hlc) FROM messages m WHERE m.conversation_id = c.id) AS last_hlc,
+  (SELECT substr(json_extract(m.data, '$.content'), 1, ${PREVIEW_CHARS}) FROM messages m
+     WHERE m.conversation_id = c.id AND json_extract(m.data, '$.content') <> ''
+     ORDER BY m.created_hlc DESC, m.id DESC LIMIT 1) AS preview`;
+
+function prepareStatements(db: DatabaseSync) {
+  const p = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    metaGet: p("SELECT value FROM meta WHERE key = ?"),
+    metaSet: p(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+    watermarksAll: p("SELECT origin, seq FROM watermarks ORDER BY origin"),
+    watermarkGet: p("SELECT seq FROM watermarks WHERE origin = ?"),
+    watermarkRaise: p(
+      "INSERT INTO watermarks (origin, seq) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET seq = max(seq, excluded.seq)",
+    ),
+    originKnown: p("INSERT OR IGNORE INTO watermarks (origin, seq) VALUES (?, 0)"),
+    holdsStamp: p(`SELECT 1 FROM conversations WHERE rec_origin = ? AND rec_seq = ?
+      UNION ALL SELECT 1 FROM messages WHERE rec_origin = ? AND rec_seq = ?
+      UNION ALL SELECT 1 FROM tombstones WHERE rec_origin = ? AND rec_seq = ? LIMIT 1`),
+    conversationGet: p("SELECT data FROM conversations WHERE id = ?"),
+    conversationSharing: p(
+      "SELECT origin_node, shared, ever_shared FROM conversations WHERE id = ?",
+    ),
+    conversationPut: p(
+      `INSERT INTO conversations (id, origin_node, shared, ever_shared, hlc, rec_origin, rec_seq, data)
+      VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)
+      ON CONFLICT (id) DO UPDATE SET origin_node = excluded.origin_node, shared = excluded.shared,
+        ever_shared = max(ever_shared, excluded.shared), hlc = excluded.hlc,
+        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data`,
+    ),
+    conversationDelete: p("DELETE FROM conversations WHERE id = ?"),
+    messageGet: p("SELECT data FROM messages WHERE id = ?"),
+    messagesOf: p("SELECT data FROM messages WHERE conversation_id = ? ORDER BY created_hlc, id"),
+    messagePut: p(
+      `INSERT INTO messages (id, conversation_id, created_hlc, hlc, complete, rec_origin, rec_seq, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, created_hlc = excluded.created_hlc,
+        hlc = excluded.hlc, complete = excluded.complete, rec_origin = excluded.rec_origin,
+        rec_seq = excluded.rec_seq, data = excluded.data`,
+    ),
+    messagesDelete: p("DELETE FROM messages WHERE conversation_id = ?"),
+    tombstoneGet: p("SELECT data, shareable FROM tombstones WHERE conversation_id = ?"),
+    tombstonePut: p(
+      `INSERT INTO tombstones (conversation_id, hlc, shareable, rec_origin, rec_seq, data)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (conversation_id) DO UPDATE SET hlc = excluded.hlc, shareable = excluded.shareable,
+        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data`,
+    ),
+    // ?3 = 1: only what may leave this node (?4 = this node's id).
+    recordsAbove: p(`
+      SELECT 'conversation' AS type, rec_seq AS seq, data FROM conversations
+        WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR origin_node <> ?4 OR shared = 1)
+      UNION ALL
+      SELECT 'message' AS type, rec_seq AS seq, data FROM messages m
+        WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR NOT EXISTS (
+          SELECT 1 FROM conversations c WHERE c.id = m.conversation_id AND c.origin_node = ?4 AND c.shared = 0))
+      UNION ALL
+      SELECT 'tombstone' AS type, rec_seq AS seq, data FROM tombstones
+        WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR shareable = 1)
+      ORDER BY seq`),
+    summaries: p(`SELECT ${SUMMARY_COLUMNS} FROM conversations c`),
+    summaryOne: p(`SELECT ${SUMMARY_COLUMNS} FROM conversations c WHERE c.id = ?`),
+    counts: p(
+      `SELECT (SELECT count(*) FROM conversations) AS c, (SELECT count(*) FROM messages) AS m,
+      (SELECT count(*) FROM tombstones) AS t`,
+    ),
+  } satisfies Record<string, StatementSync>;
+}
