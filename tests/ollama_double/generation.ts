@@ -126,6 +126,8 @@ export async function respondWithGeneration(
   signal?.addEventListener("abort", onClientGone, { once: true });
   try {
     const first = await steps.next();
+    // cancelled or server-stopped while waiting: the generator was closed early
+    if (ended) return brokenResponse("reply ended before its first token", headers);
     if (!setup.stream) return await wholeReply(setup, first, steps, headers, end);
     return streamedReply(setup, first, steps, headers, end, (c) => body = c);
   } catch (error) {

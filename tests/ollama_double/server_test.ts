@@ -672,3 +672,13 @@ Deno.test("main.ts runs the double as a process and stops on SIGTERM", async () 
     assert.equal(status.code, 0);
   }
 });
+
+Deno.test("`await using` closes the double", async () => {
+  let url: string;
+  {
+    await using double = await startOllamaDouble({});
+    url = double.url;
+    assert.equal(await (await fetch(`${url}/`)).text(), "Ollama is running");
+  }
+  await assert.rejects(() => fetch(`${url}/`), TypeError);
+});
