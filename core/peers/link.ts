@@ -216,34 +216,37 @@ export class Link {
     this.#shutdown({ reason, cause: "local" }, true);
   }
 
+  /** Abrupt close: drops the connection at once, no BYE (a crash, as the peer sees it). */
+  abort(reason: string): void {
+    this.#shutdown({ reason, cause: "local" });
+  }
+
   // ---- handshake -------------------------------------------------------------------------
 
   /**
-   * Everything that decides whether a peer's HELO is acceptable, in one place: protocol
-   * version, then the authentication hook, then the owner's admission rule.
+   * The whole handshake, in one place: the first frame must be HELO:, of our protocol version,
+   * accepted by the authentication hook, then by the owner's admission rule — which runs in
+   * the same tick as going up, so two links to one node cannot both slip through.
    */
-  async #handshake(remote: Hello): Promise<string | null> {
-    const ours = this.#options.hello.protocolVersion;
-    if (remote.protocolVersion !== ours) {
-      return `protocol version mismatch: ours ${ours}, theirs ${remote.protocolVersion}`;
-    }
-    try {
-      const refused = await this.#options.verifyHello?.(remote, this);
-      if (refused) return refused;
-    } catch (error) {
-      return `hello verification failed: ${(error as Error).message}`;
-    }
-    if (this.#state !== "handshake") return null; // closed while verifying
-    return this.#options.admit?.(remote, this) ?? null;
-  }
-
-  async #receiveHello(message: Message): Promise<void> {
+  async #handshake(message: Message): Promise<void> {
     if (message.marker !== "HELO:") {
       throw new FrameError(`expected HELO: as first frame, got ${message.marker}`);
     }
-    this.#remote = message.payload;
-    const refusal = await this.#handshake(message.payload);
-    if (this.#state !== "handshake") return;
+    const remote = message.payload;
+    this.#remote = remote;
+    const ours = this.#options.hello.protocolVersion;
+    let refusal: string | null = remote.protocolVersion === ours
+      ? null
+      : `protocol version mismatch: ours ${ours}, theirs ${remote.protocolVersion}`;
+    if (refusal === null && this.#options.verifyHello) {
+      try {
+        refusal = await this.#options.verifyHello(remote, this);
+      } catch (error) {
+        refusal = `hello verification failed: ${(error as Error).message}`;
+      }
+      if (this.#isClosed()) return;
+    }
+    refusal ??= this.#options.admit?.(remote, this) ?? null;
     if (refusal) {
       this.#shutdown({ reason: refusal, cause: "local" }, true);
       return;
@@ -276,7 +279,7 @@ export class Link {
           if (this.#isClosed()) return;
           const message = decodeMessage(frame);
           this.#stats.framesIn++;
-          if (this.#state === "handshake") await this.#receiveHello(message);
+          if (this.#state === "handshake") await this.#handshake(message);
           else this.#receive(message);
         }
       }

@@ -1,0 +1,338 @@
+import assert from "node:assert/strict";
+import { silentLogger } from "../log/logger.ts";
+import { CidrSet, DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
+import type { PeerRef } from "./bus.ts";
+import { FakeClock } from "./clock.ts";
+import { LinkManager, type LinkManagerOptions } from "./manager.ts";
+import { MemoryNetwork } from "./memory_transport.ts";
+
+const PORT = 7878;
+
+/** Lets memory pipes and link loops run to quiescence. */
+async function settle(rounds = 4) {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Advances fake time in small steps, letting I/O run between them. */
+async function runFor(clock: FakeClock, ms: number, step = 10) {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await settle(2);
+  }
+}
+
+interface TestNode {
+  manager: LinkManager;
+  address: string;
+  ups: PeerRef[];
+  downs: PeerRef[];
+}
+
+function makeNode(
+  net: MemoryNetwork,
+  clock: FakeClock,
+  id: string,
+  address: string,
+  overrides: Partial<LinkManagerOptions> = {},
+): TestNode {
+  const manager = new LinkManager({
+    identity: { nodeId: id, name: `node ${id}` },
+    appVersion: "test",
+    peerHost: address,
+    peerPort: PORT,
+    httpPort: 8080,
+    allowed: new CidrSet(DEFAULT_ALLOWED_CIDRS),
+    transport: net.transport(address),
+    logger: silentLogger,
+    clock,
+    heartbeatMs: 100,
+    linkTimeoutMs: 500,
+    handshakeTimeoutMs: 300,
+    connectTimeoutMs: 200,
+    backoff: { baseMs: 50, capMs: 400, random: () => 0.5 },
+    ...overrides,
+  });
+  const node: TestNode = { manager, address, ups: [], downs: [] };
+  manager.onLinkUp((peer) => node.ups.push(peer));
+  manager.onLinkDown((peer) => node.downs.push(peer));
+  return node;
+}
+
+async function started(...nodes: TestNode[]) {
+  for (const node of nodes) await node.manager.start();
+  return nodes;
+}
+
+async function closeAll(clock: FakeClock, ...nodes: TestNode[]) {
+  const closing = Promise.all(nodes.map((n) => n.manager.close()));
+  await settle();
+  clock.advance(5_000);
+  await closing;
+  assert.equal(clock.pendingTimers, 0, "managers left timers behind");
+}
+
+Deno.test("LinkManager links two nodes; PeerBus send, broadcast and on work", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, b] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "B", "10.0.0.2"),
+  );
+  const got: string[] = [];
+  b.manager.on("NOOP:", (from, payload) => got.push(`${from.id}:${payload.pad}`));
+  a.manager.on("NOOP:", (from, payload) => got.push(`${from.id}:${payload.pad}`));
+
+  a.manager.connect("10.0.0.2", PORT, { nodeId: "B", name: "bee" });
+  assert.equal(a.manager.peers()[0].state, "connecting");
+  assert.equal(a.manager.peers()[0].name, "bee");
+  await settle();
+
+  assert.deepEqual(a.ups, [{ id: "B", name: "node B", address: "10.0.0.2" }]);
+  assert.deepEqual(b.ups, [{ id: "A", name: "node A", address: "10.0.0.1" }]);
+  assert.deepEqual(a.manager.linkedPeers(), a.ups);
+  assert.equal(a.manager.send("B", "NOOP:", { pad: "hello" }), true);
+  assert.equal(a.manager.send("nobody", "NOOP:", { pad: "lost" }), false);
+  b.manager.broadcast("NOOP:", { pad: "to all" });
+  b.manager.broadcast("NOOP:", { pad: "not to A" }, "A");
+  await settle();
+  assert.deepEqual(got.sort(), ["A:hello", "B:to all"]);
+
+  await runFor(clock, 300); // heartbeats measure RTT
+  const [row] = a.manager.peers();
+  assert.equal(row.id, "B");
+  assert.equal(row.state, "up");
+  assert.equal(row.direction, "out");
+  assert.equal(row.address, "10.0.0.2");
+  assert.equal(row.peerPort, PORT);
+  assert.equal(row.httpPort, 8080);
+  assert.equal(row.rttMs, 0);
+  assert.ok(row.framesOut >= 3 && row.bytesOut > 0 && row.framesIn >= 3, JSON.stringify(row));
+  assert.equal(b.manager.peers()[0].direction, "in");
+  await closeAll(clock, a, b);
+});
+
+Deno.test("LinkManager keeps exactly one link when two nodes dial each other at once", async () => {
+  for (const [first, second] of [["A", "B"], ["B", "A"]]) {
+    const net = new MemoryNetwork();
+    const clock = new FakeClock();
+    const nodes = await started(
+      makeNode(net, clock, "A", "10.0.0.1"),
+      makeNode(net, clock, "B", "10.0.0.2"),
+    );
+    const byId = { A: nodes[0], B: nodes[1] } as Record<string, TestNode>;
+    byId[first].manager.connect(byId[second].address, PORT, { nodeId: second });
+    byId[second].manager.connect(byId[first].address, PORT, { nodeId: first });
+    await runFor(clock, 2_000);
+    for (const node of nodes) {
+      assert.equal(node.ups.length, 1, `${node.address} saw ${node.ups.length} link-ups`);
+      assert.equal(node.downs.length, 0, `${node.address} saw a link go down`);
+      assert.equal(node.manager.peers().length, 1);
+      assert.equal(node.manager.peers()[0].state, "up");
+    }
+    // The survivor is the connection node A (the lower id) dialed.
+    assert.equal(byId.A.manager.peers()[0].direction, "out");
+    assert.equal(byId.B.manager.peers()[0].direction, "in");
+    await closeAll(clock, ...nodes);
+  }
+});
+
+Deno.test("LinkManager forms one link per pair among four nodes dialing everyone", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const ids = ["D", "A", "C", "B"];
+  const nodes = await started(...ids.map((id, i) => makeNode(net, clock, id, `10.0.0.${i + 1}`)));
+  for (const from of nodes) {
+    for (const [j, to] of nodes.entries()) {
+      if (to !== from) from.manager.connect(to.address, PORT, { nodeId: ids[j] });
+    }
+  }
+  await runFor(clock, 2_000);
+  for (const node of nodes) {
+    assert.equal(node.manager.linkedPeers().length, 3);
+    assert.equal(node.ups.length, 3);
+    assert.equal(node.downs.length, 0);
+  }
+  await closeAll(clock, ...nodes);
+});
+
+Deno.test("LinkManager refuses connections from outside the allowed set or inside the blocked one", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, outsider, blocked] = await started(
+    makeNode(net, clock, "A", "10.0.0.1", { blocked: new CidrSet(["10.9.0.0/16"]) }),
+    makeNode(net, clock, "X", "8.8.8.8", { allowed: new CidrSet(["0.0.0.0/0"]) }),
+    makeNode(net, clock, "Y", "10.9.0.7"),
+  );
+  outsider.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
+  blocked.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
+  await runFor(clock, 500);
+  assert.deepEqual(a.manager.peers(), []);
+  assert.deepEqual(a.ups, []);
+  for (const node of [outsider, blocked]) {
+    const [row] = node.manager.peers();
+    assert.notEqual(row.state, "up");
+    // Refused before anything was read or sent: the dialer never got a HELO.
+    assert.equal(row.lastError, "connection closed by peer");
+  }
+  await closeAll(clock, a, outsider, blocked);
+});
+
+Deno.test("LinkManager does not dial an address outside the allowed set", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, far] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "F", "203.0.113.5", { allowed: new CidrSet(["0.0.0.0/0"]) }),
+  );
+  a.manager.connect("203.0.113.5", PORT, { static: true });
+  await settle();
+  assert.equal(a.manager.peers()[0].lastError, "address 203.0.113.5 is not allowed");
+  assert.deepEqual(far.ups, []);
+  await closeAll(clock, a, far);
+});
+
+Deno.test("LinkManager caps live connections per remote address", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a] = await started(makeNode(net, clock, "A", "10.0.0.1", { maxLinksPerAddress: 2 }));
+  const crowd = net.transport("10.0.0.5");
+  const connections = [];
+  for (let i = 0; i < 3; i++) connections.push(await crowd.dial("10.0.0.1", PORT));
+  await settle();
+  // The first two got a HELO; the third was closed at once.
+  const firstReads = await Promise.all(connections.map((c) => c.read()));
+  assert.ok(firstReads[0] && firstReads[1]);
+  assert.equal(firstReads[2], null);
+  for (const c of connections) c.close();
+  await closeAll(clock, a);
+});
+
+Deno.test("LinkManager refuses a link to itself and stops dialing its own address", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a] = await started(makeNode(net, clock, "A", "10.0.0.1"));
+  a.manager.connect("10.0.0.1", PORT, { static: true });
+  await runFor(clock, 1_000);
+  assert.deepEqual(a.ups, []);
+  assert.deepEqual(a.manager.peers(), []);
+  await closeAll(clock, a);
+});
+
+Deno.test("LinkManager sees a crashed peer go down and relinks when it comes back", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, b] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "B", "10.0.0.2"),
+  );
+  a.manager.connect("10.0.0.2", PORT, { static: true });
+  await settle();
+  assert.equal(a.ups.length, 1);
+  a.manager.forget("B"); // discovery's opinion does not remove a static peer
+
+  await b.manager.close({ graceful: false });
+  await settle();
+  assert.deepEqual(a.downs.map((p) => p.id), ["B"]);
+  await runFor(clock, 1_000); // redials fail meanwhile: nothing listens
+  assert.equal(a.manager.peers()[0].state, "backoff");
+  assert.match(a.manager.peers()[0].lastError ?? "", /nothing listens on 10.0.0.2:7878/);
+
+  const [b2] = await started(makeNode(net, clock, "B", "10.0.0.2"));
+  await runFor(clock, 500); // within the 400 ms backoff cap
+  assert.equal(a.ups.length, 2);
+  assert.equal(a.manager.peers()[0].state, "up");
+  assert.deepEqual(b2.ups.map((p) => p.id), ["A"]);
+  await closeAll(clock, a, b2);
+});
+
+Deno.test("LinkManager.forget() stops redialing a node discovery dropped", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, b] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "B", "10.0.0.2"),
+  );
+  a.manager.connect("10.0.0.2", PORT, { nodeId: "B" });
+  await settle();
+  await b.manager.close();
+  await settle();
+  assert.equal(a.downs.length, 1);
+  assert.equal(a.manager.peers()[0].lastError, "peer said bye: node stopping");
+  a.manager.forget("B");
+  assert.deepEqual(a.manager.peers(), []);
+  const [b2] = await started(makeNode(net, clock, "B", "10.0.0.2"));
+  await runFor(clock, 1_000);
+  assert.equal(a.ups.length, 1, "a forgotten node was redialed");
+  await closeAll(clock, a, b2);
+});
+
+Deno.test("LinkManager follows a discovered node to its new address", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, b] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "B", "10.0.0.2"),
+  );
+  a.manager.connect("10.0.0.9", PORT, { nodeId: "B" }); // stale address first
+  await runFor(clock, 100);
+  assert.equal(a.manager.peers()[0].state, "backoff");
+  a.manager.connect("10.0.0.2", PORT, { nodeId: "B" });
+  await settle();
+  assert.equal(a.manager.peers()[0].state, "up");
+  assert.equal(a.manager.peers().length, 1);
+  await closeAll(clock, a, b);
+});
+
+Deno.test("LinkManager refuses a peer of another protocol version", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, future] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "Z", "10.0.0.2", { protocolVersion: 99 }),
+  );
+  future.manager.connect("10.0.0.1", PORT, { static: true });
+  await settle();
+  assert.deepEqual(a.ups, []);
+  assert.deepEqual(future.ups, []);
+  const [row] = future.manager.peers();
+  assert.match(row.lastError ?? "", /protocol version mismatch: ours (1, theirs 99|99, theirs 1)/);
+  await closeAll(clock, a, future);
+});
+
+Deno.test("LinkManager.close() says BYE to every peer, which drops it at once", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a, b, c] = await started(
+    makeNode(net, clock, "A", "10.0.0.1"),
+    makeNode(net, clock, "B", "10.0.0.2"),
+    makeNode(net, clock, "C", "10.0.0.3"),
+  );
+  a.manager.connect("10.0.0.2", PORT, { nodeId: "B" });
+  a.manager.connect("10.0.0.3", PORT, { nodeId: "C" });
+  await settle();
+  await a.manager.close();
+  await settle();
+  for (const node of [b, c]) {
+    assert.deepEqual(node.downs.map((p) => p.id), ["A"]);
+    assert.equal(node.manager.peers()[0].state, "lost");
+    assert.equal(node.manager.peers()[0].lastError, "peer said bye: node stopping");
+  }
+  await closeAll(clock, b, c);
+});
+
+Deno.test("LinkManager reports peer-table changes and an unreachable static peer's state", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const [a] = await started(makeNode(net, clock, "A", "10.0.0.1"));
+  let changes = 0;
+  a.manager.onPeersChanged(() => changes++);
+  a.manager.connect("10.0.0.7", 9000, { static: true });
+  await settle();
+  const [row] = a.manager.peers();
+  assert.equal(row.id, null);
+  assert.equal(row.address, "10.0.0.7");
+  assert.equal(row.peerPort, 9000);
+  assert.equal(row.state, "backoff");
+  assert.ok(changes >= 2, `only ${changes} change notifications`);
+  await closeAll(clock, a);
+});
