@@ -82,7 +82,9 @@ export class AccessControl {
     if (!this.#allowed.matches(peer.address)) {
       return {
         code: "forbidden",
-        message: `peer address ${peer.address} is outside the allowed ranges (${this.#allowed.texts.join(", ")})`,
+        message: `peer address ${peer.address} is outside the allowed ranges (${
+          this.#allowed.texts.join(", ")
+        })`,
       };
     }
     return undefined;
@@ -131,7 +133,11 @@ export class AccessControl {
   counters(): PeerAccessCounters[] {
     this.#limiter.prune();
     return [...this.#counters.values()]
-      .map((entry) => ({ ...entry, refusedBy: { ...entry.refusedBy }, limited: this.#limiter.isLimited(entry.peerId) }))
+      .map((entry) => ({
+        ...entry,
+        refusedBy: { ...entry.refusedBy },
+        limited: this.#limiter.isLimited(entry.peerId),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId));
   }
 

@@ -14,10 +14,17 @@ Deno.test("AccessControl admits private-range peers and refuses public ones as f
 });
 
 Deno.test("AccessControl honours allowCidr, blockCidr and the sharing switch", () => {
-  const access = new AccessControl({ ...policy, allowCidr: ["100.64.0.0/10"], blockCidr: ["192.168.1.0/24"] }, () => 0);
+  const access = new AccessControl({
+    ...policy,
+    allowCidr: ["100.64.0.0/10"],
+    blockCidr: ["192.168.1.0/24"],
+  }, () => 0);
   assert.equal(access.checkPeer({ id: "t", name: "t", address: "100.100.1.1" }), undefined);
   assert.equal(access.checkPeer(lan)?.code, "blocked");
-  assert.equal(access.checkPeer({ id: "m", name: "m", address: "::ffff:192.168.1.9" })?.code, "blocked");
+  assert.equal(
+    access.checkPeer({ id: "m", name: "m", address: "::ffff:192.168.1.9" })?.code,
+    "blocked",
+  );
   access.update({ ...policy, sharing: false });
   assert.equal(access.checkPeer(other)?.code, "sharing_off");
 });

@@ -112,7 +112,12 @@ export class BackendMonitor {
   async #probe(): Promise<void> {
     const backend = this.#backend;
     if (!backend) {
-      this.#set({ available: false, models: [], lastError: "no backend configured", checkedAt: this.#clock.now() });
+      this.#set({
+        available: false,
+        models: [],
+        lastError: "no backend configured",
+        checkedAt: this.#clock.now(),
+      });
       return;
     }
     const abort = new AbortController();
@@ -129,7 +134,9 @@ export class BackendMonitor {
       this.#set({ available: true, models, version, checkedAt: this.#clock.now() });
     } catch (error) {
       if (backend !== this.#backend) return;
-      const reason = abort.signal.aborted ? (abort.signal.reason as Error).message : (error as Error).message;
+      const reason = abort.signal.aborted
+        ? (abort.signal.reason as Error).message
+        : (error as Error).message;
       this.#set({ available: false, models: [], lastError: reason, checkedAt: this.#clock.now() });
     } finally {
       this.#clock.clearTimeout(timer);
@@ -141,9 +148,15 @@ export class BackendMonitor {
     this.#state = next;
     if (previous.available !== next.available) {
       if (next.available) {
-        this.#logger.info("llm backend up", { backend: this.#backend?.description, models: next.models.length });
+        this.#logger.info("llm backend up", {
+          backend: this.#backend?.description,
+          models: next.models.length,
+        });
       } else {
-        this.#logger.warn("llm backend down", { backend: this.#backend?.description, error: next.lastError });
+        this.#logger.warn("llm backend down", {
+          backend: this.#backend?.description,
+          error: next.lastError,
+        });
       }
     }
     if (previous.checkedAt !== 0 && sameState(previous, next)) return;
@@ -156,5 +169,6 @@ function modelKey(models: BackendModel[]): string {
 }
 
 function sameState(a: BackendState, b: BackendState): boolean {
-  return a.available === b.available && modelKey(a.models) === modelKey(b.models) && a.version === b.version;
+  return a.available === b.available && modelKey(a.models) === modelKey(b.models) &&
+    a.version === b.version;
 }

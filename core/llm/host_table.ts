@@ -83,7 +83,9 @@ export class HostTable {
   recordLatency(peerId: string, ms: number): void {
     const entry = this.#entries.get(peerId);
     if (!entry) return;
-    entry.latencyMs = entry.latencyMs === undefined ? ms : entry.latencyMs + this.#alpha * (ms - entry.latencyMs);
+    entry.latencyMs = entry.latencyMs === undefined
+      ? ms
+      : entry.latencyMs + this.#alpha * (ms - entry.latencyMs);
   }
   recordSuccess(peerId: string): void {
     const entry = this.#entries.get(peerId);
@@ -106,14 +108,27 @@ export class HostTable {
   }
 
   /** Caches the host's answer to `LREQ:` for `ttlMs`. */
-  setAccess(peerId: string, granted: boolean, ttlMs: number, reason?: RefusalCode, message?: string): void {
+  setAccess(
+    peerId: string,
+    granted: boolean,
+    ttlMs: number,
+    reason?: RefusalCode,
+    message?: string,
+  ): void {
     const entry = this.#entries.get(peerId);
     if (!entry) return;
-    entry.access = { state: granted ? "granted" : "refused", until: this.now() + ttlMs, reason, message };
+    entry.access = {
+      state: granted ? "granted" : "refused",
+      until: this.now() + ttlMs,
+      reason,
+      message,
+    };
   }
   accessOf(peerId: string): { state: AccessState; reason?: RefusalCode; message?: string } {
     const access = this.#entries.get(peerId)?.access;
-    if (!access || access.state === "unknown" || access.until <= this.now()) return { state: "unknown" };
+    if (!access || access.state === "unknown" || access.until <= this.now()) {
+      return { state: "unknown" };
+    }
     return { state: access.state, reason: access.reason, message: access.message };
   }
 
@@ -152,7 +167,9 @@ export class HostTable {
         address: entry.peer.address,
         capability: entry.capability,
         updatedAt: entry.updatedAt,
-        latencyMs: entry.latencyMs === undefined ? undefined : Math.round(entry.latencyMs * 10) / 10,
+        latencyMs: entry.latencyMs === undefined
+          ? undefined
+          : Math.round(entry.latencyMs * 10) / 10,
         healthy: entry.unhealthyUntil <= now,
         consecutiveFailures: entry.consecutiveFailures,
         lastError: entry.lastError,

@@ -1,6 +1,11 @@
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import type { Clock, TimerHandle } from "../peers/clock.ts";
-import type { AccessResponse, InferenceDone, InferenceRequest, RefusalCode } from "../wire/messages/llm.ts";
+import type {
+  AccessResponse,
+  InferenceDone,
+  InferenceRequest,
+  RefusalCode,
+} from "../wire/messages/llm.ts";
 import { AsyncQueue } from "./async_queue.ts";
 
 export type HostFailureCode = RefusalCode | "link_down" | "timeout";
@@ -81,7 +86,14 @@ export class InferenceClient {
         const open = stream(peer, error.streamId);
         if (!open) return;
         open.hostEnded = true;
-        open.queue.fail(new HostFailure(`${peer.name}: ${error.message}`, error.code, error.started, error.retryAfterMs));
+        open.queue.fail(
+          new HostFailure(
+            `${peer.name}: ${error.message}`,
+            error.code,
+            error.started,
+            error.retryAfterMs,
+          ),
+        );
       }),
       bus.on("LRES:", (peer, response) => {
         const waiting = this.#access.get(response.requestId);
@@ -91,12 +103,20 @@ export class InferenceClient {
         for (const open of this.#streams.values()) {
           if (open.peer.id === peer.id) {
             open.hostEnded = true;
-            open.queue.fail(new HostFailure(`link to ${peer.name} went down`, "link_down", open.started));
+            open.queue.fail(
+              new HostFailure(`link to ${peer.name} went down`, "link_down", open.started),
+            );
           }
         }
         for (const [id, waiting] of this.#access) {
           if (waiting.peerId === peer.id) {
-            waiting.resolve({ requestId: id, granted: false, reason: "upstream", message: "link down", ttlMs: 0 });
+            waiting.resolve({
+              requestId: id,
+              granted: false,
+              reason: "upstream",
+              message: "link down",
+              ttlMs: 0,
+            });
           }
         }
       }),
@@ -128,7 +148,8 @@ export class InferenceClient {
           requestId,
           granted: false,
           reason: "upstream",
-          message: `${peer.name} did not answer the access request within ${this.#accessTimeoutMs} ms`,
+          message:
+            `${peer.name} did not answer the access request within ${this.#accessTimeoutMs} ms`,
           ttlMs: 0,
         });
       }, this.#accessTimeoutMs);
@@ -139,7 +160,13 @@ export class InferenceClient {
       };
       this.#access.set(requestId, { resolve: finish, peerId: peer.id });
       if (!bus.send(peer.id, "LREQ:", { requestId, model })) {
-        finish({ requestId, granted: false, reason: "upstream", message: `no link to ${peer.name}`, ttlMs: 0 });
+        finish({
+          requestId,
+          granted: false,
+          reason: "upstream",
+          message: `no link to ${peer.name}`,
+          ttlMs: 0,
+        });
       }
     });
   }
@@ -162,7 +189,13 @@ export class InferenceClient {
     const touch = () => {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = clock.setTimeout(() => {
-        queue.fail(new HostFailure(`${peer.name} sent nothing for ${this.#idleTimeoutMs} ms`, "timeout", open.started));
+        queue.fail(
+          new HostFailure(
+            `${peer.name} sent nothing for ${this.#idleTimeoutMs} ms`,
+            "timeout",
+            open.started,
+          ),
+        );
       }, this.#idleTimeoutMs);
     };
     const open: OpenStream = { peer, queue, started: false, hostEnded: false, touch };
@@ -184,7 +217,12 @@ export class InferenceClient {
       signal?.removeEventListener("abort", onAbort);
       this.#streams.delete(key);
       // The host is still generating for us unless it ended or refused the stream itself.
-      if (!open.hostEnded) bus.send(peer.id, "ICAN:", { streamId, reason: signal?.aborted ? "aborted by the client" : "stopped" });
+      if (!open.hostEnded) {
+        bus.send(peer.id, "ICAN:", {
+          streamId,
+          reason: signal?.aborted ? "aborted by the client" : "stopped",
+        });
+      }
     }
   }
 }

@@ -45,10 +45,16 @@ export class InferenceServer {
     this.#unsubscribe.push(
       bus.on("LREQ:", (peer, request) => this.#answerAccess(peer, request.requestId)),
       bus.on("INFR:", (peer, request) => void this.#serve(peer, request)),
-      bus.on("ICAN:", (peer, cancel) => this.#cancel(peer.id, cancel.streamId, cancel.reason ?? "cancelled by the client")),
+      bus.on(
+        "ICAN:",
+        (peer, cancel) =>
+          this.#cancel(peer.id, cancel.streamId, cancel.reason ?? "cancelled by the client"),
+      ),
       bus.onLinkDown((peer) => {
         for (const [key, stream] of this.#streams) {
-          if (stream.peer.id === peer.id) this.#cancel(peer.id, key.slice(peer.id.length + 1), "link down");
+          if (stream.peer.id === peer.id) {
+            this.#cancel(peer.id, key.slice(peer.id.length + 1), "link down");
+          }
         }
       }),
     );
@@ -62,7 +68,9 @@ export class InferenceServer {
   close(): void {
     this.#closed = true;
     for (const off of this.#unsubscribe) off();
-    for (const stream of this.#streams.values()) stream.abort.abort(new Error("host shutting down"));
+    for (const stream of this.#streams.values()) {
+      stream.abort.abort(new Error("host shutting down"));
+    }
   }
 
   #answerAccess(peer: PeerRef, requestId: string) {
@@ -87,7 +95,9 @@ export class InferenceServer {
       code: refusal.code,
       message: refusal.message.slice(0, 2048),
       started,
-      retryAfterMs: refusal.retryAfterMs,
+      retryAfterMs: refusal.retryAfterMs === undefined
+        ? undefined
+        : Math.ceil(refusal.retryAfterMs),
     });
   }
 
@@ -95,7 +105,10 @@ export class InferenceServer {
     const { access, engine, bus, clock, logger } = this.options;
     const key = `${peer.id}/${request.streamId}`;
     if (this.#closed) {
-      return this.#refuse(peer, request.streamId, { code: "shutting_down", message: "host shutting down" }, false);
+      return this.#refuse(peer, request.streamId, {
+        code: "shutting_down",
+        message: "host shutting down",
+      }, false);
     }
     if (this.#streams.has(key)) {
       return this.#refuse(peer, request.streamId, {
@@ -120,7 +133,12 @@ export class InferenceServer {
     this.#streams.set(key, { peer, abort });
     let release: (() => void) | undefined;
     const batcher = new TokenBatcher(clock, this.#flushMs, (content, thinking) => {
-      bus.send(peer.id, "TOKN:", { streamId: request.streamId, seq: batcher.sent - 1, content, thinking });
+      bus.send(peer.id, "TOKN:", {
+        streamId: request.streamId,
+        seq: batcher.sent - 1,
+        content,
+        thinking,
+      });
     });
     access.adjust(peer, "queued", 1);
     try {
@@ -158,7 +176,11 @@ export class InferenceServer {
     } catch (error) {
       if (abort.signal.aborted) {
         batcher.discard();
-        logger.debug("stream cancelled", { peer: peer.name, stream: request.streamId, reason: abort.signal.reason });
+        logger.debug("stream cancelled", {
+          peer: peer.name,
+          stream: request.streamId,
+          reason: abort.signal.reason,
+        });
         return;
       }
       batcher.flush();
@@ -191,7 +213,9 @@ function cleanStats(stats: Record<string, number | undefined> | undefined) {
   if (!stats) return undefined;
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(stats)) {
-    if (typeof value === "number" && Number.isFinite(value) && value >= 0) out[key] = Math.round(value);
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0) {
+      out[key] = Math.round(value);
+    }
   }
   return out;
 }

@@ -5,20 +5,30 @@ import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import { type Clock, systemClock, type TimerHandle } from "../peers/clock.ts";
 import type { LlmCapability } from "../wire/messages/llm.ts";
 import { AccessControl, type PeerAccessCounters } from "./access_control.ts";
-import { BackendError, type BackendChunk, type LlmBackend } from "./backend.ts";
+import { type BackendChunk, BackendError, type LlmBackend } from "./backend.ts";
 import { BackendMonitor } from "./backend_monitor.ts";
 import { CapabilityAnnouncer } from "./capability_announcer.ts";
-import { ChatError, type ChatChunk, type ChatRequest, type ChatService, type ChatTurn, type ServedBy } from "./chat.ts";
-import { HostTable, type HostStatus } from "./host_table.ts";
+import {
+  type ChatChunk,
+  ChatError,
+  type ChatRequest,
+  type ChatService,
+  type ChatTurn,
+  type ServedBy,
+} from "./chat.ts";
+import { type HostStatus, HostTable } from "./host_table.ts";
 import { HostFailure, type HostFailureCode, InferenceClient } from "./inference_client.ts";
 import { InferenceServer } from "./inference_server.ts";
 import { LocalEngine } from "./local_engine.ts";
-import { type MeshModel, mergeModels, type ModelOffer } from "./mesh_model.ts";
+import { mergeModels, type MeshModel, type ModelOffer } from "./mesh_model.ts";
 import { type HostCandidate, route, type RouteDecision } from "./router.ts";
 import { BusyError, SlotPool } from "./slot_pool.ts";
 
 /** Settings of LLM sharing that may change while the node runs. */
-export type LlmSettings = Pick<Config, "sharing" | "allowCidr" | "blockCidr" | "rateLimit" | "capacity" | "queueSize">;
+export type LlmSettings = Pick<
+  Config,
+  "sharing" | "allowCidr" | "blockCidr" | "rateLimit" | "capacity" | "queueSize"
+>;
 
 /** Timings, all with defaults; tests shorten them. */
 export interface MeshLlmTuning {
@@ -84,7 +94,9 @@ export interface MeshLlmApi extends ChatService {
 /** Appends the partial answer as the trailing assistant message, so a host continues it. */
 export function continuation(messages: readonly ChatTurn[], partial: string): ChatTurn[] {
   const last = messages.at(-1);
-  if (last?.role === "assistant") return [...messages.slice(0, -1), { ...last, content: last.content + partial }];
+  if (last?.role === "assistant") {
+    return [...messages.slice(0, -1), { ...last, content: last.content + partial }];
+  }
   return [...messages, { role: "assistant", content: partial }];
 }
 
@@ -144,7 +156,12 @@ export class MeshLlm implements MeshLlmApi {
       logger: this.#logger,
       intervalMs: tuning.monitorIntervalMs,
     });
-    this.#slots = new SlotPool(options.config.capacity, options.config.queueSize, this.#clock, tuning.queueTimeoutMs);
+    this.#slots = new SlotPool(
+      options.config.capacity,
+      options.config.queueSize,
+      this.#clock,
+      tuning.queueTimeoutMs,
+    );
     this.#engine = new LocalEngine(this.#monitor, this.#slots, this.#clock);
     this.#access = new AccessControl(options.config, now);
     this.#hosts = new HostTable(now, { unhealthyMs: this.#unhealthyMs });
@@ -164,7 +181,12 @@ export class MeshLlm implements MeshLlmApi {
       idleTimeoutMs: tuning.streamIdleTimeoutMs,
       accessTimeoutMs: tuning.accessTimeoutMs,
     });
-    this.#announcer = new CapabilityAnnouncer(this.#bus, this.#clock, () => this.capability(), tuning.capabilityIntervalMs);
+    this.#announcer = new CapabilityAnnouncer(
+      this.#bus,
+      this.#clock,
+      () => this.capability(),
+      tuning.capabilityIntervalMs,
+    );
     this.#unsubscribe.push(
       this.#monitor.onChange(() => {
         this.#announcer.changed();
@@ -343,7 +365,9 @@ export class MeshLlm implements MeshLlmApi {
       const turns = partial ? continuation(request.messages, partial) : request.messages;
       let first = true;
       try {
-        for await (const piece of this.#run(host, decision.model, { ...request, messages: turns }, signal)) {
+        for await (
+          const piece of this.#run(host, decision.model, { ...request, messages: turns }, signal)
+        ) {
           const chunk: ChatChunk = { content: piece.content, done: piece.done, servedBy };
           if (piece.thinking) chunk.thinking = piece.thinking;
           if (piece.doneReason) chunk.doneReason = piece.doneReason;
@@ -357,7 +381,11 @@ export class MeshLlm implements MeshLlmApi {
             return;
           }
         }
-        throw new HostFailure(`${host.name} ended the answer without a final chunk`, "upstream", !first);
+        throw new HostFailure(
+          `${host.name} ended the answer without a final chunk`,
+          "upstream",
+          !first,
+        );
       } catch (error) {
         if (signal?.aborted) throw signal.reason ?? error;
         if (error instanceof ChatError) throw error;
@@ -366,7 +394,9 @@ export class MeshLlm implements MeshLlmApi {
         attempts.push({ host: host.name, code: failure.code, message: failure.message });
         exclude.add(host.id);
         if (host.local) {
-          if (failure.code !== "busy") this.#localUnhealthyUntil = this.#clock.now() + this.#unhealthyMs;
+          if (failure.code !== "busy") {
+            this.#localUnhealthyUntil = this.#clock.now() + this.#unhealthyMs;
+          }
         } else if (failure.code !== "busy" && failure.code !== "rate_limited") {
           this.#hosts.recordFailure(host.id, failure.message);
         }
@@ -384,7 +414,12 @@ export class MeshLlm implements MeshLlmApi {
   }
 
   /** Streams from one host: the local engine or a peer over the link. */
-  #run(host: HostCandidate, model: string, request: ChatRequest, signal?: AbortSignal): AsyncIterable<BackendChunk> {
+  #run(
+    host: HostCandidate,
+    model: string,
+    request: ChatRequest,
+    signal?: AbortSignal,
+  ): AsyncIterable<BackendChunk> {
     const backendRequest = {
       model,
       messages: request.messages,
@@ -393,10 +428,15 @@ export class MeshLlm implements MeshLlmApi {
       keepAlive: request.keepAlive,
       think: request.think,
     };
-    return host.local ? this.#runLocal(backendRequest, signal) : this.#runRemote(host, backendRequest, signal);
+    return host.local
+      ? this.#runLocal(backendRequest, signal)
+      : this.#runRemote(host, backendRequest, signal);
   }
 
-  async *#runLocal(request: Parameters<LocalEngine["generate"]>[0], signal?: AbortSignal): AsyncIterable<BackendChunk> {
+  async *#runLocal(
+    request: Parameters<LocalEngine["generate"]>[0],
+    signal?: AbortSignal,
+  ): AsyncIterable<BackendChunk> {
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -420,15 +460,20 @@ export class MeshLlm implements MeshLlmApi {
   ): AsyncIterable<BackendChunk> {
     const peer = this.#hosts.peer(host.id);
     if (!peer) throw new HostFailure(`${host.name} is no longer linked`, "link_down", false);
-    await this.#ensureAccess(peer, request.model);
-    const access = this.#hosts.accessOf(peer.id);
-    if (access.state === "refused") {
-      throw new HostFailure(`${peer.name} refused access: ${access.message ?? access.reason}`, access.reason ?? "forbidden", false);
-    }
-    const sentAt = this.#clock.now();
-    let first = true;
+    // Counted before the first await, so concurrent requests routed right after see this one.
     this.#hosts.adjustOpen(peer.id, 1);
     try {
+      await this.#ensureAccess(peer, request.model);
+      const access = this.#hosts.accessOf(peer.id);
+      if (access.state === "refused") {
+        throw new HostFailure(
+          `${peer.name} refused access: ${access.message ?? access.reason}`,
+          access.reason ?? "forbidden",
+          false,
+        );
+      }
+      const sentAt = this.#clock.now();
+      let first = true;
       for await (const event of this.#client.stream(peer, request, signal)) {
         if (event.type === "text") {
           if (first) this.#hosts.recordLatency(peer.id, this.#clock.now() - sentAt);
@@ -437,7 +482,12 @@ export class MeshLlm implements MeshLlmApi {
         } else {
           if (first) this.#hosts.recordLatency(peer.id, this.#clock.now() - sentAt);
           this.#hosts.recordSuccess(peer.id);
-          yield { content: "", done: true, doneReason: event.done.doneReason, stats: event.done.stats };
+          yield {
+            content: "",
+            done: true,
+            doneReason: event.done.doneReason,
+            stats: event.done.stats,
+          };
           return;
         }
       }
@@ -453,9 +503,21 @@ export class MeshLlm implements MeshLlmApi {
     let pending = this.#pendingAccess.get(peer.id);
     if (!pending) {
       pending = this.#client.requestAccess(peer, model).then((answer) => {
-        if (answer.ttlMs > 0) this.#hosts.setAccess(peer.id, answer.granted, answer.ttlMs, answer.reason, answer.message);
+        if (answer.ttlMs > 0) {
+          this.#hosts.setAccess(
+            peer.id,
+            answer.granted,
+            answer.ttlMs,
+            answer.reason,
+            answer.message,
+          );
+        }
         if (!answer.granted && answer.ttlMs === 0) {
-          throw new HostFailure(answer.message ?? `${peer.name} did not grant access`, answer.reason ?? "upstream", false);
+          throw new HostFailure(
+            answer.message ?? `${peer.name} did not grant access`,
+            answer.reason ?? "upstream",
+            false,
+          );
         }
         if (!answer.granted) this.#changed();
       }).finally(() => this.#pendingAccess.delete(peer.id));
@@ -489,7 +551,9 @@ export class MeshLlm implements MeshLlmApi {
     const tried = attempts.map((a) => `${a.host}: ${a.code} (${a.message})`).join("; ");
     const codes = new Set(attempts.map((a) => a.code));
     const onlyLoad = [...codes].every((code) => code === "busy" || code === "rate_limited");
-    if (onlyLoad && codes.has("busy")) return new ChatError(`every host is busy — ${tried}`, "busy");
+    if (onlyLoad && codes.has("busy")) {
+      return new ChatError(`every host is busy — ${tried}`, "busy");
+    }
     if (onlyLoad) return new ChatError(`rate limited by every host — ${tried}`, "rate_limited");
     return new ChatError(`${decision.message} — tried ${tried}`, "no_host");
   }
@@ -497,7 +561,9 @@ export class MeshLlm implements MeshLlmApi {
   #remember(conversationId: string, hostId: string) {
     this.#affinity.delete(conversationId);
     this.#affinity.set(conversationId, hostId);
-    if (this.#affinity.size > MAX_AFFINITY) this.#affinity.delete(this.#affinity.keys().next().value!);
+    if (this.#affinity.size > MAX_AFFINITY) {
+      this.#affinity.delete(this.#affinity.keys().next().value!);
+    }
   }
 
   /** Tells listeners and the UI, at most once per `changeIntervalMs`. */
@@ -522,9 +588,15 @@ export class MeshLlm implements MeshLlmApi {
 
 function asFailure(error: unknown, started: boolean): HostFailure {
   if (error instanceof HostFailure) return error;
-  if (error instanceof BusyError) return new HostFailure(error.message, "busy", false, error.retryAfterMs);
+  if (error instanceof BusyError) {
+    return new HostFailure(error.message, "busy", false, error.retryAfterMs);
+  }
   if (error instanceof BackendError) {
-    const code = error.status === 400 ? "bad_request" : error.status === 404 ? "no_model" : "upstream";
+    const code = error.status === 400
+      ? "bad_request"
+      : error.status === 404
+      ? "no_model"
+      : "upstream";
     return new HostFailure(error.message, code, started);
   }
   return new HostFailure((error as Error)?.message ?? String(error), "upstream", started);

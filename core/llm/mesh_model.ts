@@ -39,7 +39,9 @@ export function mergeModels(offers: readonly ModelOffer[]): MeshModel[] {
       entry.quantization ??= model.quantization;
       entry.digest ??= model.digest;
       entry.modifiedAt ??= model.modifiedAt;
-      if (!entry.hosts.some((h) => h.nodeId === offer.host.nodeId)) entry.hosts.push({ ...offer.host });
+      if (!entry.hosts.some((h) => h.nodeId === offer.host.nodeId)) {
+        entry.hosts.push({ ...offer.host });
+      }
     }
   }
   const models = [...merged.values()];

@@ -31,7 +31,9 @@ export class RateLimiter {
 
   static #check(perMinute: number): number {
     if (!Number.isInteger(perMinute) || perMinute <= 0) {
-      throw new RangeError(`Cannot rate-limit: 'perMinute' must be a positive integer, got ${perMinute}`);
+      throw new RangeError(
+        `Cannot rate-limit: 'perMinute' must be a positive integer, got ${perMinute}`,
+      );
     }
     return perMinute;
   }
@@ -57,7 +59,11 @@ export class RateLimiter {
     }
     // The token that frees the window for one more request is the (used - perMinute)th oldest.
     const freeing = bucket.taken[bucket.head + used - this.#perMinute];
-    return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, freeing + WINDOW_MS - now) };
+    return {
+      allowed: false,
+      remaining: 0,
+      retryAfterMs: Math.max(1, Math.ceil(freeing + WINDOW_MS - now)),
+    };
   }
 
   /** True when `key` has no token left right now (for status display). */
@@ -80,7 +86,9 @@ export class RateLimiter {
 
   /** Drops tokens taken a minute or more ago; returns how many are still out. */
   #returnTokens(bucket: Bucket, now: number): number {
-    while (bucket.head < bucket.taken.length && bucket.taken[bucket.head] <= now - WINDOW_MS) bucket.head++;
+    while (bucket.head < bucket.taken.length && bucket.taken[bucket.head] <= now - WINDOW_MS) {
+      bucket.head++;
+    }
     if (bucket.head > 1024 && bucket.head * 2 > bucket.taken.length) {
       bucket.taken = bucket.taken.slice(bucket.head);
       bucket.head = 0;

@@ -47,7 +47,10 @@ Deno.test("RateLimiter never lets more than perMinute through in any 60 s window
     now += 97;
   }
   for (let i = 0; i + 10 < allowedAt.length; i++) {
-    assert.ok(allowedAt[i + 10] - allowedAt[i] >= 60_000, `window at ${allowedAt[i]} holds 11 requests`);
+    assert.ok(
+      allowedAt[i + 10] - allowedAt[i] >= 60_000,
+      `window at ${allowedAt[i]} holds 11 requests`,
+    );
   }
   assert.ok(allowedAt.length >= 30, `only ${allowedAt.length} allowed over ${now} ms`);
 });

@@ -67,12 +67,15 @@ const load = (h: HostCandidate) => h.inFlight + h.queued;
 const hasRoom = (h: HostCandidate) => load(h) < h.capacity;
 const canQueue = (h: HostCandidate) => load(h) < h.capacity + h.queueLimit;
 
-/** Lighter relative load first, then lower latency (unknown last), then id: ties are stable. */
+/**
+ * Lighter relative load first, then lower latency, then id: ties are stable. An unmeasured
+ * host counts as fastest, so every host gets tried (and measured) once.
+ */
 function byLoad(a: HostCandidate, b: HostCandidate): number {
   const ratio = load(a) / a.capacity - load(b) / b.capacity;
   if (ratio !== 0) return ratio;
-  const la = a.latencyMs ?? Number.POSITIVE_INFINITY;
-  const lb = b.latencyMs ?? Number.POSITIVE_INFINITY;
+  const la = a.latencyMs ?? 0;
+  const lb = b.latencyMs ?? 0;
   if (la !== lb) return la < lb ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -100,9 +103,10 @@ export function chooseModel(candidates: readonly HostCandidate[]): string | unde
       offers.set(key, entry);
     }
   }
-  const best = [...offers.values()].sort((a, b) =>
-    b.hosts - a.hosts || b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-  )[0];
+  const best =
+    [...offers.values()].sort((a, b) =>
+      b.hosts - a.hosts || b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    )[0];
   return best?.name;
 }
 
@@ -174,6 +178,7 @@ export function route(input: RouteInput): RouteDecision {
   return {
     kind: "busy",
     model,
-    message: `all ${pool.length} host(s) of model "${model}" are busy: every slot and wait queue is full`,
+    message:
+      `all ${pool.length} host(s) of model "${model}" are busy: every slot and wait queue is full`,
   };
 }

@@ -89,7 +89,9 @@ export class SlotPool {
         signal,
         timer: this.clock.setTimeout(() => {
           this.#remove(waiter);
-          reject(new BusyError(`waited ${this.timeoutMs} ms in the queue without a free slot`, 1_000));
+          reject(
+            new BusyError(`waited ${this.timeoutMs} ms in the queue without a free slot`, 1_000),
+          );
         }, this.timeoutMs),
       };
       if (signal) {
