@@ -1,0 +1,263 @@
+/**
+ * Conversation sync over the PeerBus.
+ *
+ * - Real time: each local change is pushed at once (`CONV:`) to every linked peer; a peer that
+ *   learns something new from a push forwards it once to its other peers (merge only reports
+ *   a version the first time it arrives), so relays are fast.
+ * - Anti-entropy: on every link up and every `antiEntropyMs`, the node sends its version vector
+ *   (`VVEC:`) to a peer, which answers with what is missing in bounded `CSYN:` frames. Pulls run
+ *   one peer at a time, so a node catching up does not download the same records from
+ *   everyone. After a pull brought something new, other peers are invited to pull from us.
+ * - Nothing leaves when sharing is off, globally or for the conversation.
+ */
+import type { PeerBus, PeerRef } from "../peers/bus.ts";
+import { type Clock, systemClock, type TimerHandle } from "../peers/clock.ts";
+import type { Logger } from "../log/logger.ts";
+import type { PayloadOf } from "../wire/messages/index.ts";
+import {
+  type BatchLimits,
+  buildReply,
+  chunkRecords,
+  DEFAULT_BATCH_LIMITS,
+} from "./anti_entropy.ts";
+import type { HybridClock } from "./hlc.ts";
+import { SyncRecord, type VersionVector } from "./records.ts";
+import type { Replica } from "./replica.ts";
+
+export interface SyncEngineOptions {
+  replica: Replica;
+  bus: PeerBus;
+  /** Global sharing setting, read on every send. */
+  sharing: () => boolean;
+  antiEntropyMs: number;
+  logger: Logger;
+  /** The node's clock: stamps heard from peers are folded in. */
+  hlc?: HybridClock;
+  timers?: Clock;
+  limits?: BatchLimits;
+  /** A pull whose peer stays silent this long is given up (the next round retries). */
+  pullTimeoutMs?: number;
+  /** Records from peers that changed the replica. */
+  onApplied?: (records: SyncRecord[], from: PeerRef) => void;
+  /** A conversation pushed by an original (Rust) NeuroMesh peer. */
+  onLegacyConversation?: (from: PeerRef, conversation: Record<string, unknown>) => void;
+}
+
+export class SyncEngine {
+  readonly #o:
+    & Required<Omit<SyncEngineOptions, "hlc" | "onApplied" | "onLegacyConversation">>
+    & SyncEngineOptions;
+  #unsubscribe: (() => void)[] = [];
+  #roundTimer: TimerHandle | null = null;
+  #queue: string[] = [];
+  #inflight: { peerId: string; timer: TimerHandle; learned: boolean } | null = null;
+  #running = false;
+
+  constructor(options: SyncEngineOptions) {
+    if (!(options.antiEntropyMs > 0)) {
+      throw new RangeError(
+        `antiEntropyMs must be a positive number of ms, got ${options.antiEntropyMs}`,
+      );
+    }
+    this.#o = {
+      timers: systemClock,
+      limits: DEFAULT_BATCH_LIMITS,
+      pullTimeoutMs: 15_000,
+      ...options,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const { bus } = this.#o;
+    this.#unsubscribe = [
+      bus.on("CONV:", (from, payload) => this.#onPush(from, payload)),
+      bus.on("VVEC:", (from, payload) => this.#onVector(from, payload)),
+      bus.on("CSYN:", (from, payload) => this.#onBatch(from, payload)),
+      bus.onLinkUp((peer) => this.pullFrom(peer.id)),
+      bus.onLinkDown((peer) => this.#onLinkDown(peer)),
+    ];
+    for (const peer of bus.linkedPeers()) this.pullFrom(peer.id);
+    this.#scheduleRound();
+  }
+
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
+    if (this.#roundTimer !== null) this.#o.timers.clearTimeout(this.#roundTimer);
+    this.#roundTimer = null;
+    if (this.#inflight) this.#o.timers.clearTimeout(this.#inflight.timer);
+    this.#inflight = null;
+    this.#queue = [];
+  }
+
+  /** Pushes this node's new changes to every linked peer (what may be shared). */
+  publish(records: SyncRecord[]): void {
+    this.#broadcast(records);
+  }
+
+  /** Asks `peerId` for what we lack (queued: one pull at a time). */
+  pullFrom(peerId: string): void {
+    if (!this.#running || this.#inflight?.peerId === peerId || this.#queue.includes(peerId)) return;
+    this.#queue.push(peerId);
+    this.#pump();
+  }
+
+  /** Pulls from every peer now and invites them to pull from us (after sharing was turned on). */
+  syncNow(): void {
+    for (const peer of this.#o.bus.linkedPeers()) {
+      this.pullFrom(peer.id);
+      this.#inviteToPull(peer.id);
+    }
+  }
+
+  // ---- handlers ------------------------------------------------------------------------
+
+  #onPush(from: PeerRef, payload: PayloadOf<"CONV:">) {
+    const records = (payload as { records?: unknown }).records;
+    if (!Array.isArray(records)) {
+      this.#o.onLegacyConversation?.(from, payload as Record<string, unknown>);
+      return;
+    }
+    const winners = this.#apply(from, records);
+    // Forward what was new to us, once, so peers that cannot reach the author get it now.
+    this.#broadcast(winners, from.id);
+  }
+
+  #onVector(from: PeerRef, payload: PayloadOf<"VVEC:">) {
+    const { bus, replica, logger } = this.#o;
+    if (!this.#o.sharing()) {
+      // No vector in the answer: the peer learns nothing and keeps its watermarks.
+      bus.send(from.id, "CSYN:", { records: [], done: true });
+      replica.observePeerVector(payload.vv);
+      logger.debug("sync pull refused: sharing is off", { peer: from.id });
+      return;
+    }
+    const batches = buildReply(replica, payload.vv, this.#o.limits);
+    for (const batch of batches) bus.send(from.id, "CSYN:", batch);
+    const sent = batches.reduce((n, b) => n + b.records.length, 0);
+    if (sent > 0) {
+      logger.debug("sync answered pull", { peer: from.id, records: sent, frames: batches.length });
+    }
+    if (payload.ask) this.pullFrom(from.id);
+  }
+
+  #onBatch(from: PeerRef, payload: PayloadOf<"CSYN:">) {
+    const winners = this.#apply(from, payload.records);
+    const inflight = this.#inflight?.peerId === from.id ? this.#inflight : null;
+    if (!inflight) return; // an answer we did not ask for: its records merge, its vector is not trusted
+    if (winners.length > 0) inflight.learned = true;
+    this.#o.timers.clearTimeout(inflight.timer);
+    if (!payload.done) {
+      inflight.timer = this.#armPullTimeout(from.id);
+      return;
+    }
+    if (payload.vv) {
+      this.#safely(
+        "raise watermarks",
+        () => this.#o.replica.raiseWatermarks(payload.vv as VersionVector),
+      );
+    }
+    this.#inflight = null;
+    if (inflight.learned) {
+      for (const peer of this.#o.bus.linkedPeers()) {
+        if (peer.id !== from.id) this.#inviteToPull(peer.id);
+      }
+    }
+    this.#pump();
+  }
+
+  #onLinkDown(peer: PeerRef) {
+    this.#queue = this.#queue.filter((id) => id !== peer.id);
+    if (this.#inflight?.peerId === peer.id) {
+      this.#o.timers.clearTimeout(this.#inflight.timer);
+      this.#inflight = null;
+      this.#pump();
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  /** Validates each record on its own, merges the good ones, returns what changed the replica. */
+  #apply(from: PeerRef, raw: unknown[]): SyncRecord[] {
+    const valid: SyncRecord[] = [];
+    let dropped = 0;
+    let firstProblem = "";
+    for (const item of raw) {
+      const parsed = SyncRecord.safeParse(item);
+      if (parsed.success) {
+        valid.push(parsed.data);
+      } else {
+        dropped++;
+        const issue = parsed.error.issues[0];
+        firstProblem ||= `${issue.path.join(".") || "(root)"}: ${issue.message}`;
+      }
+    }
+    if (dropped > 0) {
+      this.#o.logger.warn("sync records dropped: invalid", {
+        peer: from.id,
+        dropped,
+        problem: firstProblem,
+      });
+    }
+    if (valid.length === 0) return [];
+    for (const record of valid) this.#o.hlc?.receive(record.value.hlc);
+    const winners = this.#safely("apply records", () => this.#o.replica.applyRemote(valid)) ?? [];
+    if (winners.length > 0) {
+      this.#safely("report applied records", () => this.#o.onApplied?.(winners, from));
+    }
+    return winners;
+  }
+
+  #broadcast(records: SyncRecord[], exceptPeerId?: string) {
+    if (records.length === 0 || !this.#o.sharing()) return;
+    const shareable = records.filter((record) => this.#o.replica.isShareable(record));
+    for (const batch of chunkRecords(shareable, this.#o.limits)) {
+      this.#o.bus.broadcast("CONV:", { records: batch }, exceptPeerId);
+    }
+  }
+
+  #inviteToPull(peerId: string) {
+    if (!this.#o.sharing()) return;
+    this.#o.bus.send(peerId, "VVEC:", { vv: this.#o.replica.versionVector(), ask: true });
+  }
+
+  #pump() {
+    while (this.#running && !this.#inflight && this.#queue.length > 0) {
+      const peerId = this.#queue.shift()!;
+      if (this.#o.bus.send(peerId, "VVEC:", { vv: this.#o.replica.versionVector() })) {
+        this.#inflight = { peerId, timer: this.#armPullTimeout(peerId), learned: false };
+      }
+    }
+  }
+
+  #armPullTimeout(peerId: string): TimerHandle {
+    return this.#o.timers.setTimeout(() => {
+      if (this.#inflight?.peerId !== peerId) return;
+      this.#o.logger.info("sync pull timed out", { peer: peerId, afterMs: this.#o.pullTimeoutMs });
+      this.#inflight = null;
+      this.#pump();
+    }, this.#o.pullTimeoutMs);
+  }
+
+  #scheduleRound() {
+    this.#roundTimer = this.#o.timers.setTimeout(() => {
+      this.#roundTimer = null;
+      if (!this.#running) return;
+      for (const peer of this.#o.bus.linkedPeers()) this.pullFrom(peer.id);
+      this.#scheduleRound();
+    }, this.#o.antiEntropyMs);
+  }
+
+  #safely<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      this.#o.logger.error(`sync failed to ${what}`, { error });
+      return undefined;
+    }
+  }
+}
