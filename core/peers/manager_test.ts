@@ -5,6 +5,9 @@ import type { PeerRef } from "./bus.ts";
 import { FakeClock } from "./clock.ts";
 import { LinkManager, type LinkManagerOptions } from "./manager.ts";
 import { MemoryNetwork } from "./memory_transport.ts";
+import type { Connection } from "./transport.ts";
+import { encodeMessage } from "../wire/codec.ts";
+import { PROTOCOL_VERSION } from "../wire/messages/link.ts";
 
 const PORT = 7878;
 
@@ -335,4 +338,66 @@ Deno.test("LinkManager reports peer-table changes and an unreachable static peer
   assert.equal(row.state, "backoff");
   assert.ok(changes >= 2, `only ${changes} change notifications`);
   await closeAll(clock, a);
+});
+
+/** Plays node "A" by hand against a real manager "B": HELOs, BYEs and dial order under control. */
+async function duplicateScenario(net: MemoryNetwork, clock: FakeClock) {
+  const [b] = await started(makeNode(net, clock, "B", "10.0.0.2"));
+  const asA = net.transport("10.0.0.1");
+  const accepted: Connection[] = [];
+  const listener = await asA.listen("10.0.0.1", PORT, (c) => accepted.push(c));
+  const hello = (nonce: string) =>
+    encodeMessage("HELO:", {
+      nodeId: "A",
+      name: "node A",
+      protocolVersion: PROTOCOL_VERSION,
+      appVersion: "test",
+      peerPort: PORT,
+      httpPort: 8080,
+      hasLlm: false,
+      nonce,
+    });
+  // B dials A: connection "dialedByB", which goes up first on B's side.
+  b.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
+  await settle();
+  const dialedByB = accepted[0];
+  await dialedByB.write(hello("n1"));
+  await settle();
+  assert.equal(b.ups.length, 1);
+  listener.close();
+  return { b, asA, dialedByB, hello };
+}
+
+Deno.test("LinkManager swaps silently when the peer drops our link as a duplicate of its own dial", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const { b, asA, dialedByB, hello } = await duplicateScenario(net, clock);
+  // A (lower id) prefers its own dial: it says BYE on B's connection before its HELO arrives.
+  await dialedByB.write(encodeMessage("BYE!:", { reason: "duplicate link" }));
+  await settle();
+  assert.equal(b.downs.length, 0, "a duplicate BYE must not report the node down at once");
+  assert.equal(b.manager.peers()[0].state, "up");
+  const dialedByA = await asA.dial("10.0.0.2", PORT);
+  await dialedByA.write(hello("n2"));
+  await runFor(clock, 400); // past the grace period, within the silence timeout
+  assert.equal(b.ups.length, 1);
+  assert.equal(b.downs.length, 0);
+  assert.equal(b.manager.peers()[0].direction, "in");
+  assert.equal(b.manager.send("A", "NOOP:", {}), true);
+  dialedByA.close();
+  dialedByB.close();
+  await closeAll(clock, b);
+});
+
+Deno.test("LinkManager reports the node down when no replacement follows a duplicate BYE", async () => {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const { b, dialedByB } = await duplicateScenario(net, clock);
+  await dialedByB.write(encodeMessage("BYE!:", { reason: "duplicate link" }));
+  await settle();
+  assert.equal(b.downs.length, 0);
+  await runFor(clock, 310); // the grace period is the handshake timeout (300 ms here)
+  assert.deepEqual(b.downs.map((p) => p.id), ["A"]);
+  dialedByB.close();
+  await closeAll(clock, b);
 });
