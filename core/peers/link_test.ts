@@ -6,7 +6,11 @@ import type { Message } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { FakeClock } from "./clock.ts";
 import { Link, type LinkDown, type LinkOptions } from "./link.ts";
-import { type MemoryConnection, memoryConnectionPair } from "./memory_transport.ts";
+import {
+  MemoryConnection,
+  memoryConnectionPair,
+  type MemoryPairOptions,
+} from "./memory_transport.ts";
 
 const hello = (nodeId: string, extra: Partial<Hello> = {}): Omit<Hello, "nonce"> => ({
   nodeId,
@@ -86,6 +90,24 @@ class RawPeer {
   }
 }
 
+interface RawSetup {
+  /** Options of the link under test (nodeId defaults to "A"). */
+  link?: Partial<LinkOptions>;
+  pair?: MemoryPairOptions;
+  /** The raw peer's HELO fields, or false to send none. */
+  hello?: Partial<Hello> | false;
+}
+
+/** A link under test ("A") facing a RawPeer driven by the test. */
+async function facingRawPeer(setup: RawSetup = {}) {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair(setup.pair);
+  const probe = startLink(a, clock, { nodeId: "A", ...setup.link });
+  const raw = new RawPeer(b);
+  if (setup.hello !== false) await raw.sendHello(setup.hello ?? {});
+  return { clock, probe, raw };
+}
+
 async function finish(clock: FakeClock, ...things: (Link | RawPeer)[]) {
   for (const thing of things) {
     if (thing instanceof Link) thing.close("test over");
@@ -123,11 +145,9 @@ Deno.test("Link exchanges HELO both ways and goes up with the peer's details", a
 });
 
 Deno.test("Link refuses a peer of another protocol version with a BYE naming both", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello({ protocolVersion: PROTOCOL_VERSION + 1 });
+  const { clock, probe, raw } = await facingRawPeer({
+    hello: { protocolVersion: PROTOCOL_VERSION + 1 },
+  });
   await settle();
   const expected = `protocol version mismatch: ours ${PROTOCOL_VERSION}, theirs ${
     PROTOCOL_VERSION + 1
@@ -136,19 +156,14 @@ Deno.test("Link refuses a peer of another protocol version with a BYE naming bot
   assert.deepEqual(probe.downs, [{ reason: expected, cause: "local", wasUp: false }]);
   assert.deepEqual(raw.markers(), ["HELO:", "BYE!:"]);
   assert.deepEqual(raw.received[1].payload, { reason: expected });
-  assert.ok(a.closed);
+  assert.ok(probe.link.connection instanceof MemoryConnection && probe.link.connection.closed);
   await finish(clock, probe.link, raw);
 });
 
 Deno.test("Link refuses when the admission hook says so, and never goes up", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, {
-    nodeId: "A",
-    admit: (remote) => `no thanks, ${remote.nodeId}`,
+  const { clock, probe, raw } = await facingRawPeer({
+    link: { admit: (remote) => `no thanks, ${remote.nodeId}` },
   });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
   await settle();
   assert.equal(probe.ups, 0);
   assert.equal(probe.downs[0].reason, "no thanks, RAW");
@@ -157,10 +172,7 @@ Deno.test("Link refuses when the admission hook says so, and never goes up", asy
 });
 
 Deno.test("Link closes when no HELO arrives within the handshake timeout", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
+  const { clock, probe, raw } = await facingRawPeer({ hello: false });
   await settle();
   clock.advance(299);
   assert.equal(probe.downs.length, 0);
@@ -171,11 +183,8 @@ Deno.test("Link closes when no HELO arrives within the handshake timeout", async
 });
 
 Deno.test("Link closes when the first frame is not HELO", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await b.write(encodeMessage("PING:", { seq: 0, sentAt: 1 }));
+  const { clock, probe, raw } = await facingRawPeer({ hello: false });
+  await raw.connection.write(encodeMessage("PING:", { seq: 0, sentAt: 1 }));
   await settle();
   assert.equal(probe.downs[0].reason, "protocol error: expected HELO: as first frame, got PING:");
   assert.equal(probe.downs[0].cause, "protocol");
@@ -183,37 +192,33 @@ Deno.test("Link closes when the first frame is not HELO", async () => {
 });
 
 Deno.test("Link sends PING every heartbeat and measures RTT from the echoed PONG", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
+  const { clock, probe, raw } = await facingRawPeer();
   await settle();
   clock.advance(100);
   await settle();
   const ping = raw.received.find((m) => m.marker === "PING:");
   assert.ok(ping, `no PING among ${raw.markers()}`);
   clock.advance(8); // the peer takes 8 ms to answer
-  await b.write(encodeMessage("PONG:", ping.payload as { seq: number; sentAt: number }));
+  await raw.connection.write(
+    encodeMessage("PONG:", ping.payload as { seq: number; sentAt: number }),
+  );
   await settle();
   assert.equal(probe.link.stats.rttMs, 8);
   // A second, faster round trip moves the average part of the way.
   clock.advance(92);
   await settle();
   const second = raw.received.filter((m) => m.marker === "PING:")[1];
-  await b.write(encodeMessage("PONG:", second.payload as { seq: number; sentAt: number }));
+  await raw.connection.write(
+    encodeMessage("PONG:", second.payload as { seq: number; sentAt: number }),
+  );
   await settle();
   assert.equal(probe.link.stats.rttMs, 8 + 0.25 * (0 - 8));
   await finish(clock, probe.link, raw);
 });
 
 Deno.test("Link answers a PING with a PONG echoing it", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
-  await b.write(encodeMessage("PING:", { seq: 7, sentAt: 12345 }));
+  const { clock, probe, raw } = await facingRawPeer();
+  await raw.connection.write(encodeMessage("PING:", { seq: 7, sentAt: 12345 }));
   await settle();
   assert.deepEqual(raw.received.find((m) => m.marker === "PONG:")?.payload, {
     seq: 7,
@@ -223,14 +228,10 @@ Deno.test("Link answers a PING with a PONG echoing it", async () => {
 });
 
 Deno.test("Link declares a peer silent for linkTimeoutMs lost", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
+  const { clock, probe, raw } = await facingRawPeer();
   await settle();
   clock.advance(400);
-  await b.write(encodeMessage("NOOP:", {})); // any traffic counts as alive
+  await raw.connection.write(encodeMessage("NOOP:", {})); // any traffic counts as alive
   await settle();
   clock.advance(450);
   assert.equal(probe.downs.length, 0);
@@ -243,19 +244,13 @@ Deno.test("Link declares a peer silent for linkTimeoutMs lost", async () => {
 });
 
 Deno.test("Link closes on a partial frame that stalls (slow loris)", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, {
-    nodeId: "A",
-    linkTimeoutMs: 10_000,
-    partialFrameTimeoutMs: 400,
+  const { clock, probe, raw } = await facingRawPeer({
+    link: { linkTimeoutMs: 10_000, partialFrameTimeoutMs: 400 },
   });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
   const frame = encodeMessage("NOOP:", { pad: "x".repeat(100) });
   // One byte every 100 ms keeps the link "alive" but the frame never completes.
   for (let i = 0; i < 5; i++) {
-    await b.write(frame.subarray(i, i + 1));
+    await raw.connection.write(frame.subarray(i, i + 1));
     await settle();
     clock.advance(100);
   }
@@ -269,15 +264,11 @@ Deno.test("Link closes on a partial frame that stalls (slow loris)", async () =>
 });
 
 Deno.test("Link does not count a frame completing slowly but steadily as stalled", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A", linkTimeoutMs: 10_000 });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
+  const { clock, probe, raw } = await facingRawPeer({ link: { linkTimeoutMs: 10_000 } });
   const frame = encodeMessage("NOOP:", { pad: "x".repeat(3 * 64 * 1024) });
   const third = Math.ceil(frame.length / 3);
   for (let i = 0; i < 3; i++) {
-    await b.write(frame.subarray(i * third, (i + 1) * third));
+    await raw.connection.write(frame.subarray(i * third, (i + 1) * third));
     await settle();
     clock.advance(300); // under the 400 ms limit per 64 KiB of progress
   }
@@ -288,12 +279,8 @@ Deno.test("Link does not count a frame completing slowly but steadily as stalled
 });
 
 Deno.test("Link closes with the reason on an oversize frame and tells the peer", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A", maxFrameBytes: 1_000 });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
-  await b.write(encodeFrame("NOOP:", new Uint8Array(1_001)));
+  const { clock, probe, raw } = await facingRawPeer({ link: { maxFrameBytes: 1_000 } });
+  await raw.connection.write(encodeFrame("NOOP:", new Uint8Array(1_001)));
   await settle();
   const reason = "protocol error: frame NOOP: length 1001 exceeds limit 1000";
   assert.equal(probe.downs[0].reason, reason);
@@ -302,24 +289,16 @@ Deno.test("Link closes with the reason on an oversize frame and tells the peer",
 });
 
 Deno.test("Link closes on an unknown marker", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
-  await b.write(encodeFrame("ZZZZ:", new TextEncoder().encode("{}")));
+  const { clock, probe, raw } = await facingRawPeer();
+  await raw.connection.write(encodeFrame("ZZZZ:", new TextEncoder().encode("{}")));
   await settle();
   assert.equal(probe.downs[0].reason, 'protocol error: unknown marker "ZZZZ:"');
   await finish(clock, probe.link, raw);
 });
 
 Deno.test("Link goes down at once on BYE and stops sending", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
-  await b.write(encodeMessage("BYE!:", { reason: "shutting down" }));
+  const { clock, probe, raw } = await facingRawPeer();
+  await raw.connection.write(encodeMessage("BYE!:", { reason: "shutting down" }));
   await settle();
   assert.deepEqual(probe.downs, [{
     reason: "peer said bye: shutting down",
@@ -335,11 +314,7 @@ Deno.test("Link goes down at once on BYE and stops sending", async () => {
 });
 
 Deno.test("Link reports EOF from the peer as down", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
+  const { clock, probe, raw } = await facingRawPeer();
   await settle();
   await raw.close();
   await settle();
@@ -350,11 +325,7 @@ Deno.test("Link reports EOF from the peer as down", async () => {
 });
 
 Deno.test("Link batches 10,000 frames into few writes, in order, and delivers them", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const sender = startLink(a, clock, { nodeId: "A" });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
+  const { clock, probe: sender, raw } = await facingRawPeer();
   await settle();
   const chunksBefore = raw.chunks;
   for (let i = 0; i < 10_000; i++) assert.ok(sender.link.send("NOOP:", { pad: String(i) }));
@@ -420,11 +391,7 @@ Deno.test("Link drops a peer whose reads stall a write for linkTimeoutMs", async
 });
 
 Deno.test("Link refuses to queue a frame larger than maxFrameBytes", async () => {
-  const clock = new FakeClock();
-  const [a, b] = memoryConnectionPair();
-  const probe = startLink(a, clock, { nodeId: "A", maxFrameBytes: 300 });
-  const raw = new RawPeer(b);
-  await raw.sendHello();
+  const { clock, probe, raw } = await facingRawPeer({ link: { maxFrameBytes: 300 } });
   await settle();
   assert.equal(probe.link.send("NOOP:", { pad: "x".repeat(400) }), false);
   assert.equal(probe.link.state, "up");

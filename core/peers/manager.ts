@@ -562,23 +562,16 @@ export class LinkManager implements PeerBus {
   #linkUp(link: Link): void {
     const remote = link.remote!;
     const now = this.#clock.now();
-    let node = this.#nodes.get(remote.nodeId);
     const wasLinked = this.#isLinked(remote.nodeId); // a swap: no up event
+    let node = this.#nodes.get(remote.nodeId);
     if (!node) {
       node = {
         id: remote.nodeId,
-        name: remote.name,
-        address: link.connection.remoteAddress,
-        peerPort: remote.peerPort,
-        httpPort: remote.httpPort,
-        hasLlm: remote.hasLlm,
-        direction: link.direction,
         since: now,
         lastSeen: now,
         last: { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, rttMs: null },
         lastError: null,
-        swapping: false,
-      };
+      } as NodeRecord; // the rest comes from the HELO just below
       this.#nodes.set(node.id, node);
     }
     Object.assign(node, {

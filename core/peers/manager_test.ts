@@ -31,55 +31,60 @@ interface TestNode {
   downs: PeerRef[];
 }
 
-function makeNode(
-  net: MemoryNetwork,
-  clock: FakeClock,
-  id: string,
-  address: string,
-  overrides: Partial<LinkManagerOptions> = {},
-): TestNode {
-  const manager = new LinkManager({
-    identity: { nodeId: id, name: `node ${id}` },
-    appVersion: "test",
-    peerHost: address,
-    peerPort: PORT,
-    httpPort: 8080,
-    allowed: new CidrSet(DEFAULT_ALLOWED_CIDRS),
-    transport: net.transport(address),
-    logger: silentLogger,
-    clock,
-    heartbeatMs: 100,
-    linkTimeoutMs: 500,
-    handshakeTimeoutMs: 300,
-    connectTimeoutMs: 200,
-    backoff: { baseMs: 50, capMs: 400, random: () => 0.5 },
-    ...overrides,
-  });
-  const node: TestNode = { manager, address, ups: [], downs: [] };
-  manager.onLinkUp((peer) => node.ups.push(peer));
-  manager.onLinkDown((peer) => node.downs.push(peer));
-  return node;
-}
+type NodeSpec = [id: string, address: string, overrides?: Partial<LinkManagerOptions>];
 
-async function started(...nodes: TestNode[]) {
-  for (const node of nodes) await node.manager.start();
-  return nodes;
-}
+/** Managers on one in-memory network and one fake clock. */
+class Lab {
+  readonly net = new MemoryNetwork();
+  readonly clock = new FakeClock();
+  readonly nodes: TestNode[] = [];
 
-async function closeAll(clock: FakeClock, ...nodes: TestNode[]) {
-  const closing = Promise.all(nodes.map((n) => n.manager.close()));
-  await settle();
-  clock.advance(5_000);
-  await closing;
-  assert.equal(clock.pendingTimers, 0, "managers left timers behind");
+  async start(...specs: NodeSpec[]): Promise<TestNode[]> {
+    const started = specs.map(([id, address, overrides]) => this.#make(id, address, overrides));
+    for (const node of started) await node.manager.start();
+    this.nodes.push(...started);
+    return started;
+  }
+
+  async closeAll() {
+    const closing = Promise.all(this.nodes.map((n) => n.manager.close()));
+    await settle();
+    this.clock.advance(5_000);
+    await closing;
+    assert.equal(this.clock.pendingTimers, 0, "managers left timers behind");
+  }
+
+  #make(id: string, address: string, overrides: Partial<LinkManagerOptions> = {}): TestNode {
+    const manager = new LinkManager({
+      identity: { nodeId: id, name: `node ${id}` },
+      appVersion: "test",
+      peerHost: address,
+      peerPort: PORT,
+      httpPort: 8080,
+      allowed: new CidrSet(DEFAULT_ALLOWED_CIDRS),
+      transport: this.net.transport(address),
+      logger: silentLogger,
+      clock: this.clock,
+      heartbeatMs: 100,
+      linkTimeoutMs: 500,
+      handshakeTimeoutMs: 300,
+      connectTimeoutMs: 200,
+      backoff: { baseMs: 50, capMs: 400, random: () => 0.5 },
+      ...overrides,
+    });
+    const node: TestNode = { manager, address, ups: [], downs: [] };
+    manager.onLinkUp((peer) => node.ups.push(peer));
+    manager.onLinkDown((peer) => node.downs.push(peer));
+    return node;
+  }
 }
 
 Deno.test("LinkManager links two nodes; PeerBus send, broadcast and on work", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, b] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "B", "10.0.0.2"),
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a, b] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["B", "10.0.0.2"],
   );
   const got: string[] = [];
   b.manager.on("NOOP:", (from, payload) => got.push(`${from.id}:${payload.pad}`));
@@ -111,16 +116,16 @@ Deno.test("LinkManager links two nodes; PeerBus send, broadcast and on work", as
   assert.equal(row.rttMs, 0);
   assert.ok(row.framesOut >= 3 && row.bytesOut > 0 && row.framesIn >= 3, JSON.stringify(row));
   assert.equal(b.manager.peers()[0].direction, "in");
-  await closeAll(clock, a, b);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager keeps exactly one link when two nodes dial each other at once", async () => {
   for (const [first, second] of [["A", "B"], ["B", "A"]]) {
-    const net = new MemoryNetwork();
-    const clock = new FakeClock();
-    const nodes = await started(
-      makeNode(net, clock, "A", "10.0.0.1"),
-      makeNode(net, clock, "B", "10.0.0.2"),
+    const lab = new Lab();
+    const { clock } = lab;
+    const nodes = await lab.start(
+      ["A", "10.0.0.1"],
+      ["B", "10.0.0.2"],
     );
     const byId = { A: nodes[0], B: nodes[1] } as Record<string, TestNode>;
     byId[first].manager.connect(byId[second].address, PORT, { nodeId: second });
@@ -135,15 +140,15 @@ Deno.test("LinkManager keeps exactly one link when two nodes dial each other at 
     // The survivor is the connection node A (the lower id) dialed.
     assert.equal(byId.A.manager.peers()[0].direction, "out");
     assert.equal(byId.B.manager.peers()[0].direction, "in");
-    await closeAll(clock, ...nodes);
+    await lab.closeAll();
   }
 });
 
 Deno.test("LinkManager forms one link per pair among four nodes dialing everyone", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
+  const lab = new Lab();
+  const { clock } = lab;
   const ids = ["D", "A", "C", "B"];
-  const nodes = await started(...ids.map((id, i) => makeNode(net, clock, id, `10.0.0.${i + 1}`)));
+  const nodes = await lab.start(...ids.map((id, i): NodeSpec => [id, `10.0.0.${i + 1}`]));
   for (const from of nodes) {
     for (const [j, to] of nodes.entries()) {
       if (to !== from) from.manager.connect(to.address, PORT, { nodeId: ids[j] });
@@ -155,16 +160,16 @@ Deno.test("LinkManager forms one link per pair among four nodes dialing everyone
     assert.equal(node.ups.length, 3);
     assert.equal(node.downs.length, 0);
   }
-  await closeAll(clock, ...nodes);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager refuses connections from outside the allowed set or inside the blocked one", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, outsider, blocked] = await started(
-    makeNode(net, clock, "A", "10.0.0.1", { blocked: new CidrSet(["10.9.0.0/16"]) }),
-    makeNode(net, clock, "X", "8.8.8.8", { allowed: new CidrSet(["0.0.0.0/0"]) }),
-    makeNode(net, clock, "Y", "10.9.0.7"),
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a, outsider, blocked] = await lab.start(
+    ["A", "10.0.0.1", { blocked: new CidrSet(["10.9.0.0/16"]) }],
+    ["X", "8.8.8.8", { allowed: new CidrSet(["0.0.0.0/0"]) }],
+    ["Y", "10.9.0.7"],
   );
   outsider.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
   blocked.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
@@ -177,27 +182,26 @@ Deno.test("LinkManager refuses connections from outside the allowed set or insid
     // Refused before anything was read or sent: the dialer never got a HELO.
     assert.equal(row.lastError, "connection closed by peer");
   }
-  await closeAll(clock, a, outsider, blocked);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager does not dial an address outside the allowed set", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, far] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "F", "203.0.113.5", { allowed: new CidrSet(["0.0.0.0/0"]) }),
+  const lab = new Lab();
+  const [a, far] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["F", "203.0.113.5", { allowed: new CidrSet(["0.0.0.0/0"]) }],
   );
   a.manager.connect("203.0.113.5", PORT, { static: true });
   await settle();
   assert.equal(a.manager.peers()[0].lastError, "address 203.0.113.5 is not allowed");
   assert.deepEqual(far.ups, []);
-  await closeAll(clock, a, far);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager caps live connections per remote address", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a] = await started(makeNode(net, clock, "A", "10.0.0.1", { maxLinksPerAddress: 2 }));
+  const lab = new Lab();
+  const { net } = lab;
+  await lab.start(["A", "10.0.0.1", { maxLinksPerAddress: 2 }]);
   const crowd = net.transport("10.0.0.5");
   const connections = [];
   for (let i = 0; i < 3; i++) connections.push(await crowd.dial("10.0.0.1", PORT));
@@ -207,26 +211,26 @@ Deno.test("LinkManager caps live connections per remote address", async () => {
   assert.ok(firstReads[0] && firstReads[1]);
   assert.equal(firstReads[2], null);
   for (const c of connections) c.close();
-  await closeAll(clock, a);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager refuses a link to itself and stops dialing its own address", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a] = await started(makeNode(net, clock, "A", "10.0.0.1"));
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a] = await lab.start(["A", "10.0.0.1"]);
   a.manager.connect("10.0.0.1", PORT, { static: true });
   await runFor(clock, 1_000);
   assert.deepEqual(a.ups, []);
   assert.deepEqual(a.manager.peers(), []);
-  await closeAll(clock, a);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager sees a crashed peer go down and relinks when it comes back", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, b] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "B", "10.0.0.2"),
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a, b] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["B", "10.0.0.2"],
   );
   a.manager.connect("10.0.0.2", PORT, { static: true });
   await settle();
@@ -240,20 +244,20 @@ Deno.test("LinkManager sees a crashed peer go down and relinks when it comes bac
   assert.equal(a.manager.peers()[0].state, "backoff");
   assert.match(a.manager.peers()[0].lastError ?? "", /nothing listens on 10.0.0.2:7878/);
 
-  const [b2] = await started(makeNode(net, clock, "B", "10.0.0.2"));
+  const [b2] = await lab.start(["B", "10.0.0.2"]);
   await runFor(clock, 500); // within the 400 ms backoff cap
   assert.equal(a.ups.length, 2);
   assert.equal(a.manager.peers()[0].state, "up");
   assert.deepEqual(b2.ups.map((p) => p.id), ["A"]);
-  await closeAll(clock, a, b2);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager.forget() stops redialing a node discovery dropped", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, b] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "B", "10.0.0.2"),
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a, b] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["B", "10.0.0.2"],
   );
   a.manager.connect("10.0.0.2", PORT, { nodeId: "B" });
   await settle();
@@ -263,18 +267,18 @@ Deno.test("LinkManager.forget() stops redialing a node discovery dropped", async
   assert.equal(a.manager.peers()[0].lastError, "peer said bye: node stopping");
   a.manager.forget("B");
   assert.deepEqual(a.manager.peers(), []);
-  const [b2] = await started(makeNode(net, clock, "B", "10.0.0.2"));
+  await lab.start(["B", "10.0.0.2"]);
   await runFor(clock, 1_000);
   assert.equal(a.ups.length, 1, "a forgotten node was redialed");
-  await closeAll(clock, a, b2);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager follows a discovered node to its new address", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, b] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "B", "10.0.0.2"),
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a, b] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["B", "10.0.0.2"],
   );
   a.manager.connect("10.0.0.9", PORT, { nodeId: "B" }); // stale address first
   await runFor(clock, 100);
@@ -283,15 +287,15 @@ Deno.test("LinkManager follows a discovered node to its new address", async () =
   await settle();
   assert.equal(a.manager.peers()[0].state, "up");
   assert.equal(a.manager.peers().length, 1);
-  await closeAll(clock, a, b);
+  assert.deepEqual(b.ups.map((p) => p.id), ["A"]);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager refuses a peer of another protocol version", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, future] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "Z", "10.0.0.2", { protocolVersion: 99 }),
+  const lab = new Lab();
+  const [a, future] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["Z", "10.0.0.2", { protocolVersion: 99 }],
   );
   future.manager.connect("10.0.0.1", PORT, { static: true });
   await settle();
@@ -299,16 +303,15 @@ Deno.test("LinkManager refuses a peer of another protocol version", async () => 
   assert.deepEqual(future.ups, []);
   const [row] = future.manager.peers();
   assert.match(row.lastError ?? "", /protocol version mismatch: ours (1, theirs 99|99, theirs 1)/);
-  await closeAll(clock, a, future);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager.close() says BYE to every peer, which drops it at once", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a, b, c] = await started(
-    makeNode(net, clock, "A", "10.0.0.1"),
-    makeNode(net, clock, "B", "10.0.0.2"),
-    makeNode(net, clock, "C", "10.0.0.3"),
+  const lab = new Lab();
+  const [a, b, c] = await lab.start(
+    ["A", "10.0.0.1"],
+    ["B", "10.0.0.2"],
+    ["C", "10.0.0.3"],
   );
   a.manager.connect("10.0.0.2", PORT, { nodeId: "B" });
   a.manager.connect("10.0.0.3", PORT, { nodeId: "C" });
@@ -320,13 +323,12 @@ Deno.test("LinkManager.close() says BYE to every peer, which drops it at once", 
     assert.equal(node.manager.peers()[0].state, "lost");
     assert.equal(node.manager.peers()[0].lastError, "peer said bye: node stopping");
   }
-  await closeAll(clock, b, c);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager reports peer-table changes and an unreachable static peer's state", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const [a] = await started(makeNode(net, clock, "A", "10.0.0.1"));
+  const lab = new Lab();
+  const [a] = await lab.start(["A", "10.0.0.1"]);
   let changes = 0;
   a.manager.onPeersChanged(() => changes++);
   a.manager.connect("10.0.0.7", 9000, { static: true });
@@ -337,12 +339,13 @@ Deno.test("LinkManager reports peer-table changes and an unreachable static peer
   assert.equal(row.peerPort, 9000);
   assert.equal(row.state, "backoff");
   assert.ok(changes >= 2, `only ${changes} change notifications`);
-  await closeAll(clock, a);
+  await lab.closeAll();
 });
 
 /** Plays node "A" by hand against a real manager "B": HELOs, BYEs and dial order under control. */
-async function duplicateScenario(net: MemoryNetwork, clock: FakeClock) {
-  const [b] = await started(makeNode(net, clock, "B", "10.0.0.2"));
+async function duplicateScenario(lab: Lab) {
+  const { net } = lab;
+  const [b] = await lab.start(["B", "10.0.0.2"]);
   const asA = net.transport("10.0.0.1");
   const accepted: Connection[] = [];
   const listener = await asA.listen("10.0.0.1", PORT, (c) => accepted.push(c));
@@ -369,9 +372,9 @@ async function duplicateScenario(net: MemoryNetwork, clock: FakeClock) {
 }
 
 Deno.test("LinkManager swaps silently when the peer drops our link as a duplicate of its own dial", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const { b, asA, dialedByB, hello } = await duplicateScenario(net, clock);
+  const lab = new Lab();
+  const { clock } = lab;
+  const { b, asA, dialedByB, hello } = await duplicateScenario(lab);
   // A (lower id) prefers its own dial: it says BYE on B's connection before its HELO arrives.
   await dialedByB.write(encodeMessage("BYE!:", { reason: "duplicate link" }));
   await settle();
@@ -386,18 +389,18 @@ Deno.test("LinkManager swaps silently when the peer drops our link as a duplicat
   assert.equal(b.manager.send("A", "NOOP:", {}), true);
   dialedByA.close();
   dialedByB.close();
-  await closeAll(clock, b);
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager reports the node down when no replacement follows a duplicate BYE", async () => {
-  const net = new MemoryNetwork();
-  const clock = new FakeClock();
-  const { b, dialedByB } = await duplicateScenario(net, clock);
+  const lab = new Lab();
+  const { clock } = lab;
+  const { b, dialedByB } = await duplicateScenario(lab);
   await dialedByB.write(encodeMessage("BYE!:", { reason: "duplicate link" }));
   await settle();
   assert.equal(b.downs.length, 0);
   await runFor(clock, 310); // the grace period is the handshake timeout (300 ms here)
   assert.deepEqual(b.downs.map((p) => p.id), ["A"]);
   dialedByB.close();
-  await closeAll(clock, b);
+  await lab.closeAll();
 });
