@@ -1,0 +1,245 @@
+/**
+ * Ollama's HTTP API shapes (docs/api.md of ollama/ollama) for the mesh API: request bodies
+ * validated with zod and turned into a ChatRequest, ChatChunks turned into Ollama's NDJSON
+ * objects, and the model list in `/api/tags` form. Pure: no I/O.
+ */
+import { z } from "zod";
+import type { ChatChunk, ChatRequest, ChatTurn } from "../chat.ts";
+import type { MeshModel } from "../mesh_model.ts";
+
+const Think = z.union([z.boolean(), z.enum(["low", "medium", "high"])]);
+const KeepAlive = z.union([z.string(), z.number()]);
+const Format = z.union([z.string(), z.record(z.string(), z.unknown())]);
+const Options = z.record(z.string(), z.unknown());
+const noTools = z.array(z.unknown()).max(0, "tools are not supported through the mesh").optional();
+
+export const OllamaMessage = z.looseObject({
+  role: z.enum(["system", "user", "assistant", "tool"]),
+  content: z.string().nullish().transform((v) => v ?? ""),
+  images: z.array(z.string()).nullish(),
+  tool_calls: noTools,
+});
+
+export const OllamaChatBody = z.looseObject({
+  /** Empty lets the mesh choose a model. */
+  model: z.string().max(256).nullish().transform((v) => v ?? ""),
+  messages: z.array(OllamaMessage).max(10_000).nullish().transform((v) => v ?? []),
+  stream: z.boolean().nullish(),
+  format: Format.nullish(),
+  options: Options.nullish(),
+  keep_alive: KeepAlive.nullish(),
+  think: Think.nullish(),
+  tools: noTools,
+});
+export type OllamaChatBody = z.infer<typeof OllamaChatBody>;
+
+export const OllamaGenerateBody = z.looseObject({
+  model: z.string().max(256).nullish().transform((v) => v ?? ""),
+  prompt: z.string().nullish().transform((v) => v ?? ""),
+  system: z.string().nullish(),
+  images: z.array(z.string()).nullish(),
+  stream: z.boolean().nullish(),
+  format: Format.nullish(),
+  options: Options.nullish(),
+  keep_alive: KeepAlive.nullish(),
+  think: Think.nullish(),
+  raw: z.boolean().nullish(),
+  suffix: z.string().max(0, "suffix (fill-in-the-middle) is not supported through the mesh")
+    .nullish(),
+  context: z.array(z.number()).max(
+    0,
+    "context is not supported through the mesh: send messages to /api/chat",
+  )
+    .nullish(),
+});
+export type OllamaGenerateBody = z.infer<typeof OllamaGenerateBody>;
+
+export const OllamaShowBody = z.looseObject({
+  model: z.string().nullish(),
+  name: z.string().nullish(),
+});
+
+/** Mesh routing hints a caller may add as headers. */
+export interface RoutingHints {
+  conversationId?: string;
+  preferredHost?: string;
+}
+
+const common = (body: {
+  format?: unknown;
+  options?: Record<string, unknown> | null;
+  keep_alive?: string | number | null;
+  think?: ChatRequest["think"] | null;
+}, hints: RoutingHints): Omit<ChatRequest, "messages" | "model"> => ({
+  options: body.options ?? undefined,
+  format: body.format ?? undefined,
+  keepAlive: body.keep_alive ?? undefined,
+  think: body.think ?? undefined,
+  conversationId: hints.conversationId,
+  preferredHost: hints.preferredHost,
+});
+
+export function chatRequestFromOllama(body: OllamaChatBody, hints: RoutingHints = {}): ChatRequest {
+  const messages: ChatTurn[] = body.messages.map((m) => ({
+    role: m.role,
+    content: m.content,
+    ...(m.images?.length ? { images: m.images } : {}),
+  }));
+  return { model: body.model, messages, ...common(body, hints) };
+}
+
+/** `/api/generate` as a chat: the system prompt then the prompt as the user's turn. */
+export function chatRequestFromGenerate(
+  body: OllamaGenerateBody,
+  hints: RoutingHints = {},
+): ChatRequest {
+  const messages: ChatTurn[] = [];
+  if (body.system) messages.push({ role: "system", content: body.system });
+  messages.push({
+    role: "user",
+    content: body.prompt,
+    ...(body.images?.length ? { images: body.images } : {}),
+  });
+  return { model: body.model, messages, ...common(body, hints) };
+}
+
+/** Who answered, for the final object's `neuromesh` field. */
+export interface MeshTrailer {
+  hosts: { nodeId: string; name: string; model: string }[];
+  failedOver: boolean;
+}
+
+type Stats = ChatChunk["stats"];
+
+function statsFields(stats: Stats, totalNs: number) {
+  return {
+    total_duration: totalNs,
+    load_duration: stats?.loadDurationNs ?? 0,
+    prompt_eval_count: stats?.promptEvalCount ?? 0,
+    prompt_eval_duration: stats?.promptEvalDurationNs ?? 0,
+    eval_count: stats?.evalCount ?? 0,
+    eval_duration: stats?.evalDurationNs ?? 0,
+  };
+}
+
+/** One `/api/chat` stream object (`done: false`). */
+export function ollamaChatPart(chunk: ChatChunk, createdAt: string) {
+  return {
+    model: chunk.servedBy.model,
+    created_at: createdAt,
+    message: {
+      role: "assistant",
+      content: chunk.content,
+      ...(chunk.thinking ? { thinking: chunk.thinking } : {}),
+    },
+    done: false,
+  };
+}
+
+/** The final `/api/chat` object; `content`/`thinking` carry the whole answer when not streaming. */
+export function ollamaChatDone(
+  last: ChatChunk,
+  text: { content: string; thinking: string },
+  createdAt: string,
+  totalNs: number,
+  trailer: MeshTrailer,
+) {
+  return {
+    model: last.servedBy.model,
+    created_at: createdAt,
+    message: {
+      role: "assistant",
+      content: text.content,
+      ...(text.thinking ? { thinking: text.thinking } : {}),
+    },
+    done_reason: last.doneReason ?? "stop",
+    done: true,
+    ...statsFields(last.stats, totalNs),
+    neuromesh: trailer,
+  };
+}
+
+export function ollamaGeneratePart(chunk: ChatChunk, createdAt: string) {
+  return {
+    model: chunk.servedBy.model,
+    created_at: createdAt,
+    response: chunk.content,
+    ...(chunk.thinking ? { thinking: chunk.thinking } : {}),
+    done: false,
+  };
+}
+
+export function ollamaGenerateDone(
+  last: ChatChunk,
+  text: { content: string; thinking: string },
+  createdAt: string,
+  totalNs: number,
+  trailer: MeshTrailer,
+) {
+  return {
+    model: last.servedBy.model,
+    created_at: createdAt,
+    response: text.content,
+    ...(text.thinking ? { thinking: text.thinking } : {}),
+    done: true,
+    done_reason: last.doneReason ?? "stop",
+    ...statsFields(last.stats, totalNs),
+    neuromesh: trailer,
+  };
+}
+
+function details(model: MeshModel) {
+  return {
+    parent_model: "",
+    format: "gguf",
+    family: model.family ?? "",
+    families: model.family ? [model.family] : null,
+    parameter_size: model.parameterSize ?? "",
+    quantization_level: model.quantization ?? "",
+  };
+}
+
+const hostsOf = (model: MeshModel) =>
+  model.hosts.map((h) => ({ id: h.nodeId, name: h.name, local: h.local }));
+
+/** An `/api/tags` entry, plus `hosts`: the nodes that offer the model. */
+export function ollamaTagsEntry(model: MeshModel) {
+  return {
+    name: model.name,
+    model: model.name,
+    modified_at: model.modifiedAt ?? new Date(0).toISOString(),
+    size: model.size,
+    digest: model.digest ?? "",
+    details: details(model),
+    hosts: hostsOf(model),
+  };
+}
+
+/** An `/api/ps` entry for a model generating somewhere on the mesh right now. */
+export function ollamaPsEntry(model: MeshModel, expiresAt: string) {
+  return {
+    name: model.name,
+    model: model.name,
+    size: model.size,
+    digest: model.digest ?? "",
+    details: details(model),
+    expires_at: expiresAt,
+    size_vram: 0,
+    hosts: hostsOf(model).filter((_, i) => model.hosts[i].inFlight > 0),
+  };
+}
+
+/** A minimal `/api/show` answer (what clients read before chatting). */
+export function ollamaShow(model: MeshModel) {
+  return {
+    license: "",
+    modelfile: "",
+    parameters: "",
+    template: "",
+    details: details(model),
+    model_info: {},
+    capabilities: ["completion"],
+    modified_at: model.modifiedAt ?? new Date(0).toISOString(),
+    hosts: hostsOf(model),
+  };
+}
