@@ -132,3 +132,25 @@ Deno.test("a connection from an address outside the allowed set is refused", asy
     await b.manager.close();
   }
 });
+
+Deno.test("LinkManager.start() names the address when the port is taken", async () => {
+  const a = await startNode("AAAA");
+  const b = new LinkManager({
+    identity: { nodeId: "BBBB", name: "b" },
+    appVersion: "test",
+    peerHost: LOOPBACK,
+    peerPort: a.manager.peerPort,
+    httpPort: 0,
+    allowed: new CidrSet(DEFAULT_ALLOWED_CIDRS),
+    logger: silentLogger,
+  });
+  try {
+    await assert.rejects(
+      b.start(),
+      new RegExp(`cannot listen for peers on 127\\.0\\.0\\.1:${a.manager.peerPort}: `),
+    );
+  } finally {
+    await b.close();
+    await a.manager.close();
+  }
+});
