@@ -121,6 +121,7 @@ export class ConversationStore implements Replica {
 
   commitLocal(values: RecordValue[], options: CommitOptions = {}): SyncRecord[] {
     return this.#transaction(() => {
+      this.#reloadNextSeq();
       const stamped: SyncRecord[] = [];
       for (const value of values) {
         const record = { ...value, origin: this.nodeId, seq: this.#nextSeq } as SyncRecord;
@@ -242,6 +243,7 @@ export class ConversationStore implements Replica {
    */
   restampConversation(conversationId: string): SyncRecord[] {
     return this.#transaction(() => {
+      this.#reloadNextSeq();
       const values: RecordValue[] = [];
       const header = this.header(conversationId);
       if (header) values.push({ type: "conversation", value: header });
@@ -294,6 +296,11 @@ export class ConversationStore implements Replica {
   #meta(key: string): string | undefined {
     const row = this.#s.metaGet.get(key) as Row | undefined;
     return row?.value as string | undefined;
+  }
+
+  /** Another process (an `import`) may have stamped changes of this node since we last looked. */
+  #reloadNextSeq() {
+    this.#nextSeq = Math.max(this.#nextSeq, Number(this.#meta("next_seq") ?? 1));
   }
 
   #transaction<T>(fn: () => T): T {

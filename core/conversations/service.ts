@@ -1,0 +1,594 @@
+/**
+ * The conversation service: the one place that changes conversations. It ties the store (a
+ * durable replica), sync (pushes each change to peers and merges theirs) and the chat service
+ * (answers), and publishes live events for the UI.
+ */
+import type { EventHub } from "../events/hub.ts";
+import { type ChatChunk, ChatError, type ChatService } from "../llm/chat.ts";
+import type { Logger } from "../log/logger.ts";
+import type { PeerBus, PeerRef } from "../peers/bus.ts";
+import { type Clock, systemClock } from "../peers/clock.ts";
+import { Coalescer } from "../store/coalescer.ts";
+import type { CommitOptions, ConversationStore } from "../store/store.ts";
+import { HybridClock } from "../sync/hlc.ts";
+import type { RecordValue, SyncRecord } from "../sync/records.ts";
+import { SyncEngine } from "../sync/sync_engine.ts";
+import { EventQueue } from "./event_queue.ts";
+import { chatTurns, lastQuestion } from "./history.ts";
+import { legacyConversationRecords } from "./legacy_files.ts";
+import {
+  type ChatMessage,
+  type Conversation,
+  type ConversationHeader,
+  DEFAULT_TITLE,
+  type HostInfo,
+  MAX_CONTENT_CHARS,
+  MAX_TITLE_CHARS,
+  type ServedBy,
+  titleFromQuestion,
+} from "./model.ts";
+import { msToRfc3339 } from "./rfc3339.ts";
+import { type ConversationList, groupSummaries, toConversation, toSummary } from "./views.ts";
+
+/** Refusals the HTTP layer maps to status codes (404, 409, 400). */
+export class ConversationError extends Error {
+  constructor(message: string, readonly kind: "not_found" | "read_only" | "bad_request" | "busy") {
+    super(message);
+    this.name = "ConversationError";
+  }
+}
+
+/** One line of an answer stream (the NDJSON lines of the HTTP API). */
+export type AskEvent =
+  | { type: "question"; message: ChatMessage }
+  | { type: "response"; message: ChatMessage }
+  | { type: "delta"; messageId: string; content: string }
+  | { type: "failover"; messageId: string; from: ServedBy; to: ServedBy }
+  | { type: "done"; message: ChatMessage }
+  | { type: "error"; messageId?: string; error: string; kind: ChatError["kind"] };
+
+export interface ConversationServiceOptions {
+  store: ConversationStore;
+  bus: PeerBus;
+  chat: ChatService;
+  events: EventHub;
+  /** `name` is read on every use, so a getter may follow a renamed node. */
+  identity: { nodeId: string; name: string };
+  config: {
+    antiEntropyMs: number;
+    /** Global sharing; a function when it can change at run time. */
+    sharing: boolean | (() => boolean);
+  };
+  logger: Logger;
+  /** Whether this node runs an LLM itself (shown in the host info of its questions). */
+  isLlmHost?: () => boolean;
+  /** Timers for coalescing and sync rounds (fake in tests). */
+  timers?: Clock;
+  /** Wall clock in ms (fake in tests). */
+  wallClock?: () => number;
+  /** A growing answer is saved and pushed at most this often. */
+  flushIntervalMs?: number;
+}
+
+export interface AskInput {
+  content: string;
+  /** Model name; omitted or "auto" lets the router choose. */
+  model?: string;
+}
+
+/** More records than this from one frame publish conversation summaries, not each message. */
+const MESSAGE_EVENT_BATCH_LIMIT = 50;
+
+export class ConversationService {
+  readonly #o: ConversationServiceOptions;
+  readonly #store: ConversationStore;
+  readonly #hlc: HybridClock;
+  readonly #sync: SyncEngine;
+  readonly #timers: Clock;
+  readonly #wall: () => number;
+  readonly #active = new Map<string, { controller: AbortController; finished: Promise<void> }>();
+
+  constructor(options: ConversationServiceOptions) {
+    this.#o = options;
+    this.#store = options.store;
+    if (options.store.nodeId !== options.identity.nodeId) {
+      throw new RangeError(
+        `store node id ${options.store.nodeId} differs from identity ${options.identity.nodeId}`,
+      );
+    }
+    this.#timers = options.timers ?? systemClock;
+    this.#wall = options.wallClock ?? Date.now;
+    this.#hlc = new HybridClock(options.identity.nodeId, {
+      wallClock: this.#wall,
+      last: options.store.lastOwnHlc(),
+    });
+    const sharing = options.config.sharing;
+    this.#sync = new SyncEngine({
+      replica: options.store,
+      bus: options.bus,
+      sharing: typeof sharing === "function" ? sharing : () => sharing,
+      antiEntropyMs: options.config.antiEntropyMs,
+      logger: options.logger.child("sync"),
+      hlc: this.#hlc,
+      timers: this.#timers,
+      onApplied: (records) => this.#publishReceived(records),
+      onLegacyConversation: (from, payload) => this.#receiveLegacy(from, payload),
+    });
+  }
+
+  get #self(): string {
+    return this.#o.identity.nodeId;
+  }
+
+  start(): void {
+    this.#sync.start();
+  }
+
+  /** Stops every answer in progress (saving what arrived) and sync; the store stays open. */
+  async stop(): Promise<void> {
+    const running = [...this.#active.values()];
+    for (const { controller } of running) controller.abort(new Error("node shutting down"));
+    await Promise.all(running.map((r) => r.finished));
+    this.#sync.stop();
+  }
+
+  /** Pull from and offer to every peer now (e.g. after sharing was turned on). */
+  syncNow(): void {
+    this.#sync.syncNow();
+  }
+
+  // ---- queries -------------------------------------------------------------------------
+
+  list(): ConversationList {
+    return groupSummaries(this.#store.summaries().map((s) => toSummary(s, this.#self)));
+  }
+
+  get(id: string): Conversation | undefined {
+    const header = this.#store.header(id);
+    return header && toConversation(header, this.#store.messages(id), this.#self);
+  }
+
+  // ---- changes -------------------------------------------------------------------------
+
+  create(input: { title?: string } = {}): Conversation {
+    const title = input.title === undefined ? DEFAULT_TITLE : checkTitle(input.title);
+    const header: ConversationHeader = {
+      id: crypto.randomUUID(),
+      title,
+      originNode: this.#self,
+      hostInfo: this.#selfHost(),
+      createdAt: this.#now(),
+      shared: true,
+      hlc: this.#hlc.now(),
+    };
+    this.#commit([{ type: "conversation", value: header }]);
+    this.#publishSummary(header.id);
+    return this.get(header.id)!;
+  }
+
+  update(id: string, patch: { title?: string; shared?: boolean }): Conversation {
+    const header = this.#ownHeader(id, "edit");
+    const next: ConversationHeader = { ...header, hlc: this.#hlc.now() };
+    if (patch.title !== undefined) next.title = checkTitle(patch.title);
+    if (patch.shared !== undefined) next.shared = patch.shared;
+    if (next.title === header.title && next.shared === header.shared) return this.get(id)!;
+    this.#commit([{ type: "conversation", value: next }]);
+    if (next.shared && !header.shared) {
+      // Peers' watermarks may have passed these records while they were private: resend them.
+      this.#sync.publish(this.#store.restampConversation(id));
+    }
+    this.#publishSummary(id);
+    return this.get(id)!;
+  }
+
+  rename(id: string, title: string): Conversation {
+    return this.update(id, { title });
+  }
+
+  setShared(id: string, shared: boolean): Conversation {
+    return this.update(id, { shared });
+  }
+
+  /**
+   * Deletes a conversation. This node's own: everywhere it was shared (the tombstone syncs).
+   * One received from another node: hidden here only; the author keeps it.
+   */
+  delete(id: string): void {
+    const header = this.#store.header(id);
+    if (!header) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
+    this.#active.get(id)?.controller.abort(new Error("conversation deleted"));
+    const tombstone = { conversationId: id, hlc: this.#hlc.now(), deletedBy: this.#self };
+    this.#commit([{ type: "tombstone", value: tombstone }], {
+      localOnly: header.originNode !== this.#self,
+    });
+    this.#o.events.publish("conversation-deleted", { id });
+  }
+
+  /** "Continue here": copies a conversation (usually a received one) into a new one of this node. */
+  fork(id: string): Conversation {
+    const source = this.#store.header(id);
+    if (!source) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
+    const header: ConversationHeader = {
+      id: crypto.randomUUID(),
+      title: source.title,
+      originNode: this.#self,
+      hostInfo: this.#selfHost(),
+      createdAt: this.#now(),
+      shared: true,
+      hlc: this.#hlc.now(),
+    };
+    const copies: RecordValue[] = this.#store.messages(id).map((message) => {
+      const stamp = this.#hlc.now();
+      const copy: ChatMessage = {
+        ...message,
+        id: crypto.randomUUID(),
+        conversationId: header.id,
+        originNode: this.#self,
+        hlc: stamp,
+        createdHlc: stamp,
+        complete: true,
+      };
+      // An answer still streaming at the source is copied as stopped where it stands.
+      if (!message.complete) copy.stopped = true;
+      return { type: "message", value: copy };
+    });
+    this.#commit([{ type: "conversation", value: header }, ...copies]);
+    this.#publishSummary(header.id);
+    return this.get(header.id)!;
+  }
+
+  /**
+   * Asks a question: stores it durably, then streams the answer. Throws ConversationError at
+   * once for an unknown or read-only conversation, empty content or an answer in progress.
+   * The answer keeps being saved when the reader stops reading; aborting `signal` (the client
+   * left) or `stopAnswer()` ends it, saving what arrived with `stopped: true`.
+   */
+  ask(id: string, input: AskInput, signal?: AbortSignal): AsyncIterable<AskEvent> {
+    const header = this.#ownHeader(id, "ask in");
+    if (typeof input.content !== "string" || input.content.trim() === "") {
+      throw new ConversationError("content must be a non-empty string", "bad_request");
+    }
+    if (input.content.length > MAX_CONTENT_CHARS) {
+      throw new ConversationError(
+        `content is too long: ${input.content.length} > ${MAX_CONTENT_CHARS} characters`,
+        "bad_request",
+      );
+    }
+    this.#ensureIdle(id);
+    const model = chosenModel(input.model);
+    const stamp = this.#hlc.now();
+    const question: ChatMessage = {
+      id: crypto.randomUUID(),
+      conversationId: id,
+      content: input.content,
+      timestamp: this.#now(),
+      sender: this.#o.identity.name,
+      messageType: "Question",
+      hostInfo: this.#selfHost(),
+      ...(model ? { model } : {}),
+      originNode: this.#self,
+      hlc: stamp,
+      createdHlc: stamp,
+      complete: true,
+    };
+    const values: RecordValue[] = [{ type: "message", value: question }];
+    const earlier = this.#store.messages(id);
+    if (header.title === DEFAULT_TITLE && !earlier.some((m) => m.messageType === "Question")) {
+      values.push({
+        type: "conversation",
+        value: { ...header, title: titleFromQuestion(input.content), hlc: this.#hlc.now() },
+      });
+    }
+    this.#commit(values);
+    this.#publishMessage(question);
+    this.#publishSummary(id);
+    const queue = new EventQueue<AskEvent>();
+    queue.push({ type: "question", message: question });
+    this.#answer(id, [...earlier, question], question.id, model, queue, signal);
+    return queue;
+  }
+
+  /** Answers the last question again; the new answer is added after the earlier ones. */
+  regenerate(
+    id: string,
+    input: { model?: string } = {},
+    signal?: AbortSignal,
+  ): AsyncIterable<AskEvent> {
+    this.#ownHeader(id, "regenerate in");
+    this.#ensureIdle(id);
+    const messages = this.#store.messages(id);
+    const question = lastQuestion(messages);
+    if (!question) {
+      throw new ConversationError(
+        "nothing to regenerate: the conversation has no question yet",
+        "bad_request",
+      );
+    }
+    const queue = new EventQueue<AskEvent>();
+    this.#answer(
+      id,
+      messages,
+      question.id,
+      chosenModel(input.model ?? question.model),
+      queue,
+      signal,
+    );
+    return queue;
+  }
+
+  /** Stops the answer being written in a conversation; false when there is none. */
+  stopAnswer(id: string): boolean {
+    const active = this.#active.get(id);
+    active?.controller.abort(new Error("stopped by the user"));
+    return active !== undefined;
+  }
+
+  // ---- answering -----------------------------------------------------------------------
+
+  #answer(
+    conversationId: string,
+    messages: ChatMessage[],
+    questionId: string,
+    model: string | undefined,
+    queue: EventQueue<AskEvent>,
+    signal: AbortSignal | undefined,
+  ) {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) controller.abort(signal.reason);
+
+    const created = this.#hlc.now();
+    let response: ChatMessage = {
+      id: crypto.randomUUID(),
+      conversationId,
+      content: "",
+      timestamp: this.#now(),
+      sender: model ?? "assistant",
+      messageType: "Response",
+      hostInfo: this.#selfHost(),
+      ...(model ? { model } : {}),
+      originNode: this.#self,
+      hlc: created,
+      createdHlc: created,
+      complete: false,
+    };
+    this.#commit([{ type: "message", value: response }]);
+    this.#publishMessage(response);
+    queue.push({ type: "response", message: response });
+
+    const writer = new Coalescer<ChatMessage>(
+      (value) => {
+        const saved = { ...value, hlc: this.#hlc.now() };
+        this.#commit([{ type: "message", value: saved }]);
+        this.#publishMessage(saved);
+      },
+      this.#o.flushIntervalMs ?? 250,
+      this.#timers,
+    );
+    const finish = (patch: Partial<ChatMessage>): ChatMessage => {
+      response = { ...response, ...patch, complete: true, hlc: this.#hlc.now() };
+      writer.finish(response);
+      this.#publishSummary(conversationId);
+      return response;
+    };
+
+    const run = async () => {
+      const startedAt = this.#wall();
+      let iterator: AsyncIterator<ChatChunk> | undefined;
+      let last: ChatChunk | undefined;
+      let chunks = 0;
+      try {
+        const turns = chatTurns(messages, questionId);
+        iterator = this.#o.chat.chat({ model, messages: turns, conversationId }, controller.signal)[
+          Symbol.asyncIterator
+        ]();
+        while (true) {
+          const next = await untilAborted(iterator.next(), controller.signal);
+          if (next.done) break;
+          const chunk = next.value;
+          last = chunk;
+          if (chunk.failedOverFrom) {
+            response = { ...response, failover: chunk.failedOverFrom };
+            queue.push({
+              type: "failover",
+              messageId: response.id,
+              from: chunk.failedOverFrom,
+              to: chunk.servedBy,
+            });
+          }
+          response = {
+            ...response,
+            ...servedFields(chunk.servedBy),
+            content: response.content + chunk.content,
+          };
+          if (chunk.content) {
+            chunks++;
+            queue.push({ type: "delta", messageId: response.id, content: chunk.content });
+          }
+          if (chunk.done) break;
+          writer.offer(response);
+        }
+        const final = finish({ stats: statsOf(last, chunks, this.#wall() - startedAt) });
+        queue.push({ type: "done", message: final });
+      } catch (error) {
+        if (controller.signal.aborted) {
+          const final = finish({ stopped: true });
+          queue.push({ type: "done", message: final });
+        } else {
+          const kind = error instanceof ChatError ? error.kind : "upstream";
+          const text = (error as Error)?.message || String(error);
+          const final = finish({ error: text });
+          this.#o.logger.warn("answer failed", { conversation: conversationId, kind, error: text });
+          queue.push({ type: "error", messageId: final.id, error: text, kind });
+        }
+        iterator?.return?.().catch(() => {});
+      }
+    };
+    const finished = run()
+      .catch((error) =>
+        this.#o.logger.error("saving an answer failed", { conversation: conversationId, error })
+      )
+      .finally(() => {
+        writer.cancel();
+        signal?.removeEventListener("abort", onAbort);
+        this.#active.delete(conversationId);
+        queue.close();
+      });
+    this.#active.set(conversationId, { controller, finished });
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  #commit(values: RecordValue[], options?: CommitOptions): SyncRecord[] {
+    const stamped = this.#store.commitLocal(values, options);
+    this.#sync.publish(stamped);
+    return stamped;
+  }
+
+  #ownHeader(id: string, action: string): ConversationHeader {
+    const header = this.#store.header(id);
+    if (!header) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
+    if (header.originNode !== this.#self) {
+      throw new ConversationError(
+        `cannot ${action} a conversation received from ${
+          header.hostInfo.nodeName || header.originNode
+        }: ` +
+          'it is read-only here; fork it ("Continue here") to continue it on this node',
+        "read_only",
+      );
+    }
+    return header;
+  }
+
+  #ensureIdle(id: string) {
+    if (this.#active.has(id)) {
+      throw new ConversationError(
+        "an answer is still being written in this conversation; stop it first",
+        "busy",
+      );
+    }
+  }
+
+  #selfHost(): HostInfo {
+    return {
+      nodeId: this.#self,
+      nodeName: this.#o.identity.name,
+      isLlmHost: this.#o.isLlmHost?.() ?? false,
+    };
+  }
+
+  #now(): string {
+    return msToRfc3339(this.#wall());
+  }
+
+  #publishSummary(id: string) {
+    const stored = this.#store.summary(id);
+    if (stored) this.#o.events.publish("conversation", toSummary(stored, this.#self));
+  }
+
+  #publishMessage(message: ChatMessage) {
+    this.#o.events.publish("message", { conversationId: message.conversationId, message });
+  }
+
+  #publishReceived(records: SyncRecord[]) {
+    const touched = new Set<string>();
+    for (const record of records) {
+      if (record.type === "tombstone") {
+        this.#o.events.publish("conversation-deleted", { id: record.value.conversationId });
+        continue;
+      }
+      if (record.type === "message") {
+        touched.add(record.value.conversationId);
+        if (records.length <= MESSAGE_EVENT_BATCH_LIMIT) this.#publishMessage(record.value);
+      } else {
+        touched.add(record.value.id);
+      }
+    }
+    for (const id of touched) this.#publishSummary(id);
+  }
+
+  #receiveLegacy(from: PeerRef, payload: Record<string, unknown>) {
+    const parsed = legacyConversationRecords(payload, {
+      originNode: `legacy-${from.id}`,
+      originName: from.name,
+      shared: true,
+    });
+    if (!parsed.ok) {
+      this.#o.logger.warn("legacy conversation dropped: invalid", {
+        peer: from.id,
+        problem: parsed.error,
+      });
+      return;
+    }
+    const applied = this.#commit(parsed.records);
+    if (applied.length > 0) this.#publishReceived(applied);
+  }
+}
+
+function checkTitle(title: unknown): string {
+  if (typeof title !== "string" || title.trim() === "") {
+    throw new ConversationError("title must be a non-empty string", "bad_request");
+  }
+  const trimmed = title.trim();
+  if (trimmed.length > MAX_TITLE_CHARS) {
+    throw new ConversationError(
+      `title is too long: ${trimmed.length} > ${MAX_TITLE_CHARS} characters`,
+      "bad_request",
+    );
+  }
+  return trimmed;
+}
+
+function chosenModel(model: string | undefined): string | undefined {
+  return model && model !== "auto" ? model : undefined;
+}
+
+function servedFields(servedBy: ServedBy): Partial<ChatMessage> {
+  return {
+    hostInfo: {
+      nodeId: servedBy.nodeId,
+      nodeName: servedBy.nodeName,
+      model: servedBy.model,
+      isLlmHost: true,
+    },
+    model: servedBy.model,
+    sender: servedBy.nodeName,
+  };
+}
+
+/** Token counts from the final chunk; without them, one token per streamed piece. */
+function statsOf(
+  last: ChatChunk | undefined,
+  pieces: number,
+  elapsedMs: number,
+): ChatMessage["stats"] {
+  const tokens = last?.stats?.evalCount ?? pieces;
+  if (tokens === 0) return undefined;
+  const evalNs = last?.stats?.evalDurationNs;
+  const durationMs = evalNs !== undefined ? evalNs / 1e6 : elapsedMs;
+  return {
+    tokens,
+    durationMs: Math.round(durationMs),
+    tokensPerSec: durationMs > 0 ? Math.round((tokens / (durationMs / 1000)) * 10) / 10 : 0,
+  };
+}
+
+/** Resolves like `promise`, or rejects as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,88 @@
+/** How stored conversations look to the API and the UI. Pure. */
+import type { StoredSummary } from "../store/store.ts";
+import { hlcWallMs } from "../sync/hlc.ts";
+import type {
+  ChatMessage,
+  Conversation,
+  ConversationHeader,
+  ConversationSummary,
+} from "./model.ts";
+import { msToRfc3339, rfc3339ToMs } from "./rfc3339.ts";
+
+const PREVIEW_CHARS = 120;
+
+/** Last activity: creation, the last header edit, or the newest message. */
+export function updatedAt(header: ConversationHeader, lastMessageHlc: string | null): string {
+  const times = [rfc3339ToMs(header.createdAt), hlcWallMs(header.hlc)];
+  if (lastMessageHlc) times.push(hlcWallMs(lastMessageHlc));
+  return msToRfc3339(Math.max(...times.filter((t) => Number.isFinite(t))));
+}
+
+export function previewOf(content: string): string {
+  const line = content.trim().split(/\s+/).join(" ");
+  return line.length <= PREVIEW_CHARS ? line : `${line.slice(0, PREVIEW_CHARS - 1)}…`;
+}
+
+export function toSummary(stored: StoredSummary, selfId: string): ConversationSummary {
+  const { header } = stored;
+  return {
+    id: header.id,
+    title: header.title,
+    originNode: header.originNode,
+    originName: header.hostInfo.nodeName,
+    createdAt: header.createdAt,
+    updatedAt: updatedAt(header, stored.lastMessageHlc),
+    messageCount: stored.messageCount,
+    preview: previewOf(stored.preview),
+    shared: header.shared,
+    readOnly: header.originNode !== selfId,
+  };
+}
+
+export function toConversation(
+  header: ConversationHeader,
+  messages: ChatMessage[],
+  selfId: string,
+): Conversation {
+  const last = messages.reduce<string | null>(
+    (max, m) => (max === null || m.createdHlc > max ? m.createdHlc : max),
+    null,
+  );
+  return {
+    id: header.id,
+    title: header.title,
+    originNode: header.originNode,
+    originName: header.hostInfo.nodeName,
+    hostInfo: header.hostInfo,
+    createdAt: header.createdAt,
+    updatedAt: updatedAt(header, last),
+    shared: header.shared,
+    readOnly: header.originNode !== selfId,
+    messages,
+  };
+}
+
+export interface ConversationList {
+  local: ConversationSummary[];
+  received: { peer: { id: string; name: string }; conversations: ConversationSummary[] }[];
+}
+
+const newestFirst = (a: ConversationSummary, b: ConversationSummary) =>
+  a.updatedAt === b.updatedAt ? (a.id < b.id ? -1 : 1) : a.updatedAt < b.updatedAt ? 1 : -1;
+
+/** This node's conversations, and those received grouped by the node they come from; newest first. */
+export function groupSummaries(summaries: ConversationSummary[]): ConversationList {
+  const local = summaries.filter((s) => !s.readOnly).sort(newestFirst);
+  const byOrigin = new Map<string, ConversationSummary[]>();
+  for (const summary of summaries.filter((s) => s.readOnly)) {
+    const group = byOrigin.get(summary.originNode);
+    if (group) group.push(summary);
+    else byOrigin.set(summary.originNode, [summary]);
+  }
+  const received = [...byOrigin.entries()].map(([id, conversations]) => {
+    conversations.sort(newestFirst);
+    return { peer: { id, name: conversations[0].originName }, conversations };
+  });
+  received.sort((a, b) => newestFirst(a.conversations[0], b.conversations[0]));
+  return { local, received };
+}
