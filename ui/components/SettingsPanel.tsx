@@ -61,6 +61,7 @@ export function SettingsPanel() {
         <form
           class="panel-inner settings"
           data-testid="settings-form"
+          noValidate
           onSubmit={async (event) => {
             event.preventDefault();
             let patch;

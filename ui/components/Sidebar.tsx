@@ -1,4 +1,5 @@
 import type { ConversationEntry } from "../lib/conversation_groups.ts";
+import { plainPreview } from "../lib/plain_text.ts";
 import { currentId, listLoaded, newChat, sidebarGroups } from "../models/conversations.ts";
 import { connection } from "../models/live.ts";
 import { node, peers } from "../models/status.ts";
@@ -22,7 +23,7 @@ function ConversationLink({ entry }: { entry: ConversationEntry }) {
         }}
       >
         <span class="conversation-title">{entry.title || "Untitled"}</span>
-        {entry.preview && <span class="conversation-preview">{entry.preview}</span>}
+        {entry.preview && <span class="conversation-preview">{plainPreview(entry.preview)}</span>}
       </a>
     </li>
   );

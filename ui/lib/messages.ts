@@ -67,11 +67,6 @@ export function lastResponseId(list: readonly ChatMessage[]): string | null {
   return null;
 }
 
-/** Removes one message (the old answer when Regenerate starts a new one). */
-export function removeMessage(list: readonly ChatMessage[], messageId: string): ChatMessage[] {
-  return list.filter((message) => message.id !== messageId);
-}
-
 /** Puts a message as given (replacing the stored copy), e.g. a new answer that Regenerate starts. */
 export function putMessage(list: readonly ChatMessage[], message: ChatMessage): ChatMessage[] {
   const index = list.findIndex((existing) => existing.id === message.id);

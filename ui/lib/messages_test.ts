@@ -6,7 +6,6 @@ import {
   markFailover,
   putMessage,
   reconcileMessages,
-  removeMessage,
   upsertMessage,
 } from "./messages.ts";
 
@@ -75,11 +74,6 @@ Deno.test("lastResponseId() finds the last answer, null when there is none", () 
   ];
   assert.equal(lastResponseId(list), "r1");
   assert.equal(lastResponseId([message({ id: "q", messageType: "Question" })]), null);
-});
-
-Deno.test("removeMessage() drops only the named message", () => {
-  const list = [message({ id: "a" }), message({ id: "b" })];
-  assert.deepEqual(removeMessage(list, "a").map((m) => m.id), ["b"]);
 });
 
 Deno.test("putMessage() replaces a stored copy even when it is further along", () => {

@@ -133,17 +133,22 @@ export function newChat(): void {
   navigate({ view: "chat", conversationId: null });
 }
 
-function handleStreamEvent(stream: ActiveStream, event: StreamEvent): void {
-  const here = currentId.value === stream.conversationId;
+function handleStreamEvent(
+  conversationId: string,
+  abort: AbortController,
+  event: StreamEvent,
+): void {
+  const here = currentId.value === conversationId;
   switch (event.type) {
     case "question":
       if (here) messages.value = upsertMessage(messages.value, event.message);
       break;
-    case "response":
-      stream.messageId = event.message.id;
-      activeStream.value = { ...stream };
+    case "response": {
+      const stream = activeStream.value;
+      if (stream?.abort === abort) activeStream.value = { ...stream, messageId: event.message.id };
       if (here) messages.value = putMessage(messages.value, event.message);
       break;
+    }
     case "delta":
       if (here) messages.value = appendDelta(messages.value, event.messageId, event.content);
       break;
@@ -157,7 +162,7 @@ function handleStreamEvent(stream: ActiveStream, event: StreamEvent): void {
       break;
     case "error":
       notice.value = {
-        conversationId: stream.conversationId,
+        conversationId,
         kind: event.kind,
         text: describeStreamError(event.kind, event.error),
       };
@@ -174,14 +179,14 @@ async function runStream(
   conversationId: string,
   start: (signal: AbortSignal, onEvent: (event: StreamEvent) => void) => Promise<void>,
 ): Promise<void> {
-  const stream: ActiveStream = { conversationId, messageId: null, abort: new AbortController() };
-  activeStream.value = stream;
+  const abort = new AbortController();
+  activeStream.value = { conversationId, messageId: null, abort };
   notice.value = null;
   let stopped = false;
   try {
-    await start(stream.abort.signal, (event) => handleStreamEvent(stream, event));
+    await start(abort.signal, (event) => handleStreamEvent(conversationId, abort, event));
   } catch (error) {
-    if (stream.abort.signal.aborted) {
+    if (abort.signal.aborted) {
       stopped = true;
     } else if (error instanceof ApiError && error.status === 409) {
       notice.value = {
@@ -190,14 +195,15 @@ async function runStream(
         text: "This conversation is read-only here. Use “Continue here” to carry it on.",
       };
     } else showError(conversationId, error);
-  } finally {
-    if (activeStream.value === stream) activeStream.value = null;
   }
+  const last = activeStream.value;
+  const messageId = last?.abort === abort ? last.messageId : null;
+  if (last?.abort === abort) activeStream.value = null;
   if (stopped) {
     // The server keeps the partial answer as stopped; show the same until its copy arrives.
-    if (currentId.value === conversationId && stream.messageId) {
+    if (currentId.value === conversationId && messageId) {
       messages.value = messages.value.map((message) =>
-        message.id === stream.messageId ? { ...message, complete: true, stopped: true } : message
+        message.id === messageId ? { ...message, complete: true, stopped: true } : message
       );
     }
     return;
