@@ -6,7 +6,7 @@ import { RateLimiter } from "./rate_limiter.ts";
 /** Who may use this node's LLM, and how often. Changes apply at once (`update`). */
 export interface AccessPolicy {
   /** False: this node serves no peer at all. */
-  sharing: boolean;
+  serveLlm: boolean;
   /** Extra allowed ranges on top of the private/loopback defaults. */
   allowCidr: readonly string[];
   /** Ranges refused even when allowed. */
@@ -44,13 +44,13 @@ export interface PeerAccessCounters {
 }
 
 /**
- * The host's gatekeeper for peers: address ranges, the sharing switch and the per-peer rate
+ * The host's gatekeeper for peers: address ranges, the serving switch and the per-peer rate
  * limit, plus the counters behind the status page. Capacity is the SlotPool's job.
  */
 export class AccessControl {
   #allowed!: CidrSet;
   #blocked!: CidrSet;
-  #sharing!: boolean;
+  #serving!: boolean;
   #limiter: RateLimiter;
   #counters = new Map<string, PeerAccessCounters>();
 
@@ -62,12 +62,12 @@ export class AccessControl {
   update(policy: AccessPolicy): void {
     this.#allowed = new CidrSet([...DEFAULT_ALLOWED_CIDRS, ...policy.allowCidr]);
     this.#blocked = new CidrSet(policy.blockCidr);
-    this.#sharing = policy.sharing;
+    this.#serving = policy.serveLlm;
     this.#limiter.setRate(policy.rateLimit);
   }
 
-  get sharing(): boolean {
-    return this.#sharing;
+  get serving(): boolean {
+    return this.#serving;
   }
   get rateLimit(): number {
     return this.#limiter.perMinute;
@@ -75,7 +75,9 @@ export class AccessControl {
 
   /** May this peer use the LLM at all? (no rate token taken) */
   checkPeer(peer: PeerRef): Refusal | undefined {
-    if (!this.#sharing) return { code: "sharing_off", message: "this node does not share its LLM" };
+    if (!this.#serving) {
+      return { code: "not_serving", message: "this node does not serve its LLM to peers" };
+    }
     if (this.#blocked.matches(peer.address)) {
       return { code: "blocked", message: `peer address ${peer.address} is in a blocked range` };
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AccessControl, type AccessPolicy } from "./access_control.ts";
 
-const policy: AccessPolicy = { sharing: true, allowCidr: [], blockCidr: [], rateLimit: 100 };
+const policy: AccessPolicy = { serveLlm: true, allowCidr: [], blockCidr: [], rateLimit: 100 };
 const lan = { id: "peer-lan", name: "lan", address: "192.168.1.20" };
 const other = { id: "peer-other", name: "other", address: "10.0.0.7" };
 
@@ -13,7 +13,7 @@ Deno.test("AccessControl admits private-range peers and refuses public ones as f
   assert.match(refusal!.message, /8\.8\.8\.8 is outside the allowed ranges \(10\.0\.0\.0\/8/);
 });
 
-Deno.test("AccessControl honours allowCidr, blockCidr and the sharing switch", () => {
+Deno.test("AccessControl honours allowCidr, blockCidr and the serving switch", () => {
   const access = new AccessControl({
     ...policy,
     allowCidr: ["100.64.0.0/10"],
@@ -25,8 +25,8 @@ Deno.test("AccessControl honours allowCidr, blockCidr and the sharing switch", (
     access.checkPeer({ id: "m", name: "m", address: "::ffff:192.168.1.9" })?.code,
     "blocked",
   );
-  access.update({ ...policy, sharing: false });
-  assert.equal(access.checkPeer(other)?.code, "sharing_off");
+  access.update({ ...policy, serveLlm: false });
+  assert.equal(access.checkPeer(other)?.code, "not_serving");
 });
 
 Deno.test("AccessControl refuses the 101st request in a minute from one peer while another is served", () => {

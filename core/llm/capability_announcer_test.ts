@@ -7,7 +7,7 @@ import { CapabilityAnnouncer } from "./capability_announcer.ts";
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const cap = (inFlight: number): LlmCapability => ({
   available: true,
-  sharing: true,
+  serving: true,
   models: [{ name: "m:1b", size: 1 }],
   inFlight,
   capacity: 2,

@@ -138,7 +138,7 @@ export class HostTable {
     const out: HostCandidate[] = [];
     for (const entry of this.#entries.values()) {
       const cap = entry.capability;
-      if (!cap || !cap.available || !cap.sharing || cap.models.length === 0) continue;
+      if (!cap || !cap.available || !cap.serving || cap.models.length === 0) continue;
       if (this.accessOf(entry.peer.id).state === "refused") continue;
       out.push({
         id: entry.peer.id,
@@ -201,6 +201,6 @@ export class HostTable {
 
 /** The part of a capability that changes the mesh model list (not the load gauges). */
 function offerKey(cap: LlmCapability): string {
-  if (!cap.available || !cap.sharing) return "";
+  if (!cap.available || !cap.serving) return "";
   return cap.models.map((m) => `${m.name}@${m.digest ?? ""}:${m.size}`).sort().join("|");
 }

@@ -5,7 +5,7 @@ import { HostTable } from "./host_table.ts";
 const peer = { id: "p1", name: "one", address: "10.0.0.1" };
 const cap = (overrides: Partial<LlmCapability> = {}): LlmCapability => ({
   available: true,
-  sharing: true,
+  serving: true,
   models: [{ name: "m:1b", size: 10 }],
   inFlight: 0,
   capacity: 2,
@@ -20,13 +20,13 @@ Deno.test("HostTable.setCapability() reports a change only when the offer change
   assert.equal(table.setCapability(peer, cap()), true);
   assert.equal(table.setCapability(peer, cap({ inFlight: 2 })), false);
   assert.equal(table.setCapability(peer, cap({ models: [{ name: "m:8b", size: 80 }] })), true);
-  assert.equal(table.setCapability(peer, cap({ sharing: false })), true);
+  assert.equal(table.setCapability(peer, cap({ serving: false })), true);
 });
 
-Deno.test("HostTable.candidates() lists only sharing, available hosts with models", () => {
+Deno.test("HostTable.candidates() lists only serving, available hosts with models", () => {
   const table = new HostTable(() => 0);
   table.setCapability(peer, cap());
-  table.setCapability({ ...peer, id: "p2" }, cap({ sharing: false }));
+  table.setCapability({ ...peer, id: "p2" }, cap({ serving: false }));
   table.setCapability({ ...peer, id: "p3" }, cap({ available: false }));
   table.setCapability({ ...peer, id: "p4" }, cap({ models: [] }));
   assert.deepEqual(table.candidates().map((c) => c.id), ["p1"]);

@@ -25,10 +25,12 @@ import { type HostCandidate, route, type RouteDecision } from "./router.ts";
 import { BusyError, SlotPool } from "./slot_pool.ts";
 
 /** Settings of LLM sharing that may change while the node runs. */
-export type LlmSettings = Pick<
-  Config,
-  "sharing" | "allowCidr" | "blockCidr" | "rateLimit" | "capacity" | "queueSize"
->;
+export type LlmSettings =
+  & Pick<Config, "allowCidr" | "blockCidr" | "rateLimit" | "capacity" | "queueSize">
+  & {
+    /** Serve this node's backend to peers. @default true */
+    serveLlm?: boolean;
+  };
 
 /** Timings, all with defaults; tests shorten them. */
 export interface MeshLlmTuning {
@@ -74,7 +76,7 @@ export interface LocalLlmStatus {
   available: boolean;
   version?: string;
   lastError?: string;
-  sharing: boolean;
+  serving: boolean;
   models: string[];
   inFlight: number;
   capacity: number;
@@ -142,7 +144,7 @@ export class MeshLlm implements MeshLlmApi {
   constructor(options: MeshLlmOptions) {
     const tuning = options.tuning ?? {};
     this.#id = { nodeId: options.identity.nodeId, name: options.identity.name };
-    this.#settings = { ...options.config };
+    this.#settings = pickSettings(options.config);
     this.#bus = options.bus;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
@@ -163,7 +165,7 @@ export class MeshLlm implements MeshLlmApi {
       tuning.queueTimeoutMs,
     );
     this.#engine = new LocalEngine(this.#monitor, this.#slots, this.#clock);
-    this.#access = new AccessControl(options.config, now);
+    this.#access = new AccessControl(policyOf(this.#settings), now);
     this.#hosts = new HostTable(now, { unhealthyMs: this.#unhealthyMs });
     this.#server = new InferenceServer({
       bus: this.#bus,
@@ -228,13 +230,13 @@ export class MeshLlm implements MeshLlmApi {
   /** What this node announces to peers in `LLMC:`. */
   capability(): LlmCapability {
     const state = this.#monitor.state;
-    const sharing = this.#access.sharing;
+    const serving = this.#access.serving;
     return {
       available: state.available,
-      sharing,
-      models: sharing && state.available ? state.models.slice(0, 2000) : [],
+      serving,
+      models: serving && state.available ? state.models.slice(0, 2000) : [],
       inFlight: this.#slots.inFlight,
-      capacity: sharing ? this.#slots.capacity : 0,
+      capacity: serving ? this.#slots.capacity : 0,
       queued: this.#slots.queued,
       queueLimit: this.#slots.queueLimit,
       tokensPerSecond: this.#engine.throughput.tokensPerSecond(),
@@ -261,7 +263,7 @@ export class MeshLlm implements MeshLlmApi {
     }
     for (const status of this.#hosts.statuses()) {
       const cap = status.capability;
-      if (!cap || !cap.available || !cap.sharing || status.access === "refused") continue;
+      if (!cap || !cap.available || !cap.serving || status.access === "refused") continue;
       offers.push({
         host: {
           nodeId: status.nodeId,
@@ -293,7 +295,7 @@ export class MeshLlm implements MeshLlmApi {
       available: state.available,
       version: state.version,
       lastError: state.lastError,
-      sharing: this.#access.sharing,
+      serving: this.#access.serving,
       models: state.models.map((m) => m.name),
       inFlight: this.#slots.inFlight,
       capacity: this.#slots.capacity,
@@ -314,10 +316,10 @@ export class MeshLlm implements MeshLlmApi {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Applies changed settings at once (capacity, queue, sharing, ranges, rate limit). */
+  /** Applies changed settings at once (capacity, queue, serving, ranges, rate limit). */
   updateSettings(patch: Partial<LlmSettings>): void {
-    this.#settings = { ...this.#settings, ...patch };
-    this.#access.update(this.#settings);
+    this.#settings = pickSettings({ ...this.#settings, ...patch });
+    this.#access.update(policyOf(this.#settings));
     this.#slots.resize(this.#settings.capacity, this.#settings.queueSize);
     this.#announcer.changed();
     this.#changed();
@@ -584,6 +586,16 @@ export class MeshLlm implements MeshLlmApi {
     const wait = this.#lastChangeAt + this.#changeIntervalMs - this.#clock.now();
     this.#changeTimer = this.#clock.setTimeout(fire, Math.max(0, wait));
   }
+}
+
+/** Only the LLM settings (the composition root may pass its whole config). */
+function pickSettings(config: LlmSettings): LlmSettings {
+  const { allowCidr, blockCidr, rateLimit, capacity, queueSize, serveLlm } = config;
+  return { allowCidr, blockCidr, rateLimit, capacity, queueSize, serveLlm };
+}
+
+function policyOf(settings: LlmSettings) {
+  return { ...settings, serveLlm: settings.serveLlm ?? true };
 }
 
 function asFailure(error: unknown, started: boolean): HostFailure {

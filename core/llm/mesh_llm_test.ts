@@ -311,18 +311,18 @@ Deno.test("MeshLlm keeps a conversation on the host that answered it last", asyn
   assert.equal(await hostOf({ conversationId: "c1" }), "b");
 });
 
-Deno.test("MeshLlm hosts that stop sharing refuse access and vanish from the model list", async () => {
+Deno.test("MeshLlm hosts that stop serving refuse access and vanish from the model list", async () => {
   await using fixture = await TestMesh.create([{ id: "a", double: { models: [MODEL] } }, {
     id: "client",
   }]);
-  fixture.node("a").llm.updateSettings({ sharing: false });
+  fixture.node("a").llm.updateSettings({ serveLlm: false });
   const client = fixture.node("client").llm;
   await waitUntil(() => client.models().length === 0, 1_000, "a's models to vanish");
   await assert.rejects(
     () => collect(client, { model: MODEL, messages: ask("x") }),
     /not available on the mesh/,
   );
-  fixture.node("a").llm.updateSettings({ sharing: true });
+  fixture.node("a").llm.updateSettings({ serveLlm: true });
   await waitUntil(() => client.models().length === 1, 1_000, "a's models to return");
 });
 

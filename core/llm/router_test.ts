@@ -239,7 +239,7 @@ Deno.test("route() without a model picks the most widely offered one, then the l
   assert.equal(chooseModel(tie), "y:8b");
 });
 
-Deno.test("route() ignores hosts with zero capacity (not sharing)", () => {
+Deno.test("route() ignores hosts with zero capacity (not serving)", () => {
   const decision = route({ model: "llama3.2", candidates: [host("a", { capacity: 0 })] });
   assert.equal(decision.kind, "no_host");
 });

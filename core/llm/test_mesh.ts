@@ -33,7 +33,7 @@ export const FAST_TUNING: MeshLlmTuning = {
 };
 
 export const DEFAULT_SETTINGS: LlmSettings = {
-  sharing: true,
+  serveLlm: true,
   allowCidr: [],
   blockCidr: [],
   rateLimit: 100,

@@ -24,10 +24,11 @@ export const LlmModelInfo = z.object({
 });
 export type LlmModelInfo = z.infer<typeof LlmModelInfo>;
 
-/** `LLMC:` — a host's offer. `sharing: false` or `available: false` means "do not route to me". */
+/** `LLMC:` — a host's offer. `serving: false` or `available: false` means "do not route to me". */
 export const LlmCapability = z.object({
   available: z.boolean(),
-  sharing: z.boolean(),
+  /** False: this node keeps its LLM to itself (`--no-serve-llm`). */
+  serving: z.boolean(),
   models: z.array(LlmModelInfo).max(2000),
   inFlight: count,
   capacity: count,
@@ -42,7 +43,7 @@ export type LlmCapability = z.infer<typeof LlmCapability>;
 export const RefusalCode = z.enum([
   "forbidden", // peer address outside the allowed ranges
   "blocked", // peer address inside a blocked range
-  "sharing_off", // this node does not share its LLM
+  "not_serving", // this node does not serve its LLM to peers
   "rate_limited", // over `rateLimit` requests per minute
   "busy", // all slots in use and the wait queue is full (or the wait timed out)
   "no_model", // the model is not installed on this host
