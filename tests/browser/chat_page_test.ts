@@ -16,6 +16,23 @@ async function ask(page: Page, question: string) {
   await input.press("Enter");
 }
 
+/** Starts noting the length of the streaming answer each time the page changes. */
+async function recordStreaming(page: Page) {
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (globalThis as { __streamed?: number[] }).__streamed = seen;
+    new MutationObserver(() => {
+      const busy = document.querySelector('.message.response[aria-busy="true"] .md');
+      const length = (busy?.textContent ?? "").trim().length;
+      if (length > 0 && length !== seen.at(-1)) seen.push(length);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+function streamedLengths(page: Page): Promise<number[]> {
+  return page.evaluate(() => (globalThis as { __streamed?: number[] }).__streamed ?? []);
+}
+
 /** Waits until no answer on the page is still streaming and returns the last one's text. */
 async function lastAnswerWhenDone(page: Page, timeout = 20_000): Promise<string> {
   await page.waitForFunction(
@@ -51,18 +68,15 @@ Deno.test({
         async () => {
           await page.goto(`${node.url}/`);
           await page.getByTestId("composer-input").waitFor();
+          await recordStreaming(page);
           await ask(page, "What is a mesh network?");
-          // Partial text appears before the answer is complete.
-          await page.waitForFunction(
-            () => {
-              const busy = document.querySelector('.message.response[aria-busy="true"] .md');
-              return busy !== null && (busy.textContent ?? "").length > 0;
-            },
-            undefined,
-            { timeout: 15_000 },
-          );
           const answer = await lastAnswerWhenDone(page);
           assert.ok(answer.trim().length > 20, `answer too short: ${JSON.stringify(answer)}`);
+          const seen = await streamedLengths(page);
+          assert.ok(
+            seen.length >= 3 && seen[0] < answer.trim().length,
+            `the answer grew in steps before it was complete (lengths seen: ${seen})`,
+          );
           assert.match(page.url(), /\/c\/[^/]+$/);
           const servedBy = await page.getByTestId("served-by").last().innerText();
           assert.match(servedBy, /tinyllama|qwen/, `answer names its model: ${servedBy}`);

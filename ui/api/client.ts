@@ -90,6 +90,7 @@ export const api = {
     send<Conversation>("PATCH", conv(id), patch),
   deleteConversation: (id: string) => send<void>("DELETE", conv(id)),
   forkConversation: (id: string) => send<Conversation>("POST", `${conv(id)}/fork`),
+  stopAnswer: (id: string) => send<void>("POST", `${conv(id)}/stop`),
   ask: (
     id: string,
     content: string,

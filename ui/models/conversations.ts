@@ -188,13 +188,10 @@ async function runStream(
   } catch (error) {
     if (abort.signal.aborted) {
       stopped = true;
-    } else if (error instanceof ApiError && error.status === 409) {
-      notice.value = {
-        conversationId,
-        kind: "failed",
-        text: "This conversation is read-only here. Use “Continue here” to carry it on.",
-      };
-    } else showError(conversationId, error);
+    } else {
+      // Includes 409: read-only (received) or another answer is still being written here.
+      showError(conversationId, error);
+    }
   }
   const last = activeStream.value;
   const messageId = last?.abort === abort ? last.messageId : null;
@@ -249,8 +246,17 @@ export async function regenerate(): Promise<void> {
   );
 }
 
+/**
+ * Stops the answer being written: closing the stream is enough for the node, and the explicit
+ * stop call covers a proxy that keeps the upstream request open.
+ */
 export function stop(): void {
-  activeStream.value?.abort.abort();
+  const stream = activeStream.value;
+  if (!stream) return;
+  stream.abort.abort();
+  api.stopAnswer(stream.conversationId).catch(() => {
+    // 404 once the node has already stopped it on disconnect: nothing left to stop.
+  });
 }
 
 export async function rename(id: string, title: string): Promise<void> {
