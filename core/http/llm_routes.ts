@@ -11,11 +11,10 @@ import {
   chatRequestFromOllama,
   type MeshTrailer,
   OllamaChatBody,
-  ollamaChatDone,
-  ollamaChatPart,
+  ollamaDone,
+  type OllamaEndpoint,
   OllamaGenerateBody,
-  ollamaGenerateDone,
-  ollamaGeneratePart,
+  ollamaPart,
   ollamaPsEntry,
   ollamaShow,
   OllamaShowBody,
@@ -264,7 +263,7 @@ export function llmRoutes(deps: LlmRoutesDeps): Hono {
   const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 
   /** Ollama's "load" answer to a chat/generate without input: the model exists and is ready. */
-  function loaded(c: Context, model: string, kind: "chat" | "generate") {
+  function loaded(c: Context, model: string, endpoint: OllamaEndpoint) {
     const found = llm.models().find((m) => sameModel(m.name, model));
     if (!found) {
       return fail(
@@ -273,21 +272,31 @@ export function llmRoutes(deps: LlmRoutesDeps): Hono {
         new ChatError(`model "${model}" is not available on the mesh`, "no_host"),
       );
     }
-    const base = { model: found.name, created_at: now() };
-    const done = { done_reason: "load", done: true };
-    return json(
-      c,
-      kind === "chat"
-        ? { ...base, message: { role: "assistant", content: "" }, ...done }
-        : { ...base, response: "", ...done },
+    const nothing: ChatChunk = {
+      content: "",
+      done: true,
+      doneReason: "load",
+      servedBy: { nodeId: identity.nodeId, nodeName: identity.name, model: found.name },
+    };
+    const { neuromesh: _, ...answer } = ollamaDone(
+      endpoint,
+      nothing,
+      { content: "", thinking: "" },
+      now(),
+      0,
+      {
+        hosts: [],
+        failedOver: false,
+      },
     );
+    return json(c, answer);
   }
 
   async function ollamaAnswer(
     c: Context,
     request: ChatRequest,
     streaming: boolean,
-    kind: "chat" | "generate",
+    endpoint: OllamaEndpoint,
   ) {
     let started: Started;
     try {
@@ -295,14 +304,15 @@ export function llmRoutes(deps: LlmRoutesDeps): Hono {
     } catch (error) {
       return fail(c, "ollama", error);
     }
-    const part = kind === "chat" ? ollamaChatPart : ollamaGeneratePart;
-    const done = kind === "chat" ? ollamaChatDone : ollamaGenerateDone;
+    const part = (chunk: ChatChunk) => ollamaPart(endpoint, chunk, now());
+    const done = (last: ChatChunk, text: { content: string; thinking: string }, tally: Tally) =>
+      ollamaDone(endpoint, last, text, now(), totalNs(started), tally.trailer());
     if (!streaming) {
       try {
         const tally = await drain(started);
         return json(
           c,
-          done(tally.last!, tally, now(), totalNs(started), tally.trailer()),
+          done(tally.last!, tally, tally),
           200,
           servedHeaders(started.first),
         );
@@ -315,17 +325,9 @@ export function llmRoutes(deps: LlmRoutesDeps): Hono {
       encode: ndjson,
       chunk: (chunk, tally) =>
         chunk.done
-          ? [
-            done(
-              chunk,
-              { content: chunk.content, thinking: chunk.thinking ?? "" },
-              now(),
-              totalNs(started),
-              tally.trailer(),
-            ),
-          ]
+          ? [done(chunk, { content: chunk.content, thinking: chunk.thinking ?? "" }, tally)]
           : chunk.content || chunk.thinking
-          ? [part(chunk, now())]
+          ? [part(chunk)]
           : [],
       error: (_kind, message) => ({ error: message }),
     };

@@ -38,6 +38,15 @@ export interface BackendChatRequest {
   think?: boolean | "low" | "medium" | "high";
 }
 
+/** The backend's part of a chat request, for model `model` (as the backend names it). */
+export function backendRequest(
+  model: string,
+  from: Omit<BackendChatRequest, "model">,
+): BackendChatRequest {
+  const { messages, options, format, keepAlive, think } = from;
+  return { model, messages, options, format, keepAlive, think };
+}
+
 export interface BackendChunk {
   content: string;
   thinking?: string;

@@ -3,7 +3,7 @@ import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import type { Clock } from "../peers/clock.ts";
 import type { InferenceRequest, RefusalCode } from "../wire/messages/llm.ts";
 import type { AccessControl, Refusal } from "./access_control.ts";
-import { BackendError } from "./backend.ts";
+import { BackendError, backendRequest } from "./backend.ts";
 import type { LocalEngine } from "./local_engine.ts";
 import { sameModel } from "./router.ts";
 import { BusyError } from "./slot_pool.ts";
@@ -150,14 +150,7 @@ export class InferenceServer {
       access.recordGranted(peer);
       access.adjust(peer, "inFlight", 1);
       for await (
-        const chunk of engine.generate({
-          model,
-          messages: request.messages,
-          options: request.options,
-          format: request.format,
-          keepAlive: request.keepAlive,
-          think: request.think,
-        }, abort.signal)
+        const chunk of engine.generate(backendRequest(model, request), abort.signal)
       ) {
         batcher.push(chunk.content, chunk.thinking);
         if (chunk.done) {

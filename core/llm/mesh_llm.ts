@@ -5,7 +5,7 @@ import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import { type Clock, systemClock, type TimerHandle } from "../peers/clock.ts";
 import type { LlmCapability } from "../wire/messages/llm.ts";
 import { AccessControl, type PeerAccessCounters } from "./access_control.ts";
-import { type BackendChunk, BackendError, type LlmBackend } from "./backend.ts";
+import { type BackendChunk, BackendError, backendRequest, type LlmBackend } from "./backend.ts";
 import { BackendMonitor } from "./backend_monitor.ts";
 import { CapabilityAnnouncer } from "./capability_announcer.ts";
 import {
@@ -422,17 +422,10 @@ export class MeshLlm implements MeshLlmApi {
     request: ChatRequest,
     signal?: AbortSignal,
   ): AsyncIterable<BackendChunk> {
-    const backendRequest = {
-      model,
-      messages: request.messages,
-      options: request.options,
-      format: request.format,
-      keepAlive: request.keepAlive,
-      think: request.think,
-    };
+    const forBackend = backendRequest(model, request);
     return host.local
-      ? this.#runLocal(backendRequest, signal)
-      : this.#runRemote(host, backendRequest, signal);
+      ? this.#runLocal(forBackend, signal)
+      : this.#runRemote(host, forBackend, signal);
   }
 
   async *#runLocal(

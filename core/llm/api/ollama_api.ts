@@ -122,22 +122,29 @@ function statsFields(stats: Stats, totalNs: number) {
   };
 }
 
-/** One `/api/chat` stream object (`done: false`). */
-export function ollamaChatPart(chunk: ChatChunk, createdAt: string) {
+export type OllamaEndpoint = "chat" | "generate";
+
+/** Where the text goes: `message` for `/api/chat`, `response` for `/api/generate`. */
+function textFields(endpoint: OllamaEndpoint, content: string, thinking: string | undefined) {
+  const think = thinking ? { thinking } : {};
+  return endpoint === "chat"
+    ? { message: { role: "assistant", content, ...think } }
+    : { response: content, ...think };
+}
+
+/** One stream object (`done: false`) of `/api/chat` or `/api/generate`. */
+export function ollamaPart(endpoint: OllamaEndpoint, chunk: ChatChunk, createdAt: string) {
   return {
     model: chunk.servedBy.model,
     created_at: createdAt,
-    message: {
-      role: "assistant",
-      content: chunk.content,
-      ...(chunk.thinking ? { thinking: chunk.thinking } : {}),
-    },
+    ...textFields(endpoint, chunk.content, chunk.thinking),
     done: false,
   };
 }
 
-/** The final `/api/chat` object; `content`/`thinking` carry the whole answer when not streaming. */
-export function ollamaChatDone(
+/** The final object; `text` carries the whole answer when not streaming, else the last piece. */
+export function ollamaDone(
+  endpoint: OllamaEndpoint,
   last: ChatChunk,
   text: { content: string; thinking: string },
   createdAt: string,
@@ -147,42 +154,9 @@ export function ollamaChatDone(
   return {
     model: last.servedBy.model,
     created_at: createdAt,
-    message: {
-      role: "assistant",
-      content: text.content,
-      ...(text.thinking ? { thinking: text.thinking } : {}),
-    },
+    ...textFields(endpoint, text.content, text.thinking || undefined),
     done_reason: last.doneReason ?? "stop",
     done: true,
-    ...statsFields(last.stats, totalNs),
-    neuromesh: trailer,
-  };
-}
-
-export function ollamaGeneratePart(chunk: ChatChunk, createdAt: string) {
-  return {
-    model: chunk.servedBy.model,
-    created_at: createdAt,
-    response: chunk.content,
-    ...(chunk.thinking ? { thinking: chunk.thinking } : {}),
-    done: false,
-  };
-}
-
-export function ollamaGenerateDone(
-  last: ChatChunk,
-  text: { content: string; thinking: string },
-  createdAt: string,
-  totalNs: number,
-  trailer: MeshTrailer,
-) {
-  return {
-    model: last.servedBy.model,
-    created_at: createdAt,
-    response: text.content,
-    ...(text.thinking ? { thinking: text.thinking } : {}),
-    done: true,
-    done_reason: last.doneReason ?? "stop",
     ...statsFields(last.stats, totalNs),
     neuromesh: trailer,
   };

@@ -141,6 +141,16 @@ export function usageOf(stats: ChatChunk["stats"]) {
   };
 }
 
+function chunkBase(ctx: CompletionContext, model: string) {
+  return {
+    id: ctx.id,
+    object: "chat.completion.chunk",
+    created: ctx.created,
+    model,
+    system_fingerprint: "fp_neuromesh",
+  };
+}
+
 /** A `chat.completion.chunk`. The first carries the role; the last one the finish reason. */
 export function openAiChunk(
   ctx: CompletionContext,
@@ -148,27 +158,12 @@ export function openAiChunk(
   delta: { content?: string; reasoning?: string; role?: "assistant" },
   finish: "stop" | "length" | null,
 ) {
-  return {
-    id: ctx.id,
-    object: "chat.completion.chunk",
-    created: ctx.created,
-    model,
-    system_fingerprint: "fp_neuromesh",
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  };
+  return { ...chunkBase(ctx, model), choices: [{ index: 0, delta, finish_reason: finish }] };
 }
 
 /** The usage-only chunk sent last when `stream_options.include_usage` is set. */
 export function openAiUsageChunk(ctx: CompletionContext, model: string, stats: ChatChunk["stats"]) {
-  return {
-    id: ctx.id,
-    object: "chat.completion.chunk",
-    created: ctx.created,
-    model,
-    system_fingerprint: "fp_neuromesh",
-    choices: [],
-    usage: usageOf(stats),
-  };
+  return { ...chunkBase(ctx, model), choices: [], usage: usageOf(stats) };
 }
 
 /** The non-streaming `chat.completion` answer. */
