@@ -256,21 +256,13 @@ export class ConversationService {
     }
     this.#ensureIdle(id);
     const model = chosenModel(input.model);
-    const stamp = this.#hlc.now();
-    const question: ChatMessage = {
-      id: crypto.randomUUID(),
-      conversationId: id,
-      content: input.content,
-      timestamp: this.#now(),
-      sender: this.#o.identity.name,
+    const question = this.#newMessage(id, {
       messageType: "Question",
-      hostInfo: this.#selfHost(),
-      ...(model ? { model } : {}),
-      originNode: this.#self,
-      hlc: stamp,
-      createdHlc: stamp,
+      content: input.content,
+      sender: this.#o.identity.name,
       complete: true,
-    };
+      model,
+    });
     const values: RecordValue[] = [{ type: "message", value: question }];
     const earlier = this.#store.messages(id);
     if (header.title === DEFAULT_TITLE && !earlier.some((m) => m.messageType === "Question")) {
@@ -338,21 +330,13 @@ export class ConversationService {
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort(signal.reason);
 
-    const created = this.#hlc.now();
-    let response: ChatMessage = {
-      id: crypto.randomUUID(),
-      conversationId,
-      content: "",
-      timestamp: this.#now(),
-      sender: model ?? "assistant",
+    let response = this.#newMessage(conversationId, {
       messageType: "Response",
-      hostInfo: this.#selfHost(),
-      ...(model ? { model } : {}),
-      originNode: this.#self,
-      hlc: created,
-      createdHlc: created,
+      content: "",
+      sender: model ?? "assistant",
       complete: false,
-    };
+      model,
+    });
     this.#commit([{ type: "message", value: response }]);
     this.#publishMessage(response);
     queue.push({ type: "response", message: response });
@@ -468,6 +452,28 @@ export class ConversationService {
         "busy",
       );
     }
+  }
+
+  /** A new message of this node, stamped now. */
+  #newMessage(
+    conversationId: string,
+    fields: Pick<ChatMessage, "messageType" | "content" | "sender" | "complete"> & {
+      model?: string;
+    },
+  ): ChatMessage {
+    const stamp = this.#hlc.now();
+    const { model, ...rest } = fields;
+    return {
+      id: crypto.randomUUID(),
+      conversationId,
+      timestamp: this.#now(),
+      hostInfo: this.#selfHost(),
+      ...(model ? { model } : {}),
+      originNode: this.#self,
+      hlc: stamp,
+      createdHlc: stamp,
+      ...rest,
+    };
   }
 
   #selfHost(): HostInfo {
