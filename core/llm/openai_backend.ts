@@ -1,0 +1,178 @@
+import OpenAI from "openai";
+import { abortableFetch } from "./abortable_fetch.ts";
+import {
+  type BackendChatRequest,
+  type BackendChunk,
+  BackendError,
+  type BackendModel,
+  type LlmBackend,
+} from "./backend.ts";
+
+export interface OpenAiBackendOptions {
+  /** Base URL of the local server, with or without `/v1`, e.g. `http://127.0.0.1:8081`. */
+  url: string;
+  /** Sent as the bearer token; local servers usually ignore it. @default "none" */
+  apiKey?: string;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A local OpenAI-compatible server (llama.cpp's server, LM Studio, vLLM) through the `openai`
+ * npm client. Ollama options are mapped to their OpenAI equivalents; unknown ones are dropped.
+ */
+export class OpenAiBackend implements LlmBackend {
+  readonly description: string;
+  readonly #baseUrl: string;
+  readonly #apiKey: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: OpenAiBackendOptions) {
+    this.#baseUrl = `${options.url.replace(/\/+$/, "").replace(/\/v1$/, "")}/v1`;
+    this.#apiKey = options.apiKey ?? "none";
+    this.#fetch = options.fetch ?? fetch;
+    this.description = `openai ${this.#baseUrl}`;
+  }
+
+  #client(signal?: AbortSignal): OpenAI {
+    return new OpenAI({
+      baseURL: this.#baseUrl,
+      apiKey: this.#apiKey,
+      maxRetries: 0,
+      fetch: abortableFetch(this.#fetch, signal),
+    });
+  }
+
+  async listModels(signal?: AbortSignal): Promise<BackendModel[]> {
+    const models: BackendModel[] = [];
+    await wrap("list models", async () => {
+      for await (const model of this.#client(signal).models.list({ signal })) {
+        models.push({
+          name: model.id,
+          size: 0,
+          modifiedAt: model.created ? new Date(model.created * 1000).toISOString() : undefined,
+        });
+      }
+    });
+    return models;
+  }
+
+  version(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  async *chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {
+    const stream = await wrap(
+      `chat with ${request.model}`,
+      () =>
+        this.#client(signal).chat.completions.create({
+          model: request.model,
+          messages: request.messages.map(toOpenAiMessage),
+          stream: true,
+          stream_options: { include_usage: true },
+          ...toOpenAiParameters(request),
+        }, { signal }),
+    );
+    let finish: string | undefined;
+    let startedAt: number | undefined;
+    try {
+      for await (const event of stream) {
+        const choice = event.choices[0];
+        const delta = choice?.delta as {
+          content?: string | null;
+          reasoning_content?: string;
+          reasoning?: string;
+        };
+        const content = delta?.content ?? "";
+        const thinking = delta?.reasoning_content ?? delta?.reasoning ?? undefined;
+        if (content || thinking) {
+          startedAt ??= performance.now();
+          yield { content, thinking: thinking || undefined, done: false };
+        }
+        if (choice?.finish_reason) finish = choice.finish_reason;
+        if (event.usage) {
+          yield {
+            content: "",
+            done: true,
+            doneReason: finish === "length" ? "length" : "stop",
+            stats: {
+              promptEvalCount: event.usage.prompt_tokens,
+              evalCount: event.usage.completion_tokens,
+              evalDurationNs: startedAt
+                ? Math.round((performance.now() - startedAt) * 1e6)
+                : undefined,
+            },
+          };
+          return;
+        }
+      }
+      // Servers that ignore include_usage end without a usage chunk.
+      if (finish) {
+        yield { content: "", done: true, doneReason: finish === "length" ? "length" : "stop" };
+        return;
+      }
+      throw new BackendError(`the answer of ${request.model} ended without a finish reason`);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason ?? error;
+      if (error instanceof BackendError) throw error;
+      throw new BackendError(`chat with ${request.model} broke off: ${(error as Error).message}`);
+    }
+  }
+}
+
+type OpenAiMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+function toOpenAiMessage(turn: BackendChatRequest["messages"][number]): OpenAiMessage {
+  if (turn.role === "user" && turn.images?.length) {
+    return {
+      role: "user",
+      content: [
+        { type: "text", text: turn.content },
+        ...turn.images.map((image) => ({
+          type: "image_url" as const,
+          image_url: { url: image.startsWith("data:") ? image : `data:image/png;base64,${image}` },
+        })),
+      ],
+    };
+  }
+  if (turn.role === "tool") return { role: "tool", content: turn.content, tool_call_id: "" };
+  return { role: turn.role, content: turn.content };
+}
+
+/** Ollama `options`/`format` to chat completion parameters. */
+export function toOpenAiParameters(request: BackendChatRequest): Record<string, unknown> {
+  const options = request.options ?? {};
+  const out: Record<string, unknown> = {};
+  const copy = (from: string, to = from) => {
+    if (options[from] !== undefined) out[to] = options[from];
+  };
+  copy("temperature");
+  copy("top_p");
+  copy("seed");
+  copy("frequency_penalty");
+  copy("presence_penalty");
+  copy("stop");
+  if (typeof options.num_predict === "number" && options.num_predict > 0) {
+    out.max_tokens = options.num_predict;
+  }
+  if (request.format === "json") out.response_format = { type: "json_object" };
+  else if (request.format && typeof request.format === "object") {
+    out.response_format = {
+      type: "json_schema",
+      json_schema: { name: "answer", schema: request.format },
+    };
+  }
+  return out;
+}
+
+async function wrap<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    const status = error instanceof OpenAI.APIError ? error.status : undefined;
+    throw new BackendError(
+      `openai-compatible server could not ${what}: ${(error as Error).message}`,
+      status,
+    );
+  }
+}

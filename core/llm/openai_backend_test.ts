@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
+import { llmRoutes } from "../http/llm_routes.ts";
+import { BackendError } from "./backend.ts";
+import { OpenAiBackend, toOpenAiParameters } from "./openai_backend.ts";
+import { TestMesh } from "./test_mesh.ts";
+
+const MODEL = "tinyllama:1.1b";
+const messages = [{ role: "user" as const, content: "hi" }];
+
+/** An OpenAI-compatible server to talk to: a node's mesh API over an Ollama double. */
+async function openAiServer(tokens = 8, tokenLatencyMs = 0) {
+  const fixture = await TestMesh.create([{
+    id: "host",
+    double: { models: [MODEL], tokens, tokenLatencyMs },
+  }]);
+  const routes = llmRoutes({
+    llm: fixture.node("host").llm,
+    identity: { nodeId: "host", name: "host" },
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, routes.fetch);
+  return {
+    fixture,
+    url: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      await fixture.close();
+    },
+  };
+}
+
+Deno.test("toOpenAiParameters() maps Ollama options and format", () => {
+  assert.deepEqual(
+    toOpenAiParameters({
+      model: "m",
+      messages,
+      options: { temperature: 0.1, num_predict: 64, stop: ["x"], num_ctx: 4096 },
+      format: "json",
+    }),
+    { temperature: 0.1, stop: ["x"], max_tokens: 64, response_format: { type: "json_object" } },
+  );
+});
+
+Deno.test("OpenAiBackend lists models and streams an answer with usage", async () => {
+  await using server = await openAiServer();
+  const backend = new OpenAiBackend({ url: `${server.url}/v1/` });
+  assert.equal(backend.description, `openai ${server.url}/v1`);
+  assert.deepEqual((await backend.listModels()).map((m) => m.name), [MODEL]);
+  const chunks = [];
+  for await (
+    const chunk of backend.chat({ model: MODEL, messages }, new AbortController().signal)
+  ) chunks.push(chunk);
+  assert.equal(chunks.map((c) => c.content).join(""), expectedAnswer(MODEL, messages, 8));
+  const last = chunks.at(-1)!;
+  assert.equal(last.done, true);
+  assert.equal(last.doneReason, "stop");
+  assert.equal(last.stats?.evalCount, 8);
+});
+
+Deno.test("OpenAiBackend reports an unknown model as BackendError with the status", async () => {
+  await using server = await openAiServer();
+  const backend = new OpenAiBackend({ url: server.url });
+  await assert.rejects(async () => {
+    for await (
+      const _ of backend.chat({ model: "missing:1b", messages }, new AbortController().signal)
+    ) { /**/ }
+  }, (error: unknown) => error instanceof BackendError && error.status === 503);
+});
+
+Deno.test("OpenAiBackend.chat() aborted mid-stream stops the generation behind the server", async () => {
+  await using server = await openAiServer(400, 10);
+  const backend = new OpenAiBackend({ url: server.url });
+  const abort = new AbortController();
+  let received = 0;
+  await assert.rejects(async () => {
+    for await (const _ of backend.chat({ model: MODEL, messages }, abort.signal)) {
+      if (++received === 2) abort.abort(new Error("stop now"));
+    }
+  }, /stop now/);
+  await server.fixture.node("host").double!.waitFor((s) => s.cancelled === 1);
+});
