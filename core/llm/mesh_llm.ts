@@ -85,6 +85,14 @@ export interface LocalLlmStatus {
   tokensPerSecond: number;
 }
 
+/** A peer's LLM figures for the status page's peer table. */
+export interface PeerLlmSummary {
+  models: string[];
+  load: { inFlight: number; capacity: number; queued: number } | null;
+  tokensPerSec: number | null;
+  access: { requests: number; granted: number; refused: number; limited: boolean } | null;
+}
+
 /** What the HTTP layer needs from the LLM layer. */
 export interface MeshLlmApi extends ChatService {
   models(): MeshModel[];
@@ -302,6 +310,32 @@ export class MeshLlm implements MeshLlmApi {
       queued: this.#slots.queued,
       queueLimit: this.#slots.queueLimit,
       tokensPerSecond: this.#engine.throughput.tokensPerSecond(),
+    };
+  }
+
+  /**
+   * One peer as the status page's peer table shows it: what it offers as a host (null fields
+   * when it announced nothing) and what it asked of this node. Null when the LLM layer knows
+   * nothing of it. (Same shape as PeerLlmView in core/status/peer_views.ts.)
+   */
+  peerSummary(nodeId: string): PeerLlmSummary | null {
+    const host = this.#hosts.statuses().find((h) => h.nodeId === nodeId);
+    const counters = this.#access.counters().find((c) => c.peerId === nodeId);
+    if (!host && !counters) return null;
+    const cap = host?.capability;
+    const offers = cap && cap.available && cap.serving;
+    return {
+      models: offers ? cap.models.map((m) => m.name) : [],
+      load: offers ? { inFlight: cap.inFlight, capacity: cap.capacity, queued: cap.queued } : null,
+      tokensPerSec: offers && cap.tokensPerSecond > 0 ? cap.tokensPerSecond : null,
+      access: counters
+        ? {
+          requests: counters.requests,
+          granted: counters.granted,
+          refused: counters.refused,
+          limited: counters.limited,
+        }
+        : null,
     };
   }
 

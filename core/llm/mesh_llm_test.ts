@@ -44,6 +44,25 @@ Deno.test("MeshLlm answers from the other node when it has no backend itself", a
   assert.equal(counters.requests, 1);
   assert.equal(counters.granted, 1);
   assert.equal(counters.accessRequests, 1);
+  // The host announces its load again once the slot is free.
+  await waitUntil(
+    () => client.peerSummary("host")?.load?.inFlight === 0,
+    1_000,
+    "the host's load to drop",
+  );
+  assert.deepEqual(client.peerSummary("host"), {
+    models: [MODEL],
+    load: { inFlight: 0, capacity: 2, queued: 0 },
+    tokensPerSec: client.hostStatus()[0].capability!.tokensPerSecond || null,
+    access: null,
+  });
+  assert.deepEqual(fixture.node("host").llm.peerSummary("client"), {
+    models: [],
+    load: null,
+    tokensPerSec: null,
+    access: { requests: 1, granted: 1, refused: 0, limited: false },
+  });
+  assert.equal(client.peerSummary("nobody"), null);
 });
 
 Deno.test("MeshLlm serves from the local backend first when it has the model", async () => {
