@@ -75,11 +75,22 @@ async function stream(
   await readStreamEvents(response.body, onEvent);
 }
 
+/** The model list, sent bare (live event) or as `{ models }` (GET /api/mesh/models). */
+export function meshModelList(body: unknown): MeshModel[] {
+  const list = Array.isArray(body) ? body : (body as { models?: unknown } | null)?.models;
+  if (!Array.isArray(list)) {
+    throw new Error(
+      `mesh model list is neither an array nor { models }: ${JSON.stringify(body)?.slice(0, 80)}`,
+    );
+  }
+  return list as MeshModel[];
+}
+
 const conv = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
 
 export const api = {
   status: () => json<Status>("/api/status"),
-  models: () => json<MeshModel[]>("/api/mesh/models"),
+  models: async () => meshModelList(await json<unknown>("/api/mesh/models")),
   settings: () => json<Settings>("/api/settings"),
   saveSettings: (patch: Partial<Settings>) => send<Settings>("PATCH", "/api/settings", patch),
   conversations: () => json<ConversationList>("/api/conversations"),

@@ -26,7 +26,7 @@ export type PeerStatus = {
   address: string;
   state: PeerState;
   legacy: boolean;
-  lastSeen: string;
+  lastSeen: string | null;
   hasLlm: boolean;
   rttMs: number | null;
   models: string[];
@@ -43,6 +43,9 @@ export type ModelHost = {
   local: boolean;
   inFlight: number;
   capacity: number;
+  queued?: number;
+  /** False while the host recently failed; the router avoids it. */
+  healthy?: boolean;
 };
 
 export type MeshModel = {

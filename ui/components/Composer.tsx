@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { connection } from "../models/live.ts";
-import { currentId, isStreamingHere, send, stop } from "../models/conversations.ts";
+import { activeStream, currentId, isStreamingHere, send, stop } from "../models/conversations.ts";
 import { SendIcon, StopIcon } from "./icons.tsx";
 
 /** The question box: Enter sends, Shift+Enter adds a line, Stop ends a streaming answer. */
@@ -8,6 +8,8 @@ export function Composer() {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const streaming = isStreamingHere.value;
+  // One answer at a time: another chat's answer must finish (or be stopped) first.
+  const busyElsewhere = activeStream.value !== null && !streaming;
 
   // Grow with the text up to a limit, like ChatGPT.
   useEffect(() => {
@@ -23,10 +25,13 @@ export function Composer() {
   }, [currentId.value]);
 
   const submit = () => {
-    if (!text.trim() || streaming) return;
+    if (!text.trim() || streaming || busyElsewhere) return;
     const question = text;
     setText("");
-    void send(question);
+    void send(question).then((sent) => {
+      // Give an unsent question back unless something new was typed meanwhile.
+      if (!sent) setText((current) => current || question);
+    });
   };
 
   return (
@@ -69,12 +74,14 @@ export function Composer() {
           <button
             type="submit"
             class="send-button"
-            title={connection.value === "online"
+            title={busyElsewhere
+              ? "Another chat's answer is still being written"
+              : connection.value === "online"
               ? "Send (Enter)"
               : "Send — the node is reconnecting"}
             aria-label="Send"
             data-testid="send-button"
-            disabled={!text.trim()}
+            disabled={!text.trim() || busyElsewhere}
           >
             <SendIcon size={18} />
           </button>

@@ -74,7 +74,13 @@ export function ModelPicker() {
               {details(model) && <div class="muted">{details(model)}</div>}
               <div class="host-chips">
                 {model.hosts.map((host) => (
-                  <span class={host.local ? "chip local" : "chip"} key={host.nodeId}>
+                  <span
+                    class={host.healthy === false ? "chip unhealthy" : "chip"}
+                    key={host.nodeId}
+                    title={host.healthy === false
+                      ? "failed recently; used only if nothing else works"
+                      : undefined}
+                  >
                     {host.name}
                     {host.local && <em>local</em>}
                     <span class="load">{host.inFlight}/{host.capacity}</span>

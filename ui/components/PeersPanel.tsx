@@ -114,7 +114,7 @@ function PeerCard({ peer }: { peer: PeerStatus }) {
             : <span class="muted">no requests from this peer</span>}
         </dd>
         <dt>Last seen</dt>
-        <dd>{formatAgo(peer.lastSeen, Date.now())}</dd>
+        <dd>{peer.lastSeen ? formatAgo(peer.lastSeen, Date.now()) : "never"}</dd>
       </dl>
     </article>
   );

@@ -129,6 +129,11 @@ export async function refreshCurrent(): Promise<void> {
   }
 }
 
+/** A "node unreachable" notice is over once the live link is back. */
+export function clearUnreachableNotice(): void {
+  if (notice.value?.kind === "unreachable") notice.value = null;
+}
+
 export function newChat(): void {
   navigate({ view: "chat", conversationId: null });
 }
@@ -175,16 +180,21 @@ function handleStreamEvent(
   }
 }
 
+/** Runs one answer stream; resolves true when the node took the request (any event arrived). */
 async function runStream(
   conversationId: string,
   start: (signal: AbortSignal, onEvent: (event: StreamEvent) => void) => Promise<void>,
-): Promise<void> {
+): Promise<boolean> {
   const abort = new AbortController();
   activeStream.value = { conversationId, messageId: null, abort };
   notice.value = null;
   let stopped = false;
+  let accepted = false;
   try {
-    await start(abort.signal, (event) => handleStreamEvent(conversationId, abort, event));
+    await start(abort.signal, (event) => {
+      accepted = true;
+      handleStreamEvent(conversationId, abort, event);
+    });
   } catch (error) {
     if (abort.signal.aborted) {
       stopped = true;
@@ -203,15 +213,19 @@ async function runStream(
         message.id === messageId ? { ...message, complete: true, stopped: true } : message
       );
     }
-    return;
+    return true;
   }
   if (currentId.value === conversationId) await refreshCurrent();
+  return accepted;
 }
 
-/** Sends a question in the open conversation, creating one first on a fresh "New chat". */
-export async function send(text: string): Promise<void> {
+/**
+ * Sends a question in the open conversation, creating one first on a fresh "New chat".
+ * Resolves false when the question never reached the node, so the page can give it back.
+ */
+export async function send(text: string): Promise<boolean> {
   const content = text.trim();
-  if (!content || activeStream.value) return;
+  if (!content || activeStream.value) return false;
   let id = currentId.value;
   if (!id) {
     try {
@@ -227,11 +241,11 @@ export async function send(text: string): Promise<void> {
       navigate({ view: "chat", conversationId: id });
     } catch (error) {
       showError(null, error);
-      return;
+      return false;
     }
   }
   const conversationId = id;
-  await runStream(
+  return await runStream(
     conversationId,
     (signal, onEvent) => api.ask(conversationId, content, effectiveModel.value, signal, onEvent),
   );

@@ -1,15 +1,11 @@
 import { signal } from "@preact/signals";
-import type {
-  ChatMessage,
-  ConversationSummary,
-  MeshModel,
-  NodeStatus,
-  PeerStatus,
-} from "../api/types.ts";
+import { meshModelList } from "../api/client.ts";
+import type { ChatMessage, ConversationSummary, NodeStatus, PeerStatus } from "../api/types.ts";
 import {
   applyDeleted,
   applyMessage,
   applySummary,
+  clearUnreachableNotice,
   loadConversations,
   refreshCurrent,
 } from "./conversations.ts";
@@ -50,6 +46,7 @@ export function startLiveUpdates(): void {
     source = new EventSource("/api/events");
     source.onopen = () => {
       connection.value = "online";
+      clearUnreachableNotice();
       void refreshSnapshots();
     };
     source.onerror = () => {
@@ -68,7 +65,7 @@ export function startLiveUpdates(): void {
       (data) => applyMessage(data.conversationId, data.message),
     );
     on<PeerStatus[]>(source, "peers", applyPeers);
-    on<MeshModel[]>(source, "models", applyModels);
+    on<unknown>(source, "models", (data) => applyModels(meshModelList(data)));
     on<NodeStatus>(source, "node", applyNode);
   };
   void refreshSnapshots();
