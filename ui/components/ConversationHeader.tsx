@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { current, currentReadOnly, remove, rename, setShared } from "../models/conversations.ts";
-import { drawerOpen } from "../models/view.ts";
-import { EditIcon, MenuIcon, MoreIcon, ShareIcon, TrashIcon } from "./icons.tsx";
+import { EditIcon, MoreIcon, ShareIcon, TrashIcon } from "./icons.tsx";
+import { TopBar } from "./TopBar.tsx";
 import { useDismiss } from "./use_dismiss.ts";
 import { ModelPicker } from "./ModelPicker.tsx";
 
@@ -43,15 +43,7 @@ export function ConversationHeader() {
   useEffect(() => setEditing(false), [conversation?.id]);
 
   return (
-    <header class="topbar">
-      <button
-        type="button"
-        class="icon-button drawer-toggle"
-        aria-label="Open the conversation list"
-        onClick={() => (drawerOpen.value = true)}
-      >
-        <MenuIcon size={20} />
-      </button>
+    <TopBar>
       <div class="topbar-title">
         {conversation && editing
           ? (
@@ -123,6 +115,6 @@ export function ConversationHeader() {
           )}
         </div>
       )}
-    </header>
+    </TopBar>
   );
 }

@@ -98,6 +98,11 @@ export function ResponseMessage(
             </div>
           )
           : <div class="md empty">(no answer)</div>}
+        {message.error && (
+          <div class="callout warn answer-error" role="alert" data-testid="answer-error">
+            This answer failed: {message.error}
+          </div>
+        )}
         <div class="message-actions">
           <ServedBy message={message} />
           {message.stopped && <span class="badge">stopped</span>}

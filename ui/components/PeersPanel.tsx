@@ -2,7 +2,7 @@ import type { Load, PeerState, PeerStatus } from "../api/types.ts";
 import { formatAgo, formatRate, formatUptime } from "../lib/format.ts";
 import { meshModels } from "../models/mesh_models.ts";
 import { node, peers } from "../models/status.ts";
-import { PanelHeader } from "./PanelHeader.tsx";
+import { PanelHeader } from "./TopBar.tsx";
 
 const STATE: Record<PeerState, { label: string; tone: "ok" | "mid" | "bad" }> = {
   up: { label: "online", tone: "ok" },

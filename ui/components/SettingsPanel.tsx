@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { type SettingsForm, settingsPatch, toForm } from "../lib/settings_form.ts";
 import { saveSettings, saveState, settings, settingsLoadError } from "../models/settings.ts";
-import { PanelHeader } from "./PanelHeader.tsx";
+import { PanelHeader } from "./TopBar.tsx";
 
 function Field(
   { label, hint, children }: { label: string; hint?: string; children: ComponentChildren },
@@ -19,14 +19,12 @@ function Field(
 /** This node's settings, saved with PATCH /api/settings (only the fields that changed). */
 export function SettingsPanel() {
   const saved = settings.value;
-  const [form, setForm] = useState<SettingsForm | null>(saved ? toForm(saved) : null);
-  const [dirty, setDirty] = useState(false);
+  // Only the fields the person changed; the rest follows the node's values as they arrive.
+  const [edits, setEdits] = useState<Partial<SettingsForm>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  const dirty = Object.keys(edits).length > 0;
+  const form = saved ? { ...toForm(saved), ...edits } : null;
 
-  // Follow the node's values until the person starts editing.
-  useEffect(() => {
-    if (saved && !dirty) setForm(toForm(saved));
-  }, [saved]);
   useEffect(() => {
     saveState.value = { kind: "idle" };
   }, []);
@@ -43,8 +41,7 @@ export function SettingsPanel() {
   }
 
   const update = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => {
-    setForm({ ...form, [key]: value });
-    setDirty(true);
+    setEdits((current) => ({ ...current, [key]: value }));
     setFormError(null);
     if (saveState.value.kind !== "saving") saveState.value = { kind: "idle" };
   };
@@ -71,7 +68,7 @@ export function SettingsPanel() {
               setFormError((error as Error).message);
               return;
             }
-            if (Object.keys(patch).length === 0 || await saveSettings(patch)) setDirty(false);
+            if (Object.keys(patch).length === 0 || await saveSettings(patch)) setEdits({});
           }}
         >
           <div class="card glass">
@@ -145,8 +142,7 @@ export function SettingsPanel() {
               class="button"
               disabled={!dirty}
               onClick={() => {
-                setForm(toForm(saved));
-                setDirty(false);
+                setEdits({});
                 setFormError(null);
               }}
             >

@@ -19,6 +19,8 @@ function message(overrides: Partial<ChatMessage>): ChatMessage {
     messageType: "Response",
     hostInfo: { nodeId: "a", nodeName: "Alpha", isLlmHost: true },
     originNode: "a",
+    hlc: "0000000000001-0000-a",
+    createdHlc: "0000000000001-0000-a",
     complete: false,
     ...overrides,
   };

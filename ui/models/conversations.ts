@@ -55,10 +55,7 @@ export const currentReadOnly = computed(() => {
   if (!id) return false;
   const entry = entries.value.get(id);
   if (entry) return entry.readOnly || entry.receivedFrom !== null;
-  const conversation = current.value;
-  if (conversation?.readOnly !== undefined) return conversation.readOnly;
-  const self = node.value?.id;
-  return Boolean(conversation && self && conversation.originNode !== self);
+  return current.value?.readOnly ?? false;
 });
 
 export const isStreamingHere = computed(() =>
@@ -348,16 +345,17 @@ export function applyMessage(conversationId: string, message: ChatMessage): void
 }
 
 function summaryOf(conversation: Conversation): ConversationSummary {
+  const last = conversation.messages.at(-1);
   return {
     id: conversation.id,
     title: conversation.title,
     originNode: conversation.originNode,
-    originName: node.value?.name ?? "",
+    originName: conversation.originName,
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
-    messageCount: conversation.messages?.length ?? 0,
-    preview: "",
+    messageCount: conversation.messages.length,
+    preview: last?.content ?? "",
     shared: conversation.shared,
-    readOnly: false,
+    readOnly: conversation.readOnly,
   };
 }

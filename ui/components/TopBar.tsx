@@ -2,8 +2,8 @@ import type { ComponentChildren } from "preact";
 import { drawerOpen } from "../models/view.ts";
 import { MenuIcon } from "./icons.tsx";
 
-/** Top bar of the Mesh and Settings views. */
-export function PanelHeader({ title, children }: { title: string; children?: ComponentChildren }) {
+/** The bar atop every view; on narrow screens it starts with the button that opens the drawer. */
+export function TopBar({ children }: { children: ComponentChildren }) {
   return (
     <header class="topbar">
       <button
@@ -14,10 +14,18 @@ export function PanelHeader({ title, children }: { title: string; children?: Com
       >
         <MenuIcon size={20} />
       </button>
+      {children}
+    </header>
+  );
+}
+
+/** Top bar of the Mesh and Settings views. */
+export function PanelHeader({ title }: { title: string }) {
+  return (
+    <TopBar>
       <div class="topbar-title">
         <h1>{title}</h1>
       </div>
-      {children}
-    </header>
+    </TopBar>
   );
 }
