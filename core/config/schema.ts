@@ -55,7 +55,8 @@ export const ConfigSchema = z.object({
   announceIntervalMs: positiveInt.default(30_000),
   peerTimeoutMs: positiveInt.default(60_000),
   heartbeatMs: positiveInt.default(2_000),
-  linkTimeoutMs: positiveInt.default(10_000),
+  // 8 s of silence, checked every heartbeat: a dead peer is declared lost within 10 s.
+  linkTimeoutMs: positiveInt.default(8_000),
   antiEntropyMs: positiveInt.default(30_000),
   sharing: bool.default(true),
   open: bool.default(true),

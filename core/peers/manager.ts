@@ -92,6 +92,11 @@ export interface ConnectOptions {
   name?: string;
   /** Static peer: dialed and redialed forever; `forget` does not remove it. */
   static?: boolean;
+  /**
+   * The node just restarted (discovery saw a new instance): a link to it is stale, so drop it
+   * and dial again now instead of waiting out the heartbeat timeout or a backoff delay.
+   */
+  restarted?: boolean;
 }
 
 /** Reason in the BYE!: that closes the losing link of a pair. */
@@ -208,6 +213,10 @@ export class LinkManager implements PeerBus {
     if (this.#state === "closed") return;
     const key = options.nodeId && !options.static ? `id:${options.nodeId}` : `at:${host}:${port}`;
     const existing = this.#targets.get(key);
+    if (existing && options.restarted) {
+      this.#redialRestarted(existing);
+      return;
+    }
     if (existing) {
       if (existing.host === host && existing.port === port) return;
       // The node moved: dial the new address from now on.
@@ -406,6 +415,18 @@ export class LinkManager implements PeerBus {
     const link = this.#startLink(connection, "out");
     this.#targetOfLink.set(link, target);
     target.link = link;
+  }
+
+  #redialRestarted(target: Target): void {
+    const nodeId = this.#targetNodeId(target);
+    const node = nodeId === null ? undefined : this.#nodes.get(nodeId);
+    // Aborting the stale link runs the usual down path, which redials with a fresh backoff.
+    node?.link?.abort("peer restarted");
+    if (target.timer !== undefined) {
+      this.#cancelTarget(target);
+      target.attempt = 0;
+      this.#dial(target);
+    }
   }
 
   #dialInProgress(nodeId: string, except: Target): boolean {
@@ -675,6 +696,9 @@ export class LinkManager implements PeerBus {
     } else if (this.#state === "closed") {
       this.#logger.debug("peer link down", { ...fields, reason: down.reason });
     } else this.#logger.info("peer link down", { ...fields, reason: down.reason });
+    // A peer that said goodbye and that nothing wants any more (discovery forgot it, it is
+    // not static) leaves the table at once instead of lingering as lost.
+    if (down.cause === "bye" && !this.#wantedIds().has(node.id)) this.#nodes.delete(node.id);
     this.#changed();
     if (this.#state === "running") this.#reviewTargets(node.id);
     this.#hub.linkDown(this.#ref(node));

@@ -306,7 +306,7 @@ Deno.test("LinkManager refuses a peer of another protocol version", async () => 
   await lab.closeAll();
 });
 
-Deno.test("LinkManager.close() says BYE to every peer, which drops it at once", async () => {
+Deno.test("LinkManager.close() says BYE to every peer, which drops it from the table at once", async () => {
   const lab = new Lab();
   const [a, b, c] = await lab.start(
     ["A", "10.0.0.1"],
@@ -320,9 +320,18 @@ Deno.test("LinkManager.close() says BYE to every peer, which drops it at once", 
   await settle();
   for (const node of [b, c]) {
     assert.deepEqual(node.downs.map((p) => p.id), ["A"]);
-    assert.equal(node.manager.peers()[0].state, "lost");
-    assert.equal(node.manager.peers()[0].lastError, "peer said bye: node stopping");
+    // Nothing on B or C wants A (it dialed them): gone, not lingering as lost.
+    assert.deepEqual(node.manager.peers(), []);
   }
+  // A peer that is still wanted (A dialed it) stays in the table as lost after its BYE.
+  const d = (await lab.start(["D", "10.0.0.4"]))[0];
+  b.manager.connect("10.0.0.4", PORT, { nodeId: "D" });
+  await settle();
+  await d.manager.close();
+  await settle();
+  const row = b.manager.peers().find((p) => p.id === "D");
+  assert.equal(row?.lastError, "peer said bye: node stopping");
+  assert.notEqual(row?.state, "up");
   await lab.closeAll();
 });
 

@@ -71,28 +71,22 @@ export class LabNode {
     try {
       Deno.removeSync(this.socketPath);
     } catch { /* not there */ }
-    const log = await Deno.open(this.logPath, { create: true, append: true, write: true });
+    await Deno.writeTextFile(this.logPath, `--- start ${this.#starts} ---\n`, { append: true });
+    // The shell redirects both streams to the node's log and execs the node, so the pid we
+    // hold is the node itself and nothing in the test has to drain its pipes.
     const args = [
-      "netns", "exec", this.host.ns, DENO, "run", "--allow-all", "--quiet", MAIN_TS,
+      "netns", "exec", this.host.ns, "sh", "-c", `exec "$0" "$@" >>'${this.logPath}' 2>&1`,
+      DENO, "run", "--allow-all", "--quiet", MAIN_TS,
       "--data-dir", this.dataDir, "--http-socket", this.socketPath, "--name", this.host.name,
       "--log-level", "debug", ...(options.args ?? []),
     ];
     this.process = new Deno.Command("ip", {
       args,
-      stdout: "piped",
-      stderr: "piped",
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
       env: { NO_COLOR: "1", RUST_BACKTRACE: "0", DENO_NO_UPDATE_CHECK: "1", ...options.env },
     }).spawn();
-    const tag = new TextEncoder().encode(`--- start ${this.#starts} ---\n`);
-    await log.write(tag);
-    // both streams go to the node's log file for post-mortems
-    const sink = log.writable.getWriter();
-    const drain = async (stream: ReadableStream<Uint8Array>) => {
-      for await (const chunk of stream) await sink.write(chunk).catch(() => {});
-    };
-    Promise.all([drain(this.process.stdout), drain(this.process.stderr)]).finally(() =>
-      sink.close().catch(() => {})
-    );
     this.forwarder?.close();
     this.forwarder = forwardTcpToUnix(this.socketPath);
     await this.waitReady();

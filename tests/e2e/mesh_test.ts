@@ -32,10 +32,15 @@ Deno.test({
   async fn() {
     const lab = await Lab.create(5);
     try {
+      const spawnedAt = performance.now();
       await lab.startAll();
+      const readyMs = performance.now() - spawnedAt;
       const nodes = lab.hosts.map((h) => h.node);
       const meshMs = await waitFor("full mesh of 5", () => fullMesh(nodes), 2_000);
-      console.log(`full mesh of 5 within ${meshMs.toFixed(0)} ms of the last start`);
+      console.log(
+        `full mesh of 5 within ${meshMs.toFixed(0)} ms of the last node answering ` +
+          `(${(readyMs + meshMs).toFixed(0)} ms after spawning all five processes)`,
+      );
 
       // The mesh stays at exactly one link per pair (no duplicate links flapping).
       await new Promise((r) => setTimeout(r, 500));
@@ -56,6 +61,18 @@ Deno.test({
         return all.every((s) => s.peers.some((p) => p.id === victimId && p.state === "lost"));
       }, 10_000, 100);
       console.log(`SIGKILLed node marked lost by all within ${lostMs.toFixed(0)} ms`);
+
+      // A host unplugged from the LAN (no FIN, no RST): heartbeats declare it lost within 10 s.
+      const unplugged = lab.host(3);
+      const unpluggedId = (await unplugged.node.status()).node.id;
+      await unplugged.setLinked(false);
+      const silentMs = await waitFor("unplugged node marked lost", async () => {
+        const all = await Promise.all([nodes[0], nodes[1], nodes[3]].map((n) => n.status()));
+        return all.every((s) => s.peers.some((p) => p.id === unpluggedId && p.state === "lost"));
+      }, 10_000, 100);
+      console.log(`unplugged node marked lost by all within ${silentMs.toFixed(0)} ms`);
+      await unplugged.setLinked(true);
+      await waitFor("replugged node relinked", () => fullMesh(others), 10_000, 100);
 
       // Restart: back within 2 s on all nodes, with its old id.
       await victim.start();

@@ -32,6 +32,7 @@ export function forwardTcpToUnix(path: string): Forwarder {
       Deno.connect({ transport: "unix", path }).then((upstream) => {
         open.add(upstream);
         pipe(client, upstream);
+        pipe(upstream, client);
       }, () => {
         client.close();
         open.delete(client);
