@@ -1,7 +1,7 @@
 import { effect } from "@preact/signals";
 import { render } from "preact";
 import { App } from "./components/App.tsx";
-import { openConversation } from "./models/conversations.ts";
+import { current, openConversation } from "./models/conversations.ts";
 import { startLiveUpdates } from "./models/live.ts";
 import { followBrowserHistory, route } from "./models/view.ts";
 
@@ -9,6 +9,12 @@ import { followBrowserHistory, route } from "./models/view.ts";
 effect(() => {
   const current = route.value;
   if (current.view === "chat") void openConversation(current.conversationId);
+});
+// The tab says where the person is.
+effect(() => {
+  const view = route.value.view;
+  const where = view === "peers" ? "Mesh" : view === "settings" ? "Settings" : current.value?.title;
+  document.title = where ? `${where} · NeuroMesh` : "NeuroMesh";
 });
 followBrowserHistory();
 startLiveUpdates();

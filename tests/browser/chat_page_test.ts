@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { assertCapability, browserUnavailableReason, requires } from "../support/ci.ts";
-import { HOSTILE_MARK, LONG_MARK, type Rig, screenshot, startRig } from "./harness.ts";
+import { freePort, HOSTILE_MARK, LONG_MARK, type Rig, screenshot, startRig } from "./harness.ts";
 
 const unavailable = browserUnavailableReason();
 
@@ -227,6 +227,33 @@ Deno.test({
       await context.close();
     } finally {
       await rig?.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "chat page: says plainly that no LLM is reachable and keeps the failed answer",
+  ...requires(unavailable),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    assertCapability(unavailable);
+    // An Ollama address nobody listens on: this node has no LLM and no peers.
+    const rig = await startRig({ ollamaUrl: `http://127.0.0.1:${freePort()}` });
+    try {
+      const page = await rig.browser.newPage({ viewport: { width: 1280, height: 820 } });
+      await page.goto(`${rig.node.url}/`);
+      assert.match(await page.getByTestId("no-llm-hint").innerText(), /No LLM is available/);
+      await ask(page, "Is anyone there?");
+      const error = page.getByTestId("answer-error").or(page.getByTestId("chat-notice"));
+      await error.first().waitFor({ timeout: 15_000 });
+      assert.match(await error.first().innerText(), /No LLM is available anywhere in the mesh/);
+      await screenshot(page, "no-llm");
+      await page.reload();
+      await page.locator(".message.question").waitFor();
+      assert.equal(await page.locator(".message.question").count(), 1, "the question is kept");
+    } finally {
+      await rig.close();
     }
   },
 });

@@ -58,7 +58,7 @@ export function answerFor(request: AnswerRequest): string {
   return expectedAnswer(request.model, request.input, 24);
 }
 
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -187,7 +187,9 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { tokenLatencyMs?: number } = {}): Promise<Rig> {
+export async function startRig(
+  options: { tokenLatencyMs?: number; ollamaUrl?: string } = {},
+): Promise<Rig> {
   const dir = await Deno.makeTempDir({ prefix: "neuromesh-browser-" });
   const double = await startOllamaDouble({
     models: ["tinyllama:1.1b", "qwen2.5-coder:7b"],
@@ -197,7 +199,7 @@ export async function startRig(options: { tokenLatencyMs?: number } = {}): Promi
   let node: NodeHandle | undefined;
   let browser: Browser | undefined;
   try {
-    node = await startNode({ ollamaUrl: double.url, dir });
+    node = await startNode({ ollamaUrl: options.ollamaUrl ?? double.url, dir });
     browser = await launchBrowser();
   } catch (error) {
     await node?.stop();

@@ -95,6 +95,11 @@ export function ChatView() {
   const lastAnswer = lastResponseId(list);
   const problem = notice.value;
   const showProblem = problem && problem.conversationId === currentId.value;
+  // A failed answer carries its notice; other problems stand under the conversation.
+  const problemOn = showProblem && problem.messageId &&
+      list.some((message) => message.id === problem.messageId)
+    ? problem.messageId
+    : null;
   useStickToBottom(scroller, [list, problem]);
 
   return (
@@ -114,11 +119,12 @@ export function ChatView() {
                   key={message.id}
                   message={message}
                   canRegenerate={!readOnly && !streaming && message.id === lastAnswer}
+                  hint={problemOn === message.id ? problem?.text : undefined}
                   onRegenerate={() => void regenerate()}
                 />
               )
           )}
-          {showProblem && (
+          {showProblem && !problemOn && (
             <div
               class={`callout ${problem.kind === "unreachable" ? "error" : "warn"}`}
               role="alert"

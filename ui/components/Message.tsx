@@ -60,10 +60,12 @@ export function QuestionMessage({ message }: { message: ChatMessage }) {
 }
 
 export function ResponseMessage(
-  { message, canRegenerate, onRegenerate }: {
+  { message, canRegenerate, onRegenerate, hint }: {
     message: ChatMessage;
     canRegenerate: boolean;
     onRegenerate: () => void;
+    /** What to do about this answer's failure, while it is fresh. */
+    hint?: string;
   },
 ) {
   const streaming = !message.complete;
@@ -97,16 +99,19 @@ export function ResponseMessage(
               <span />
             </div>
           )
+          : message.error || hint
+          ? null
           : <div class="md empty">(no answer)</div>}
-        {message.error && (
+        {(message.error || hint) && (
           <div class="callout warn answer-error" role="alert" data-testid="answer-error">
-            This answer failed: {message.error}
+            {message.error && <div>This answer failed: {message.error}</div>}
+            {hint && hint !== message.error && <div class="hint">{hint}</div>}
           </div>
         )}
         <div class="message-actions">
           <ServedBy message={message} />
           {message.stopped && <span class="badge">stopped</span>}
-          {!streaming && <CopyButton text={message.content} />}
+          {!streaming && message.content && <CopyButton text={message.content} />}
           {!streaming && canRegenerate && (
             <button
               type="button"

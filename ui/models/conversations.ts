@@ -30,6 +30,8 @@ export type ChatNotice = {
   conversationId: string | null;
   kind: StreamErrorKind | "unreachable" | "failed";
   text: string;
+  /** The answer that failed, when there is one: the notice is shown on it. */
+  messageId?: string;
 };
 
 type ActiveStream = { conversationId: string; messageId: string | null; abort: AbortController };
@@ -167,10 +169,13 @@ function handleStreamEvent(
         conversationId,
         kind: event.kind,
         text: describeStreamError(event.kind, event.error),
+        messageId: event.messageId,
       };
       if (here && event.messageId) {
         messages.value = messages.value.map((message) =>
-          message.id === event.messageId ? { ...message, complete: true } : message
+          message.id === event.messageId
+            ? { ...message, complete: true, error: message.error ?? event.error }
+            : message
         );
       }
       break;
