@@ -138,6 +138,7 @@ export const HELP_SETTINGS: [flag: string, help: string][] = [
   ["--rate-limit N", "requests per minute accepted from one peer (default 100)"],
   ["--max-frame-bytes N", "largest accepted peer frame (default 52428800)"],
   ["--no-sharing", "keep conversations on this node only"],
+  ["--no-serve-llm", "do not lend this node's LLM to peers"],
   ["--log-level LEVEL", "debug | info | warn | error (default info)"],
   ["--config FILE", "JSON file with any of these settings"],
 ];

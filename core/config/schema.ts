@@ -59,6 +59,8 @@ export const ConfigSchema = z.object({
   linkTimeoutMs: positiveInt.default(8_000),
   antiEntropyMs: positiveInt.default(30_000),
   sharing: bool.default(true),
+  /** Lend this node's LLM to peers (off: it still uses the mesh). */
+  serveLlm: bool.default(true),
   open: bool.default(true),
 });
 export type Config = z.infer<typeof ConfigSchema>;
