@@ -7,6 +7,7 @@ import { invocationFromProcess } from "./core/config/from_process.ts";
 import { helpText } from "./core/cli/help.ts";
 import { APP_VERSION } from "./core/version.ts";
 import { runNode } from "./core/node.ts";
+import { runExport, runImport } from "./core/conversations/legacy_files.ts";
 
 async function main(args: string[]): Promise<number> {
   const invocation = await invocationFromProcess(args);
@@ -22,8 +23,29 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case "run":
       return await runNode(invocation);
+    case "export":
+    case "import": {
+      const [dir, ...more] = rest;
+      if (!dir || more.length) throw new ConfigError(`usage: neuromesh ${command} DIR`);
+      const dataDir = invocation.config.dataDir;
+      if (command === "export") {
+        const result = await runExport(dataDir, dir);
+        console.log(
+          `exported ${result.local} local and ${result.received} received conversations ` +
+            `(${result.messages} messages) to ${dir}`,
+        );
+      } else {
+        const result = await runImport(dataDir, dir);
+        console.log(
+          `imported ${result.conversations} conversations (${result.messages} new messages) ` +
+            `from ${result.files} files in ${dir}`,
+        );
+        for (const skipped of result.skipped) console.error(`skipped ${skipped.file}: ${skipped.reason}`);
+      }
+      return 0;
+    }
     default:
-      throw new ConfigError(`unknown command "${command}"${rest.length ? "" : ""} (see --help)`);
+      throw new ConfigError(`unknown command "${command}" (see --help)`);
   }
 }
 
