@@ -132,7 +132,9 @@ export function PeersPanel() {
       <div class="panel-scroll">
         <div class="panel-inner">
           <p class="muted panel-lead">
-            {online} of {list.length} peer{list.length === 1 ? "" : "s"} online ·{" "}
+            {list.length === 0
+              ? "No peers yet"
+              : `${online} of ${list.length} peer${list.length === 1 ? "" : "s"} online`} ·{" "}
             {meshModels.value.length} model{meshModels.value.length === 1 ? "" : "s"} available
           </p>
           <div class="cards">
