@@ -8,6 +8,8 @@ import { helpText } from "./core/cli/help.ts";
 import { APP_VERSION } from "./core/version.ts";
 import { runNode } from "./core/node.ts";
 import { runExport, runImport } from "./core/conversations/legacy_files.ts";
+import { serviceCli } from "./core/service/cli.ts";
+import { firewallCli } from "./core/firewall/cli.ts";
 
 async function main(args: string[]): Promise<number> {
   const invocation = await invocationFromProcess(args);
@@ -44,6 +46,10 @@ async function main(args: string[]): Promise<number> {
       }
       return 0;
     }
+    case "service":
+      return await serviceCli(invocation);
+    case "firewall":
+      return await firewallCli(invocation);
     default:
       throw new ConfigError(`unknown command "${command}" (see --help)`);
   }

@@ -2,6 +2,8 @@
  * Composition root of a running node: config → identity → mesh (discovery, links) → LLM
  * sharing → conversations → HTTP. `stop()` undoes it in reverse order.
  */
+import { pageUrl, startBanner } from "./cli/banner.ts";
+import { openBrowserIfDoubleClicked } from "./cli/open_browser.ts";
 import type { Invocation } from "./config/from_process.ts";
 import { allowedCidrs, type Config } from "./config/schema.ts";
 import { ConversationService } from "./conversations/service.ts";
@@ -32,6 +34,8 @@ export interface RunningNode {
   httpPort: number;
   peerPort: number;
   hasLlm: boolean;
+  /** Models of the local LLM, or null when it did not answer. */
+  localModels(): string[] | null;
   stop(): Promise<void>;
 }
 
@@ -296,6 +300,10 @@ export async function startNode(
       get hasLlm() {
         return llm.hasLlm;
       },
+      localModels() {
+        const local = llm.localStatus();
+        return local.available ? local.models : null;
+      },
       stop,
     };
   } catch (error) {
@@ -309,11 +317,22 @@ export async function runNode(invocation: Invocation): Promise<number> {
   const { config } = invocation;
   const logger = createLogger(config.logLevel);
   const node = await startNode(config, invocation.explicit, logger);
-  logger.info("node started", {
-    id: node.identity.nodeId,
-    name: node.identity.name,
-    page: `http://${config.httpHost === "0.0.0.0" ? "localhost" : config.httpHost}:${node.httpPort}`,
-  });
+  const page = pageUrl(config.httpHost, node.httpPort);
+  logger.info("node started", { id: node.identity.nodeId, name: node.identity.name, page });
+  console.log(startBanner({
+    version: APP_VERSION,
+    nodeName: node.identity.name,
+    nodeId: node.identity.nodeId,
+    httpHost: config.httpHost,
+    httpPort: node.httpPort,
+    dataDir: config.dataDir,
+    peerPort: node.peerPort,
+    discoveryPort: config.discoveryPort,
+    discovery: config.discovery,
+    ollamaUrl: config.openaiUrl ?? config.ollamaUrl,
+    ollamaModels: node.localModels(),
+  }).join("\n"));
+  openBrowserIfDoubleClicked(page, config.open);
   await new Promise<void>((resolve) => {
     Deno.addSignalListener("SIGINT", resolve);
     if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", resolve);

@@ -13,6 +13,10 @@ export class ConfigError extends Error {
 type Key = keyof Config;
 const KEYS = Object.keys(ConfigSchema.shape) as Key[];
 const REPEATABLE = new Set<Key>(["peer", "interface", "broadcast", "allowCidr", "blockCidr"]);
+/** Switches: `--include-loopback` turns one on, `--no-discovery` turns one off. */
+const BOOLEAN_KEYS = new Set<Key>(
+  KEYS.filter((key) => typeof ConfigSchema.shape[key].safeParse(undefined).data === "boolean"),
+);
 
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -38,8 +42,10 @@ export function parseCommandLine(args: string[], extraFlags: string[] = []): Par
     config: { type: "string" },
   };
   for (const key of KEYS) {
-    options[kebab(key)] = { type: "string", multiple: REPEATABLE.has(key) };
-    options[`no-${kebab(key)}`] = { type: "boolean" };
+    options[kebab(key)] = BOOLEAN_KEYS.has(key)
+      ? { type: "boolean" }
+      : { type: "string", multiple: REPEATABLE.has(key) };
+    if (BOOLEAN_KEYS.has(key)) options[`no-${kebab(key)}`] = { type: "boolean" };
   }
   for (const flag of extraFlags) options[flag] = { type: "boolean" };
   let parsed;

@@ -48,3 +48,11 @@ Deno.test("an unknown flag or config key is refused", () => {
   assert.throws(() => parseConfigFile(`[1]`, "f.json"), /JSON object/);
   assert.throws(() => parseConfigFile(`{`, "f.json"), /not valid JSON/);
 });
+
+Deno.test("boolean settings are bare switches with a --no- form", () => {
+  const config = resolveConfig(parseCommandLine(["--include-loopback", "--no-sharing", "--no-open"]).flags);
+  assert.equal(config.includeLoopback, true);
+  assert.equal(config.sharing, false);
+  assert.equal(config.open, false);
+  assert.throws(() => parseCommandLine(["--no-http-port"]), ConfigError);
+});
