@@ -1,0 +1,49 @@
+/**
+ * Conditions on peer tables (as `/api/status` and the `peers` live event list them): who sees
+ * whom, in which state, and when a node's history of tables first met a condition. Pure.
+ */
+
+export interface PeerEntry {
+  id: string;
+  state: string;
+}
+
+export interface NodeView {
+  node: { id: string };
+  peers: PeerEntry[];
+}
+
+/** True when every id of `expected` is listed, in one of `states` when they are given. */
+export function seesAll(
+  peers: readonly PeerEntry[],
+  expected: readonly string[],
+  states?: readonly string[],
+): boolean {
+  return expected.every((id) =>
+    peers.some((p) => p.id === id && (states === undefined || states.includes(p.state)))
+  );
+}
+
+/** Every node lists every other one as `up`, exactly once. */
+export function isFullMesh(views: readonly NodeView[]): boolean {
+  const ids = views.map((v) => v.node.id);
+  return views.every((view) => {
+    const others = ids.filter((id) => id !== view.node.id);
+    const up = view.peers.filter((p) => p.state === "up").map((p) => p.id);
+    return new Set(up).size === up.length && seesAll(view.peers, others, ["up"]);
+  });
+}
+
+export interface TimedPeers {
+  atMs: number;
+  peers: PeerEntry[];
+}
+
+/** The time of the first table in `history` that sees all of `expected`, or null. */
+export function firstTimeSeeing(
+  history: readonly TimedPeers[],
+  expected: readonly string[],
+  states?: readonly string[],
+): number | null {
+  return history.find((entry) => seesAll(entry.peers, expected, states))?.atMs ?? null;
+}

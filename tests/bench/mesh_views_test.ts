@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { firstTimeSeeing, isFullMesh, seesAll } from "./mesh_views.ts";
+
+const up = (id: string) => ({ id, state: "up" });
+
+Deno.test("seesAll() checks presence, and state when asked", () => {
+  const peers = [up("a"), { id: "b", state: "discovered" }];
+  assert.equal(seesAll(peers, ["a", "b"]), true);
+  assert.equal(seesAll(peers, ["a", "b"], ["up"]), false);
+  assert.equal(seesAll(peers, ["c"]), false);
+});
+
+Deno.test("isFullMesh() needs every pair up, exactly once", () => {
+  const full = [
+    { node: { id: "a" }, peers: [up("b"), up("c")] },
+    { node: { id: "b" }, peers: [up("a"), up("c")] },
+    { node: { id: "c" }, peers: [up("a"), up("b")] },
+  ];
+  assert.equal(isFullMesh(full), true);
+  const missing = [...full.slice(0, 2), { node: { id: "c" }, peers: [up("a")] }];
+  assert.equal(isFullMesh(missing), false);
+  const duplicate = [...full.slice(0, 2), {
+    node: { id: "c" },
+    peers: [up("a"), up("b"), up("b")],
+  }];
+  assert.equal(isFullMesh(duplicate), false);
+});
+
+Deno.test("firstTimeSeeing() finds the first table meeting the condition", () => {
+  const history = [
+    { atMs: 1, peers: [] },
+    { atMs: 2, peers: [{ id: "n", state: "connecting" }] },
+    { atMs: 3, peers: [up("n")] },
+  ];
+  assert.equal(firstTimeSeeing(history, ["n"]), 2);
+  assert.equal(firstTimeSeeing(history, ["n"], ["up"]), 3);
+  assert.equal(firstTimeSeeing(history, ["x"]), null);
+});
