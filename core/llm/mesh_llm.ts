@@ -400,6 +400,7 @@ export class MeshLlm implements MeshLlmApi {
       const servedBy: ServedBy = { nodeId: host.id, nodeName: host.name, model: decision.model };
       const turns = partial ? continuation(request.messages, partial) : request.messages;
       let first = true;
+      let final: ChatChunk | undefined;
       try {
         for await (
           const piece of this.#run(host, decision.model, { ...request, messages: turns }, signal)
@@ -411,11 +412,18 @@ export class MeshLlm implements MeshLlmApi {
           if (first && failedFrom) chunk.failedOverFrom = failedFrom;
           first = false;
           partial += piece.content;
-          yield chunk;
           if (piece.done) {
-            if (affinityKey) this.#remember(affinityKey, host.id);
-            return;
+            final = chunk;
+            break;
           }
+          yield chunk;
+        }
+        if (final) {
+          // The loop is left before the final chunk goes out, so the host's stream has ended
+          // (its slot is free) even when the consumer stops reading at the final chunk.
+          if (affinityKey) this.#remember(affinityKey, host.id);
+          yield final;
+          return;
         }
         throw new HostFailure(
           `${host.name} ended the answer without a final chunk`,

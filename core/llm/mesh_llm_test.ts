@@ -292,6 +292,33 @@ Deno.test("MeshLlm stops the host's generation when the consumer stops reading",
   await fixture.node("host").double!.waitFor((s) => s.cancelled === 1);
 });
 
+Deno.test("MeshLlm frees the host once it yields the final chunk, even if nobody reads on", async () => {
+  await using fixture = await TestMesh.create([
+    { id: "host", double: { models: [MODEL], tokens: 5 } },
+    { id: "client" },
+  ]);
+  const host = fixture.node("host").llm;
+  const client = fixture.node("client").llm;
+  // Consumers that stop at the final chunk without calling return() (a manual iterator).
+  const readToFinalChunk = async (service: typeof host, text: string) => {
+    const iterator = service.chat({ model: MODEL, messages: ask(text) })[Symbol.asyncIterator]();
+    while (true) {
+      const next = await iterator.next();
+      if (next.done || next.value.done) return;
+    }
+  };
+  await readToFinalChunk(host, "local answer");
+  assert.equal(host.localStatus().inFlight, 0, "the local slot is free");
+  await readToFinalChunk(client, "remote answer");
+  assert.equal(client.hostStatus()[0].open, 0, "no request to the host is open");
+  await waitUntil(() => host.localStatus().inFlight === 0, 1_000, "the host's slot to be free");
+  await waitUntil(
+    () => client.peerSummary("host")?.load?.inFlight === 0,
+    1_000,
+    "the host to announce its slot free",
+  );
+});
+
 Deno.test("MeshLlm queues beyond capacity and answers busy when the queue is full", async () => {
   await using fixture = await TestMesh.create([
     {
