@@ -21,6 +21,12 @@ export interface PeerBus {
   broadcast<M extends Marker>(marker: M, payload: PayloadOf<M>, exceptPeerId?: string): void;
   /** Subscribes to one marker; returns the unsubscribe function. */
   on<M extends Marker>(marker: M, handler: MessageHandler<M>): () => void;
+  /**
+   * A connection became the peer's link: the first one, or a replacement after a duplicate
+   * swap (frames sent on the old connection may have been lost, so handlers greet the peer
+   * again). Handlers must be idempotent; no onLinkDown comes between a link and its
+   * replacement.
+   */
   onLinkUp(handler: (peer: PeerRef) => void): () => void;
   onLinkDown(handler: (peer: PeerRef) => void): () => void;
   linkedPeers(): PeerRef[];

@@ -631,6 +631,11 @@ export class LinkManager implements PeerBus {
     if (wasLinked) {
       this.#logger.debug("peer link replaced", fields);
       this.#changed();
+      // Not down and up for the status table, but a new channel for the domain modules:
+      // frames sent on the old connection just before the swap may be lost, and the peer may
+      // have seen that connection fail (reset before our BYE arrived) and dropped its state
+      // for us. Link-up handlers greet again (capability, sync pull); they are idempotent.
+      this.#hub.linkUp(this.#ref(node));
       return;
     }
     node.since = now;
