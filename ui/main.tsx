@@ -1,6 +1,7 @@
 import { effect } from "@preact/signals";
 import { render } from "preact";
 import { App } from "./components/App.tsx";
+import { startClock } from "./models/clock.ts";
 import { current, openConversation } from "./models/conversations.ts";
 import { startLiveUpdates } from "./models/live.ts";
 import { followBrowserHistory, route } from "./models/view.ts";
@@ -18,4 +19,5 @@ effect(() => {
 });
 followBrowserHistory();
 startLiveUpdates();
+startClock();
 render(<App />, document.getElementById("app")!);

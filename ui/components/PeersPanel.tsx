@@ -1,7 +1,8 @@
 import type { Load, PeerState, PeerStatus } from "../api/types.ts";
 import { formatAgo, formatRate, formatUptime } from "../lib/format.ts";
 import { meshModels } from "../models/mesh_models.ts";
-import { node, peers } from "../models/status.ts";
+import { now } from "../models/clock.ts";
+import { node, nodeReceivedAt, peers } from "../models/status.ts";
 import { PanelHeader } from "./TopBar.tsx";
 
 const STATE: Record<PeerState, { label: string; tone: "ok" | "mid" | "bad" }> = {
@@ -68,7 +69,9 @@ function SelfCard() {
         <dt>Version</dt>
         <dd class="mono">{self.version}</dd>
         <dt>Uptime</dt>
-        <dd>{formatUptime(self.uptimeSec)}</dd>
+        <dd>
+          {formatUptime(self.uptimeSec + Math.max(0, now.value - nodeReceivedAt.value) / 1000)}
+        </dd>
       </dl>
     </article>
   );
@@ -114,7 +117,13 @@ function PeerCard({ peer }: { peer: PeerStatus }) {
             : <span class="muted">no requests from this peer</span>}
         </dd>
         <dt>Last seen</dt>
-        <dd>{peer.lastSeen ? formatAgo(peer.lastSeen, Date.now()) : "never"}</dd>
+        <dd>
+          {peer.state === "up"
+            ? "just now" // linked peers are heard from every heartbeat
+            : peer.lastSeen
+            ? formatAgo(peer.lastSeen, now.value)
+            : "never"}
+        </dd>
       </dl>
     </article>
   );
