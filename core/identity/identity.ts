@@ -35,8 +35,8 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const unb64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const b64 = (bytes: Uint8Array) => bytes.toBase64();
+const unb64 = (text: string) => Uint8Array.fromBase64(text);
 
 /** Node id: base32 of the first 20 bytes of SHA-256(public key), 32 characters. */
 export async function nodeIdFromPublicKey(raw: Uint8Array): Promise<string> {
@@ -49,13 +49,21 @@ export function shortId(nodeId: string): string {
   return `${nodeId.slice(0, 7)}-${nodeId.slice(7, 14)}`;
 }
 
-export async function verifySignature(publicKeyRaw: Uint8Array, signature: Uint8Array, data: Uint8Array) {
-  const key = await crypto.subtle.importKey("raw", publicKeyRaw as BufferSource, "Ed25519", true, ["verify"]);
+export async function verifySignature(
+  publicKeyRaw: Uint8Array,
+  signature: Uint8Array,
+  data: Uint8Array,
+) {
+  const key = await crypto.subtle.importKey("raw", publicKeyRaw as BufferSource, "Ed25519", true, [
+    "verify",
+  ]);
   return crypto.subtle.verify("Ed25519", key, signature as BufferSource, data as BufferSource);
 }
 
 export async function sign(identity: NodeIdentity, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("Ed25519", identity.privateKey, data as BufferSource));
+  return new Uint8Array(
+    await crypto.subtle.sign("Ed25519", identity.privateKey, data as BufferSource),
+  );
 }
 
 async function fromFile(file: z.infer<typeof IdentityFile>): Promise<NodeIdentity> {
@@ -67,8 +75,20 @@ async function fromFile(file: z.infer<typeof IdentityFile>): Promise<NodeIdentit
     true,
     ["sign"],
   );
-  const publicKey = await crypto.subtle.importKey("raw", publicKeyRaw as BufferSource, "Ed25519", true, ["verify"]);
-  return { nodeId: await nodeIdFromPublicKey(publicKeyRaw), name: file.name, publicKeyRaw, privateKey, publicKey };
+  const publicKey = await crypto.subtle.importKey(
+    "raw",
+    publicKeyRaw as BufferSource,
+    "Ed25519",
+    true,
+    ["verify"],
+  );
+  return {
+    nodeId: await nodeIdFromPublicKey(publicKeyRaw),
+    name: file.name,
+    publicKeyRaw,
+    privateKey,
+    publicKey,
+  };
 }
 
 /**
@@ -87,19 +107,31 @@ export async function loadOrCreateIdentity(dataDir: string, name?: string): Prom
     }
   }
   if (!file) {
-    const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"]) as CryptoKeyPair;
-    file = {
-      version: 1,
-      name: name ?? defaultName(),
-      privateKeyPkcs8: b64(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-      publicKeyRaw: b64(new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey))),
-    };
+    file = await newIdentityFile(name ?? defaultName());
     await writePrivate(path, file);
   } else if (name && name !== file.name) {
     file = { ...file, name };
     await writePrivate(path, file);
   }
   return fromFile(file);
+}
+
+async function newIdentityFile(name: string): Promise<z.infer<typeof IdentityFile>> {
+  const pair = await crypto.subtle.generateKey("Ed25519", true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  return {
+    version: 1,
+    name,
+    privateKeyPkcs8: b64(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
+    publicKeyRaw: b64(new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey))),
+  };
+}
+
+/** A fresh identity kept in memory only (tests, benchmarks). */
+export async function generateIdentity(name = "test"): Promise<NodeIdentity> {
+  return fromFile(await newIdentityFile(name));
 }
 
 async function writePrivate(path: string, file: z.infer<typeof IdentityFile>) {
