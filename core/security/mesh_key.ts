@@ -40,13 +40,13 @@ export async function meshKeyProof(key: MeshKey, context: ProofContext): Promise
 }
 
 /** Checks a peer's proof (WebCrypto's verify compares in constant time). */
-export async function verifyMeshKeyProof(
+export function verifyMeshKeyProof(
   key: MeshKey,
   proof: string,
   context: ProofContext,
 ): Promise<boolean> {
   const bytes = decodeBase64(proof);
-  if (bytes === null || bytes.length !== 32) return false;
+  if (bytes === null || bytes.length !== 32) return Promise.resolve(false);
   return crypto.subtle.verify(
     "HMAC",
     key,
