@@ -2,7 +2,7 @@ import { decodeMessage } from "../wire/codec.ts";
 import { FrameDecoder, FrameError } from "../wire/decoder.ts";
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from "../wire/frame.ts";
 import type { Marker, Message, PayloadOf } from "../wire/messages/index.ts";
-import type { Hello, Ping } from "../wire/messages/link.ts";
+import type { Auth, Hello, Ping } from "../wire/messages/link.ts";
 import type { Logger } from "../log/logger.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import { Outbox } from "./outbox.ts";
@@ -46,6 +46,17 @@ export interface LinkHandlers {
   onDown?(link: Link, down: LinkDown): void;
 }
 
+/**
+ * Proves our identity to the peer and checks the peer's proof: the `AUTH:` frame each side
+ * sends once the other's HELO passed `verifyHello` (core/security/link_guard.ts implements it).
+ */
+export interface LinkAuthenticator {
+  /** Our AUTH: payload for this link. */
+  prove(remote: Hello, link: Link): Promise<Auth>;
+  /** Checks the peer's AUTH:: a refusal reason, or null to go on to admission. */
+  verify(remote: Hello, auth: Auth, link: Link): Promise<string | null>;
+}
+
 export interface LinkOptions {
   connection: Connection;
   direction: LinkDirection;
@@ -57,6 +68,8 @@ export interface LinkOptions {
    * place where an authenticating transport verifies a signed Hello.
    */
   verifyHello?: (remote: Hello, link: Link) => Promise<string | null> | string | null;
+  /** When set, the handshake is HELO then AUTH: both ways (see LinkAuthenticator). */
+  authenticator?: LinkAuthenticator;
   /**
    * Last, synchronous admission check (own id, duplicate links). The link goes up in the same
    * tick when it returns null, so the caller's bookkeeping cannot race.
@@ -64,6 +77,12 @@ export interface LinkOptions {
   admit?: (remote: Hello, link: Link) => string | null;
   /** @default {DEFAULT_MAX_FRAME_BYTES} */
   maxFrameBytes?: number;
+  /**
+   * Bytes a peer may have buffered with us before the handshake is done: HELO and AUTH: are
+   * small, so an unauthenticated peer cannot make us hold a large frame (the margin covers
+   * the first frames a peer pipelines once it is up on its side). @default {256 KiB}
+   */
+  maxHandshakeBytes?: number;
   /** Interval between PINGs. @default {2_000} */
   heartbeatMs?: number;
   /** A peer that sends nothing for this long is lost. @default {10_000} */
@@ -102,8 +121,11 @@ export class Link {
   #clock: Clock;
   #state: LinkState = "handshake";
   #remote: Hello | null = null;
+  /** With an authenticator: which frame the handshake waits for after HELO:. */
+  #awaiting: "AUTH:" | "ACPT:" | null = null;
   #decoder: FrameDecoder;
   #maxFrameBytes: number;
+  #maxHandshakeBytes: number;
   #heartbeatMs: number;
   #linkTimeoutMs: number;
   #partialFrameTimeoutMs: number;
@@ -136,6 +158,7 @@ export class Link {
     this.direction = options.direction;
     this.#clock = options.clock ?? systemClock;
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#maxHandshakeBytes = options.maxHandshakeBytes ?? 256 * 1024;
     this.#heartbeatMs = options.heartbeatMs ?? 2_000;
     this.#linkTimeoutMs = options.linkTimeoutMs ?? 10_000;
     this.#partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? 10_000;
@@ -225,10 +248,23 @@ export class Link {
 
   /**
    * The whole handshake, in one place: the first frame must be HELO:, of our protocol version,
-   * accepted by the authentication hook, then by the owner's admission rule — which runs in
-   * the same tick as going up, so two links to one node cannot both slip through.
+   * accepted by the authentication hook. With an authenticator, each side then sends AUTH:,
+   * checks the other's, and says ACPT: when it lets the peer in; a side goes up on the peer's
+   * ACPT:, so a refusal on either end keeps both ends down. Last comes the owner's admission
+   * rule, in the same tick as going up, so two links to one node cannot both slip through.
    */
   async #handshake(message: Message): Promise<void> {
+    if (message.marker === "BYE!:" && this.#remote !== null) {
+      // The peer refused us after our HELO (unapproved, wrong mesh key…): its reason is ours.
+      return this.#receive(message);
+    }
+    if (this.#awaiting === "AUTH:") return this.#checkAuth(message);
+    if (this.#awaiting === "ACPT:") {
+      if (message.marker !== "ACPT:") {
+        throw new FrameError(`expected ACPT: after AUTH:, got ${message.marker}`);
+      }
+      return this.#finishHandshake(this.#remote!, null);
+    }
     if (message.marker !== "HELO:") {
       throw new FrameError(`expected HELO: as first frame, got ${message.marker}`);
     }
@@ -246,6 +282,44 @@ export class Link {
       }
       if (this.#isClosed()) return;
     }
+    const authenticator = this.#options.authenticator;
+    if (refusal === null && authenticator) {
+      let auth: Auth;
+      try {
+        auth = await authenticator.prove(remote, this);
+      } catch (error) {
+        refusal = `cannot prove our identity: ${(error as Error).message}`;
+      }
+      if (this.#isClosed()) return;
+      if (refusal === null) {
+        this.#awaiting = "AUTH:";
+        this.#enqueue("AUTH:", auth!);
+        return;
+      }
+    }
+    this.#finishHandshake(remote, refusal);
+  }
+
+  async #checkAuth(message: Message): Promise<void> {
+    if (message.marker !== "AUTH:") {
+      throw new FrameError(`expected AUTH: after HELO:, got ${message.marker}`);
+    }
+    let refusal: string | null;
+    try {
+      refusal = await this.#options.authenticator!.verify(this.#remote!, message.payload, this);
+    } catch (error) {
+      refusal = `authentication failed: ${(error as Error).message}`;
+    }
+    if (this.#isClosed()) return;
+    if (refusal) {
+      this.#shutdown({ reason: refusal, cause: "local" }, true);
+      return;
+    }
+    this.#awaiting = "ACPT:";
+    this.#enqueue("ACPT:", {});
+  }
+
+  #finishHandshake(remote: Hello, refusal: string | null): void {
     refusal ??= this.#options.admit?.(remote, this) ?? null;
     if (refusal) {
       this.#shutdown({ reason: refusal, cause: "local" }, true);
@@ -275,6 +349,12 @@ export class Link {
         this.#stats.bytesIn += chunk.length;
         const frames = this.#decoder.push(chunk);
         this.#trackPartialFrame(now, frames.length > 0);
+        if (this.#state === "handshake" && this.#decoder.bufferedBytes > this.#maxHandshakeBytes) {
+          throw new FrameError(
+            `${this.#decoder.bufferedBytes} bytes buffered before the handshake completed, ` +
+              `limit ${this.#maxHandshakeBytes}`,
+          );
+        }
         for (const frame of frames) {
           if (this.#isClosed()) return;
           const message = decodeMessage(frame);
@@ -310,7 +390,9 @@ export class Link {
         });
         return;
       case "HELO:":
-        throw new FrameError("unexpected HELO: after the handshake");
+      case "AUTH:":
+      case "ACPT:":
+        throw new FrameError(`unexpected ${message.marker} after the handshake`);
       default:
         try {
           this.#options.handlers?.onMessage?.(this, message);

@@ -2,15 +2,25 @@ import type { Connection, Listener, Transport } from "./transport.ts";
 
 const READ_BUFFER_BYTES = 64 * 1024;
 
-/** A TCP connection as the link engine needs it (TCP_NODELAY on: frames are batched by us). */
-class TcpConnection implements Connection {
+/**
+ * A Deno TCP (or TLS-over-TCP) connection as the link engine needs it (TCP_NODELAY on: frames
+ * are batched by us).
+ */
+export class TcpConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly verifiedNodeId?: string;
+  readonly encrypted: boolean;
   #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #closed = false;
 
-  constructor(private readonly conn: Deno.TcpConn) {
-    conn.setNoDelay(true);
+  constructor(
+    private readonly conn: Deno.TcpConn | Deno.TlsConn,
+    secured?: { verifiedNodeId: string },
+  ) {
+    if ("setNoDelay" in conn) conn.setNoDelay(true);
+    this.verifiedNodeId = secured?.verifiedNodeId;
+    this.encrypted = secured !== undefined;
     const remote = conn.remoteAddr as Deno.NetAddr;
     this.remoteAddress = remote.hostname;
     this.remotePort = remote.port;
@@ -98,6 +108,6 @@ export class TcpTransport implements Transport {
 }
 
 /** `[::1]` → `::1`: Deno.connect wants IPv6 literals bare. */
-function unbracket(hostname: string): string {
+export function unbracket(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }

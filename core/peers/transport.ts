@@ -1,11 +1,19 @@
 /**
- * The byte streams the link engine runs on. Plain TCP implements it today; an encrypted
- * transport (TLS) can replace it later without touching the protocol layer.
+ * The byte streams the link engine runs on: TLS (tls_transport.ts) by default, plain TCP
+ * (tcp_transport.ts) only when asked for, in memory for tests. The protocol layer is the same
+ * on all of them.
  */
 export interface Connection {
   /** Remote IP address (no brackets, no port). */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /**
+   * The node id whose key the transport saw the peer hold (a dial pinned to that node's
+   * certificate); undefined when the transport proved nothing (accepted or plain connections).
+   */
+  readonly verifiedNodeId?: string;
+  /** True when the bytes are encrypted on the wire. */
+  readonly encrypted?: boolean;
   /**
    * Resolves to the next bytes received, owned by the caller (never reused by the transport),
    * or null at end of stream. Rejects when the connection fails or is closed locally.
@@ -32,6 +40,19 @@ export interface Transport {
     port: number,
     onConnection: (connection: Connection) => void,
   ): Promise<Listener>;
-  /** Opens a connection; rejects on failure or when `signal` aborts first. */
-  dial(hostname: string, port: number, signal?: AbortSignal): Promise<Connection>;
+  /**
+   * Opens a connection; rejects on failure or when `signal` aborts first. With
+   * `expectedNodeId`, an authenticating transport refuses any other node there.
+   */
+  dial(
+    hostname: string,
+    port: number,
+    signal?: AbortSignal,
+    options?: DialOptions,
+  ): Promise<Connection>;
+}
+
+export interface DialOptions {
+  /** The node discovery says is at this address. */
+  expectedNodeId?: string;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Protocol version spoken by this build. A peer with another major version is refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const NodeId = z.string().min(1).max(128);
 
@@ -19,8 +19,32 @@ export const Hello = z.object({
    * join the same pair of nodes they agree which one to keep (see core/peers/duplicate.ts).
    */
   nonce: z.string().max(64).optional(),
+  /**
+   * The node's Ed25519 public key (raw, base64). The node id is its hash, and the `AUTH:` frame
+   * that follows proves the sender holds the private key (see core/security/link_proof.ts).
+   */
+  publicKey: z.string().max(64).optional(),
 });
 export type Hello = z.infer<typeof Hello>;
+
+/**
+ * `AUTH:` — second handshake frame, sent by each side once the other's HELO arrived: an
+ * Ed25519 signature over both ids and both nonces, and in mesh-key mode an HMAC proving the
+ * mesh passphrase. Nothing else flows before both are verified.
+ */
+export const Auth = z.object({
+  signature: z.string().max(128),
+  meshProof: z.string().max(128).optional(),
+});
+export type Auth = z.infer<typeof Auth>;
+
+/**
+ * `ACPT:` — third handshake frame: "your proof is good and my trust policy lets you in". A
+ * side goes up only on the peer's ACPT:, so a node that refuses (unapproved, wrong mesh key)
+ * never appears linked on either end, not even for a moment.
+ */
+export const Accept = z.object({});
+export type Accept = z.infer<typeof Accept>;
 
 /** `PING:` / `PONG:` — heartbeat; the pong echoes the ping's `sentAt` so the sender measures RTT. */
 export const Ping = z.object({ seq: z.number().int().nonnegative(), sentAt: z.number() });
@@ -39,6 +63,8 @@ export type Noop = z.infer<typeof Noop>;
 
 export const linkSchemas = {
   "HELO:": Hello,
+  "AUTH:": Auth,
+  "ACPT:": Accept,
   "PING:": Ping,
   "PONG:": Ping,
   "BYE!:": Bye,
