@@ -9,7 +9,7 @@ import type { MessageHandler, PeerBus, PeerRef } from "./bus.ts";
 import { BusHub } from "./bus_hub.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import { preferredConnection } from "./duplicate.ts";
-import { Link, type LinkDirection, type LinkDown } from "./link.ts";
+import { Link, type LinkAuthenticator, type LinkDirection, type LinkDown } from "./link.ts";
 import { TcpTransport } from "./tcp_transport.ts";
 import type { Connection, Listener, Transport } from "./transport.ts";
 
@@ -43,7 +43,8 @@ export interface PeerStatus {
 }
 
 export interface LinkManagerOptions {
-  identity: { nodeId: string; name: string };
+  /** `publicKey` (raw Ed25519, base64) goes into our HELO for the peer to check the id against. */
+  identity: { nodeId: string; name: string; publicKey?: string };
   appVersion: string;
   /** Where to listen for peers; port 0 picks a free one (see `peerPort` after start). */
   peerHost: string;
@@ -79,6 +80,8 @@ export interface LinkManagerOptions {
   stableLinkMs?: number;
   /** Authentication hook passed to every link (see Link's `verifyHello`). */
   verifyHello?: (remote: Hello, link: Link) => Promise<string | null> | string | null;
+  /** Identity proofs and trust policy, passed to every link (core/security/link_guard.ts). */
+  authenticator?: LinkAuthenticator;
   /** @default {new TcpTransport()} */
   transport?: Transport;
   logger: Logger;
@@ -214,11 +217,19 @@ export class LinkManager implements PeerBus {
     const key = options.nodeId && !options.static ? `id:${options.nodeId}` : `at:${host}:${port}`;
     const existing = this.#targets.get(key);
     if (existing && options.restarted) {
-      this.#redialRestarted(existing);
+      this.#redialRestarted(existing, host);
       return;
     }
     if (existing) {
       if (existing.host === host && existing.port === port) return;
+      const linkedId = this.#targetNodeId(existing);
+      if (linkedId !== null && this.#nodes.get(linkedId)?.link) {
+        // Announcements are not authenticated: while the node is linked, a new address only
+        // takes effect for the next dial, so a spoofed packet cannot cut a working link.
+        existing.host = host;
+        existing.port = port;
+        return;
+      }
       // The node moved: dial the new address from now on.
       this.#cancelTarget(existing);
       existing.host = host;
@@ -261,6 +272,27 @@ export class LinkManager implements PeerBus {
       this.#nodes.delete(nodeId);
     }
     this.#changed();
+  }
+
+  /**
+   * Closes the link to `nodeId` (gracefully, telling it `reason`), e.g. after the user blocked
+   * it. Targets wanting it redial as usual; the trust policy then decides again.
+   */
+  disconnect(nodeId: string, reason: string): boolean {
+    const link = this.#nodes.get(nodeId)?.link;
+    if (!link) return false;
+    link.close(reason);
+    return true;
+  }
+
+  /** Dials every target wanting `nodeId` now instead of at the end of its backoff (after an approval). */
+  retryNow(nodeId: string): void {
+    for (const target of this.#targets.values()) {
+      if (this.#targetNodeId(target) !== nodeId || target.timer === undefined) continue;
+      this.#cancelTarget(target);
+      target.attempt = 0;
+      this.#dial(target);
+    }
   }
 
   /** Name told to peers in future HELOs. */
@@ -391,7 +423,9 @@ export class LinkManager implements PeerBus {
     const timer = this.#clock.setTimeout(() => abort.abort(), connectMs);
     let connection: Connection;
     try {
-      connection = await this.#transport.dial(target.host, target.port, abort.signal);
+      connection = await this.#transport.dial(target.host, target.port, abort.signal, {
+        expectedNodeId: target.expectedId ?? undefined,
+      });
     } catch (error) {
       if (target.abort !== abort) return; // cancelled: forgotten, moved or shutting down
       const reason = abort.signal.aborted
@@ -417,11 +451,12 @@ export class LinkManager implements PeerBus {
     target.link = link;
   }
 
-  #redialRestarted(target: Target): void {
+  #redialRestarted(target: Target, announcedHost: string): void {
     const nodeId = this.#targetNodeId(target);
     const node = nodeId === null ? undefined : this.#nodes.get(nodeId);
     // Aborting the stale link runs the usual down path, which redials with a fresh backoff.
-    node?.link?.abort("peer restarted");
+    // Only an announcement from the link's own address may do that: anyone can send one.
+    if (node?.link && node.address === announcedHost) node.link.abort("peer restarted");
     if (target.timer !== undefined) {
       this.#cancelTarget(target);
       target.attempt = 0;
@@ -538,8 +573,10 @@ export class LinkManager implements PeerBus {
         peerPort: this.#peerPort,
         httpPort: o.httpPort,
         hasLlm: this.#hasLlm,
+        ...(o.identity.publicKey === undefined ? {} : { publicKey: o.identity.publicKey }),
       },
       verifyHello: o.verifyHello,
+      authenticator: o.authenticator,
       admit: (remote, l) => this.#admit(remote, l),
       maxFrameBytes: o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       heartbeatMs: o.heartbeatMs,
