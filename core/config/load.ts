@@ -12,7 +12,15 @@ export class ConfigError extends Error {
 
 type Key = keyof Config;
 const KEYS = Object.keys(ConfigSchema.shape) as Key[];
-const REPEATABLE = new Set<Key>(["peer", "interface", "broadcast", "allowCidr", "blockCidr"]);
+const REPEATABLE = new Set<Key>([
+  "peer",
+  "interface",
+  "broadcast",
+  "allowCidr",
+  "blockCidr",
+  "allowNodeId",
+  "blockNodeId",
+]);
 /** Switches: `--include-loopback` turns one on, `--no-discovery` turns one off. */
 const BOOLEAN_KEYS = new Set<Key>(
   KEYS.filter((key) => typeof ConfigSchema.shape[key].safeParse(undefined).data === "boolean"),
@@ -36,7 +44,10 @@ export interface ParsedCommandLine {
  * boolean settings also accept `--no-<flag>`. Subcommand options (e.g. `--dry-run`) land in `extra`.
  */
 export function parseCommandLine(args: string[], extraFlags: string[] = []): ParsedCommandLine {
-  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; multiple?: boolean; short?: string }
+  > = {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
     config: { type: "string" },
@@ -101,7 +112,9 @@ export function parseConfigFile(text: string, path: string): Partial<Record<Key,
   const out: Partial<Record<Key, unknown>> = {};
   for (const [name, value] of Object.entries(parsed.data)) {
     const key = camel(name) as Key;
-    if (!KEYS.includes(key)) throw new ConfigError(`config file ${path}: unknown setting "${name}"`);
+    if (!KEYS.includes(key)) {
+      throw new ConfigError(`config file ${path}: unknown setting "${name}"`);
+    }
     out[key] = value;
   }
   return out;
@@ -137,6 +150,12 @@ export const HELP_SETTINGS: [flag: string, help: string][] = [
   ["--no-discovery", "do not broadcast or listen for announcements"],
   ["--allow-cidr CIDR", "accept peers from this range too, e.g. 100.64.0.0/10 (repeatable)"],
   ["--block-cidr CIDR", "refuse peers from this range (repeatable)"],
+  ["--trust-mode MODE", "open (default: any node, trusted on first use) | mesh-key | approve"],
+  ["--mesh-key PASSPHRASE", "shared mesh passphrase for mesh-key mode (or NEUROMESH_MESH_KEY)"],
+  ["--allow-node-id ID", "let this node in without approval or mesh key (repeatable)"],
+  ["--block-node-id ID", "refuse this node in every mode (repeatable)"],
+  ["--http-token TOKEN", "API token for clients not on loopback (default: generated once)"],
+  ["--insecure-plaintext-links", "unencrypted peer links, for tests and benchmarks only"],
   ["--ollama-url URL", "local Ollama (default http://127.0.0.1:11434)"],
   ["--openai-url URL", "local OpenAI-compatible server (llama.cpp, LM Studio, vLLM)"],
   ["--capacity N", "concurrent requests this host serves (default 2)"],

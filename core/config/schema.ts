@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { DEFAULT_ALLOWED_CIDRS, parseCidr } from "../net/cidr.ts";
+import { TRUST_MODES } from "../security/trust_policy.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 
-const port = z.coerce.number().int().min(1, "must be a port 1-65535").max(65535, "must be a port 1-65535");
+const port = z.coerce.number().int().min(1, "must be a port 1-65535").max(
+  65535,
+  "must be a port 1-65535",
+);
 const positiveInt = z.coerce.number().int().positive();
 const cidr = z.string().refine((text) => {
   try {
@@ -26,6 +30,9 @@ export const PeerAddress = z.string().regex(
   /^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+)(:\d{1,5})?$/,
   "must be HOST or HOST:PORT",
 );
+
+/** A node id as shown by /api/status (base32 of the key's hash). */
+const nodeId = z.string().regex(/^[A-Z2-7]{32}$/, "must be a 32-character node id (A-Z, 2-7)");
 
 /** Every setting of a node, with its default. CLI flags, NEUROMESH_* and the config file all feed this. */
 export const ConfigSchema = z.object({
@@ -62,6 +69,26 @@ export const ConfigSchema = z.object({
   /** Lend this node's LLM to peers (off: it still uses the mesh). */
   serveLlm: bool.default(true),
   open: bool.default(true),
+  /** Who may link: open (trust on first use), mesh-key (shared passphrase) or approve (ask the user). */
+  trustMode: z.enum(TRUST_MODES).default("open"),
+  /** The mesh passphrase (required in mesh-key mode); prefer NEUROMESH_MESH_KEY or the config file. */
+  meshKey: z.string().min(8, "must be at least 8 characters").max(1024).optional(),
+  /** Node ids let in without a question (approve mode) or without the mesh key. */
+  allowNodeId: list(nodeId).default([]),
+  /** Node ids refused in every mode. */
+  blockNodeId: list(nodeId).default([]),
+  /** Peer links over plain TCP, unencrypted: for tests and benchmarks only. */
+  insecurePlaintextLinks: bool.default(false),
+  /** API token for clients not on loopback (default: generated once, kept hashed in the data dir). */
+  httpToken: z.string().min(16, "must be at least 16 characters").max(256).optional(),
+}).superRefine((config, ctx) => {
+  if (config.trustMode === "mesh-key" && !config.meshKey) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["meshKey"],
+      message: "is required with --trust-mode mesh-key (or set NEUROMESH_MESH_KEY)",
+    });
+  }
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -79,6 +106,8 @@ function defaultDataDir(): string {
     }
   };
   if (Deno.build.os === "windows") return `${env("APPDATA") ?? "."}\\NeuroMesh`;
-  if (Deno.build.os === "darwin") return `${env("HOME") ?? "."}/Library/Application Support/NeuroMesh`;
+  if (Deno.build.os === "darwin") {
+    return `${env("HOME") ?? "."}/Library/Application Support/NeuroMesh`;
+  }
   return `${env("XDG_DATA_HOME") ?? `${env("HOME") ?? "."}/.local/share`}/neuromesh`;
 }

@@ -9,6 +9,9 @@ const base: Settings = {
   ollamaUrl: "http://127.0.0.1:11434",
   rateLimit: 100,
   capacity: 2,
+  trustMode: "open",
+  allowNodeId: [],
+  blockNodeId: [],
 };
 
 Deno.test("SettingsStore persists updates and tells listeners", async () => {
@@ -31,7 +34,11 @@ Deno.test("SettingsStore lets an explicit flag win over a saved value", async ()
   const dir = await Deno.makeTempDir();
   try {
     await (await SettingsStore.open(dir, base, new Set())).update({ rateLimit: 5 });
-    const reopened = await SettingsStore.open(dir, { ...base, rateLimit: 50 }, new Set(["rateLimit"]));
+    const reopened = await SettingsStore.open(
+      dir,
+      { ...base, rateLimit: 50 },
+      new Set(["rateLimit"]),
+    );
     assert.equal(reopened.current.rateLimit, 50);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -44,6 +51,32 @@ Deno.test("SettingsStore refuses a bad value and keeps the old one", async () =>
     const store = await SettingsStore.open(dir, base, new Set());
     await assert.rejects(() => store.update({ blockCidr: ["300.0.0.0/8"] }));
     assert.deepEqual(store.current.blockCidr, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SettingsStore refuses an update its check rejects, and keeps the current settings", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const check = (next: Settings) => next.trustMode === "mesh-key" ? "no mesh key" : null;
+    const store = await SettingsStore.open(dir, base, new Set(), check);
+    await assert.rejects(() => store.update({ trustMode: "mesh-key" }), /no mesh key/);
+    assert.equal(store.current.trustMode, "open");
+    await store.update({ trustMode: "approve" });
+    assert.equal(store.current.trustMode, "approve");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SettingsStore falls back from a saved setting this start cannot honour", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/settings.json`, JSON.stringify({ trustMode: "mesh-key" }));
+    const check = (next: Settings) => next.trustMode === "mesh-key" ? "no mesh key" : null;
+    const store = await SettingsStore.open(dir, base, new Set(), check);
+    assert.equal(store.current.trustMode, "open");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

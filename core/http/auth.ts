@@ -1,0 +1,82 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { CidrSet } from "../net/cidr.ts";
+
+/** What the middleware asks of the token store (core/security/api_token.ts). */
+export interface TokenCheck {
+  verify(token: string): Promise<boolean>;
+}
+
+/** Where a request came from: an IP for TCP, null for the unix socket (file permissions guard it). */
+export type RemoteAddressOf = (c: Context) => string | null;
+
+export const TOKEN_COOKIE = "neuromesh_token";
+const LOOPBACK = new CidrSet(["127.0.0.0/8", "::1/128"]);
+/** Host headers a browser on this machine sends; anything else on loopback is DNS rebinding. */
+const LOCAL_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/i;
+
+/** The remote address under Deno.serve: Hono's `c.env` is Deno's ServeHandlerInfo. */
+export const denoRemoteAddress: RemoteAddressOf = (c) => {
+  const addr = (c.env as { remoteAddr?: Deno.Addr } | undefined)?.remoteAddr;
+  if (!addr || addr.transport === "unix" || addr.transport === "unixpacket") return null;
+  const host = (addr as Deno.NetAddr).hostname;
+  return host.startsWith("::ffff:") && host.includes(".") ? host.slice(7) : host;
+};
+
+/**
+ * API access: requests from loopback (with a local Host name) and the unix socket pass;
+ * anyone else needs the API token, as `Authorization: Bearer <token>` (API clients), the
+ * `neuromesh_token` cookie (the page), or once as `?token=` on a page address, which sets the
+ * cookie and redirects to the address without it.
+ */
+export function apiAuth(
+  tokens: TokenCheck,
+  remoteAddressOf: RemoteAddressOf = denoRemoteAddress,
+): MiddlewareHandler {
+  return async function apiAuthMiddleware(c, next) {
+    const remote = remoteAddressOf(c);
+    if (remote === null) return await next();
+    if (LOOPBACK.matches(remote)) {
+      // Deno.serve builds the request URL from the Host header.
+      const host = new URL(c.req.url).host;
+      if (LOCAL_HOST.test(host)) return await next();
+      return c.json(
+        { error: `refused: Host "${host}" on a loopback connection (DNS rebinding?)` },
+        403,
+      );
+    }
+    const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (bearer !== undefined) {
+      if (await tokens.verify(bearer)) return await next();
+      return unauthorized(c, "wrong API token");
+    }
+    const query = c.req.query("token");
+    if (query !== undefined && c.req.method === "GET") {
+      if (!await tokens.verify(query)) return unauthorized(c, "wrong API token");
+      setCookie(c, TOKEN_COOKIE, query, {
+        httpOnly: true,
+        sameSite: "Strict",
+        path: "/",
+        maxAge: 400 * 24 * 3600,
+      });
+      const url = new URL(c.req.url);
+      url.searchParams.delete("token");
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    }
+    const cookie = getCookie(c, TOKEN_COOKIE);
+    if (cookie !== undefined && await tokens.verify(cookie)) return await next();
+    return unauthorized(
+      c,
+      cookie === undefined ? "this node needs its API token" : "wrong API token",
+    );
+  };
+}
+
+function unauthorized(c: Context, why: string): Response {
+  c.header("WWW-Authenticate", 'Bearer realm="neuromesh"');
+  return c.json({
+    error: `${why}: send "Authorization: Bearer <token>", or open /?token=<token> once in the ` +
+      "browser (the token was shown when the node first started; rotate it from this machine " +
+      "with POST /api/token/rotate)",
+  }, 401);
+}
