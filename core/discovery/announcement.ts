@@ -33,7 +33,10 @@ export const AnnouncementSchema = z.object({
   protocol_version: z.number().int().nonnegative().optional(),
   /** True when the packet answers another node's announcement directly: never answer it. */
   reply: z.boolean().optional(),
-  /** Reserved for key pinning. */
+  /**
+   * The full fingerprint of the node's key (base32 SHA-256); `node_id` is its first 32
+   * characters. Unauthenticated like the rest of the packet: links prove the key.
+   */
   fingerprint: z.string().max(128).optional(),
   /** Random per process start: a changed value means the node restarted, so it is new again. */
   instance: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),

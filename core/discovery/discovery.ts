@@ -35,7 +35,7 @@ export interface DiscoveryOptions {
   hasLlm?: boolean;
   /** Default: PROTOCOL_VERSION. */
   protocolVersion?: number;
-  /** Reserved for key pinning; sent when set. */
+  /** Our key's full fingerprint (the node id is its start); sent when set. */
   fingerprint?: string;
   /** Per-start id (default: random): peers seeing it change treat this node as new. */
   instance?: string;
@@ -276,6 +276,14 @@ export class Discovery {
         addr: address,
         bytes: bytes.length,
       });
+      return;
+    }
+    if (
+      announcement.fingerprint !== undefined && announcement.node_id !== undefined &&
+      !announcement.fingerprint.startsWith(announcement.node_id)
+    ) {
+      // The node id is the start of the key fingerprint: this packet was made up.
+      this.#stats.malformed++;
       return;
     }
     if (announcement.node_id === this.#options.nodeId) {

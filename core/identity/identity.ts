@@ -44,6 +44,14 @@ export async function nodeIdFromPublicKey(raw: Uint8Array): Promise<string> {
   return base32(digest.subarray(0, 20));
 }
 
+/**
+ * The full fingerprint of a public key: base32 of all of SHA-256, 52 characters. The node id
+ * is its first 32 characters. Discovery announcements carry it.
+ */
+export async function fingerprintOfPublicKey(raw: Uint8Array): Promise<string> {
+  return base32(new Uint8Array(await crypto.subtle.digest("SHA-256", raw as BufferSource)));
+}
+
 /** Short form for the UI, like Syncthing device ids: `ABCDEFG-HIJKLMN`. */
 export function shortId(nodeId: string): string {
   return `${nodeId.slice(0, 7)}-${nodeId.slice(7, 14)}`;
