@@ -2,6 +2,7 @@
  * Composition root of a running node: config → identity → mesh (discovery, links) → LLM
  * sharing → conversations → HTTP. `stop()` undoes it in reverse order.
  */
+import { Hono } from "hono";
 import { pageUrl, startBanner } from "./cli/banner.ts";
 import { openBrowserIfDoubleClicked } from "./cli/open_browser.ts";
 import type { Invocation } from "./config/from_process.ts";
@@ -14,15 +15,26 @@ import { EventHub } from "./events/hub.ts";
 import { createApp } from "./http/app.ts";
 import { conversationRoutes } from "./http/conversation_routes.ts";
 import { llmRoutes } from "./http/llm_routes.ts";
+import { apiAuth } from "./http/auth.ts";
 import { nodeRoutes, type StatusView } from "./http/node_routes.ts";
+import { trustRoutes } from "./http/trust_routes.ts";
 import { uiRoutes } from "./http/ui_routes.ts";
-import { loadOrCreateIdentity, type NodeIdentity, shortId } from "./identity/identity.ts";
+import {
+  fingerprintOfPublicKey,
+  loadOrCreateIdentity,
+  type NodeIdentity,
+  shortId,
+} from "./identity/identity.ts";
 import { createBackend } from "./llm/create_backend.ts";
 import { MeshLlm } from "./llm/mesh_llm.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 import { CidrSet } from "./net/cidr.ts";
 import { LinkManager } from "./peers/manager.ts";
 import { parsePeerAddress } from "./peers/peer_address.ts";
+import { ApiTokens, tokenFileIo } from "./security/api_token.ts";
+import { createLinkSecurity } from "./security/link_security.ts";
+import { deriveMeshKey } from "./security/mesh_key.ts";
+import { TrustStore, trustFileIo } from "./security/trust_store.ts";
 import { SettingsStore } from "./settings/settings.ts";
 import { buildPeerViews } from "./status/peer_views.ts";
 import { ConversationStore } from "./store/store.ts";
@@ -34,6 +46,8 @@ export interface RunningNode {
   httpPort: number;
   peerPort: number;
   hasLlm: boolean;
+  /** A new API token made at this start (shown once), or null. */
+  newApiToken: string | null;
   /** Models of the local LLM, or null when it did not answer. */
   localModels(): string[] | null;
   stop(): Promise<void>;
@@ -48,6 +62,7 @@ export async function startNode(
 ): Promise<RunningNode> {
   const startedAt = Date.now();
   const identity = await loadOrCreateIdentity(config.dataDir, config.name);
+  const meshKey = config.meshKey ? await deriveMeshKey(config.meshKey) : null;
   const settings = await SettingsStore.open(config.dataDir, {
     name: identity.name,
     sharing: config.sharing,
@@ -56,7 +71,19 @@ export async function startNode(
     ollamaUrl: config.ollamaUrl,
     rateLimit: config.rateLimit,
     capacity: config.capacity,
-  }, new Set([...explicit].filter((k) => k !== "name" || config.name)) as never);
+    trustMode: config.trustMode,
+    allowNodeId: config.allowNodeId,
+    blockNodeId: config.blockNodeId,
+  }, new Set([...explicit].filter((k) => k !== "name" || config.name)) as never, (next) =>
+    next.trustMode === "mesh-key" && !meshKey
+      ? "mesh-key mode needs a mesh key: start the node with --mesh-key or NEUROMESH_MESH_KEY"
+      : null);
+  const trust = await TrustStore.open(trustFileIo(config.dataDir), {
+    onSaveError: (error) => logger.warn("trust store not saved", { error }),
+  });
+  const tokens = await ApiTokens.open(tokenFileIo(config.dataDir), config.httpToken);
+  // A token is needed as soon as the page and API are reachable beyond this machine.
+  const newApiToken = isLoopbackHost(config.httpHost) ? null : await tokens.ensure();
   const events = new EventHub();
   // Undone in reverse order of building; each step is independent of the others failing.
   const cleanups: Cleanup[] = [];
@@ -70,6 +97,7 @@ export async function startNode(
     }
     cleanups.length = 0;
   };
+  cleanups.push(() => trust.flush());
 
   try {
     const accessLists = () => ({
@@ -86,9 +114,25 @@ export async function startNode(
     if (config.discovery) targets();
     const staticPeers = config.peer.map((text) => parsePeerAddress(text, config.peerPort));
 
-    // --- mesh: peer links ------------------------------------------------------------------
+    // --- mesh: peer links (authenticated; encrypted unless --insecure-plaintext-links) --------
+    const trustSettings = () => ({
+      mode: settings.current.trustMode,
+      allowIds: new Set(settings.current.allowNodeId),
+      blockIds: new Set(settings.current.blockNodeId),
+    });
+    const security = await createLinkSecurity({
+      identity,
+      trust,
+      settings: trustSettings,
+      meshKey: () => meshKey,
+      plaintext: config.insecurePlaintextLinks,
+      logger: logger.child("security"),
+    });
+    if (config.insecurePlaintextLinks) {
+      logger.warn("peer links are NOT encrypted (--insecure-plaintext-links): tests only");
+    }
     const links = new LinkManager({
-      identity: { nodeId: identity.nodeId, name: settings.current.name },
+      identity: { nodeId: identity.nodeId, name: settings.current.name, publicKey: security.publicKey },
       appVersion: APP_VERSION,
       peerHost: config.peerHost,
       peerPort: config.peerPort,
@@ -97,6 +141,7 @@ export async function startNode(
       maxFrameBytes: config.maxFrameBytes,
       heartbeatMs: config.heartbeatMs,
       linkTimeoutMs: config.linkTimeoutMs,
+      ...security.linkOptions,
       logger: logger.child("peers"),
     });
     await links.start();
@@ -159,6 +204,7 @@ export async function startNode(
         peerPort: links.peerPort,
         httpPort: config.httpPort,
         hasLlm: llm.hasLlm,
+        fingerprint: await fingerprintOfPublicKey(identity.publicKeyRaw),
         discoveryPort: config.discoveryPort,
         targets,
         ...accessLists(),
@@ -207,6 +253,13 @@ export async function startNode(
           peerPort: links.peerPort,
           models: local.models,
           load: { inFlight: local.inFlight, capacity: local.capacity, queued: local.queued },
+          security: {
+            trustMode: settings.current.trustMode,
+            encryptedLinks: !config.insecurePlaintextLinks,
+            pending: trust.entries().filter((entry) => entry.status === "pending").length,
+            alerts: trust.alerts().length,
+            apiTokenRequired: tokens.configured && !isLoopbackHost(config.httpHost),
+          },
         },
         peers: peerViews(),
       };
@@ -225,7 +278,22 @@ export async function startNode(
       events.publish("node", status().node);
     });
 
+    // Links only ever come up for trusted nodes; when trust changes, drop the ones no longer so.
+    const dropUntrusted = () => {
+      for (const peer of links.linkedPeers()) {
+        if (!security.guard.stillTrusted(peer.id)) links.disconnect(peer.id, "no longer trusted");
+      }
+    };
+    trust.onChange(() => {
+      dropUntrusted();
+      events.publish("node", status().node);
+    });
+
     settings.onChange((next, previous) => {
+      if (
+        next.trustMode !== previous.trustMode || next.allowNodeId !== previous.allowNodeId ||
+        next.blockNodeId !== previous.blockNodeId
+      ) dropUntrusted();
       if (next.name !== previous.name) {
         links.setName(next.name);
         void discovery?.setName(next.name);
@@ -243,8 +311,20 @@ export async function startNode(
     });
 
     // --- HTTP --------------------------------------------------------------------------------
+    const guardApi = new Hono();
+    guardApi.use("*", apiAuth(tokens));
     const app = createApp([
+      guardApi, // first: every route below is behind it
       nodeRoutes({ status, settings, events }),
+      trustRoutes({
+        trust,
+        mode: () => settings.current.trustMode,
+        meshKeyConfigured: meshKey !== null,
+        plaintextLinks: config.insecurePlaintextLinks,
+        onApproved: (id) => links.retryNow(id),
+        onBlocked: (id) => links.disconnect(id, "blocked"),
+        rotateToken: () => tokens.rotate(),
+      }),
       llmRoutes({
         llm,
         identity: {
@@ -291,6 +371,7 @@ export async function startNode(
 
     return {
       identity,
+      newApiToken,
       get httpPort() {
         return httpPort;
       },
@@ -332,6 +413,13 @@ export async function runNode(invocation: Invocation): Promise<number> {
     ollamaUrl: config.openaiUrl ?? config.ollamaUrl,
     ollamaModels: node.localModels(),
   }).join("\n"));
+  if (node.newApiToken) {
+    console.log(
+      `API token for other devices (shown only now; rotate it with POST /api/token/rotate ` +
+        `from this machine): ${node.newApiToken}\n` +
+        `  open http://<this machine>:${node.httpPort}/?token=${node.newApiToken} once in their browser`,
+    );
+  }
   openBrowserIfDoubleClicked(page, config.open);
   await new Promise<void>((resolve) => {
     Deno.addSignalListener("SIGINT", resolve);
@@ -340,4 +428,9 @@ export async function runNode(invocation: Invocation): Promise<number> {
   logger.info("shutting down");
   await node.stop();
   return 0;
+}
+
+/** True for addresses only this machine reaches (no API token needed). */
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
 }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { EventHub, LiveEvent } from "../events/hub.ts";
-import { SettingsPatch, type SettingsStore } from "../settings/settings.ts";
+import { SettingsPatch, SettingsRejected, type SettingsStore } from "../settings/settings.ts";
 import { describeZodError, readJson } from "./errors.ts";
 
 export interface Load {
@@ -22,6 +22,20 @@ export interface NodeView {
   peerPort: number;
   models: string[];
   load: Load;
+  /** Link security at a glance; details at GET /api/trust. */
+  security?: SecuritySummary;
+}
+
+export interface SecuritySummary {
+  trustMode: "open" | "mesh-key" | "approve";
+  /** False only with --insecure-plaintext-links. */
+  encryptedLinks: boolean;
+  /** Nodes waiting for approval (approve mode). */
+  pending: number;
+  /** Security alerts recorded (impersonation attempts, wrong mesh keys). */
+  alerts: number;
+  /** True when the API also listens beyond loopback and asks others for the token. */
+  apiTokenRequired: boolean;
 }
 
 export interface PeerView {
@@ -66,7 +80,12 @@ export function nodeRoutes(deps: NodeRoutesDeps): Hono {
     if (!body.ok) return body.response;
     const patch = SettingsPatch.safeParse(body.value);
     if (!patch.success) return c.json({ error: describeZodError(patch.error) }, 400);
-    return c.json(await deps.settings.update(patch.data));
+    try {
+      return c.json(await deps.settings.update(patch.data));
+    } catch (error) {
+      if (error instanceof SettingsRejected) return c.json({ error: error.message }, 400);
+      throw error;
+    }
   });
 
   app.get("/api/events", (c) =>
