@@ -148,12 +148,12 @@ Deno.test({
 
       // Not streamed, with the model only H1 has: the header must name H1.
       const solo = ask("Hello");
-      const reply = await ollama.chat({ model: SOLO_MODEL, messages: solo, stream: false });
+      const reply = await ollama.chat({ model: SOLO_MODEL, messages: solo });
       assert.equal(reply.message.content, expectedAnswer(SOLO_MODEL, solo));
       assert.equal(chatHeaders?.get("x-neuromesh-host"), h1);
 
       // ---- openai ----
-      const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+      const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused" });
       const ids = (await openai.models.list()).data.map((m) => m.id);
       assert.ok(ids.includes(SHARED_MODEL) && ids.includes(SOLO_MODEL), `/v1/models: ${ids}`);
 
@@ -241,6 +241,18 @@ Deno.test({
         ]),
       );
       assert.equal(completion.choices[0].message.content, expectedAnswer(SOLO_MODEL, hello));
+
+      // Without its tag a model means `:latest`, as in Ollama: the 503 lists what there is.
+      const untagged = await curl([
+        "-s",
+        `${url}/api/chat`,
+        "-d",
+        JSON.stringify({ model: "meshllm", messages: hello }),
+      ]);
+      assert.deepEqual(JSON.parse(untagged), {
+        error: `model "meshllm" is not available on the mesh; ` +
+          `the mesh offers: ${SHARED_MODEL}, ${SOLO_MODEL}`,
+      });
     }),
 });
 
@@ -442,12 +454,19 @@ Deno.test({
         10_000,
         50,
       );
-      const ollamaRes = await post(a, "/api/chat", { model: SHARED_MODEL, messages });
-      const ollamaBody = await ollamaRes.json();
-      assert.equal(ollamaRes.status, 503, JSON.stringify(ollamaBody));
+      // The curl line of docs/llm.md.
+      const raw = await curl([
+        "-si",
+        `${a.url}/api/chat`,
+        "-d",
+        JSON.stringify({ model: SHARED_MODEL, messages }),
+      ]);
+      const [head, body] = raw.split(/\r\n\r\n/, 2);
+      assert.match(head, /^HTTP\/1\.1 503 Service Unavailable/);
+      const ollamaBody = JSON.parse(body);
       const expected =
         `model "${SHARED_MODEL}" is not available on the mesh; no host on the mesh offers any model`;
-      assert.equal(ollamaBody.error, expected);
+      assert.deepEqual(ollamaBody, { error: expected });
 
       const openai = new OpenAI({ baseURL: `${a.url}/v1`, apiKey: "unused", maxRetries: 0 });
       const failure = await openai.chat.completions
