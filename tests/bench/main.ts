@@ -28,6 +28,15 @@ const SECTIONS: Record<SectionId, Section> = {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** Other work on the machine shapes every figure: each section records the load it ran under. */
+async function loadAverage(): Promise<number | null> {
+  try {
+    return Number((await Deno.readTextFile("/proc/loadavg")).split(" ")[0]);
+  } catch {
+    return null;
+  }
+}
+
 async function runSection(section: Section, quick: boolean): Promise<SectionResult> {
   const started = performance.now();
   const result: SectionResult = {
@@ -36,6 +45,7 @@ async function runSection(section: Section, quick: boolean): Promise<SectionResu
     figures: [],
     notes: [],
     seconds: 0,
+    loadAverage: await loadAverage(),
   };
   const netnsMissing = section.needsNetns ? netnsUnavailableReason() : null;
   if (netnsMissing) {

@@ -33,6 +33,8 @@ export interface SectionResult {
   /** The helpers' raw results, kept in the JSON. */
   details?: unknown;
   seconds: number;
+  /** 1-minute load average of the machine when the section started (null off Linux). */
+  loadAverage: number | null;
 }
 
 export function goalMet(value: number, goal: Goal): boolean {
@@ -103,7 +105,8 @@ export const FIGURE_HEADER = ["measure", "value", "goal", "status", "baseline (s
 
 /** The printed block of one section: heading, table (or why not), notes. */
 export function renderSection(number: string, result: SectionResult): string {
-  const heading = `== ${number}. ${result.title} (${formatNumber(result.seconds, 1)} s) ==`;
+  const load = result.loadAverage === null ? "" : `, load ${formatNumber(result.loadAverage, 2)}`;
+  const heading = `== ${number}. ${result.title} (${formatNumber(result.seconds, 1)} s${load}) ==`;
   const lines = [heading];
   if (result.skipped) lines.push(`SKIPPED: ${result.skipped}`);
   if (result.figures.length > 0) {

@@ -67,8 +67,9 @@ Deno.test("renderSection() says why a section was skipped", () => {
     notes: ["needs root"],
     skipped: "network namespaces need root",
     seconds: 0,
+    loadAverage: 1.5,
   });
-  assert.match(text, /== 2\. Discovery/);
+  assert.match(text, /== 2\. Discovery \(0\.0 s, load 1\.50\) ==/);
   assert.match(text, /SKIPPED: network namespaces need root/);
   assert.match(text, /note: needs root/);
 });

@@ -41,29 +41,41 @@ export interface EventSubscription {
   close(): Promise<void>;
 }
 
+const OPEN_TIMEOUT_MS = 10_000;
+
 /** Subscribes to `${baseUrl}/api/events`; `onEvent` gets each event and its arrival time. */
 export function subscribeEvents(
   baseUrl: string,
   onEvent: (event: SseEvent, atMs: number) => void,
 ): EventSubscription {
   const abort = new AbortController();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let opened!: () => void;
   let failed!: (error: unknown) => void;
   const openedPromise = new Promise<void>((resolve, reject) => {
     opened = resolve;
     failed = reject;
   });
+  const openTimer = setTimeout(
+    () =>
+      abort.abort(new Error(`GET ${baseUrl}/api/events: no answer within ${OPEN_TIMEOUT_MS} ms`)),
+    OPEN_TIMEOUT_MS,
+  );
   const reading = (async () => {
-    const response = await fetch(`${baseUrl}/api/events`, { signal: abort.signal });
+    const response = await fetch(`${baseUrl}/api/events`, { signal: abort.signal })
+      .finally(() => clearTimeout(openTimer));
     if (!response.ok || !response.body) {
       throw new Error(`GET ${baseUrl}/api/events: HTTP ${response.status}`);
     }
+    reader = response.body.getReader();
     opened();
     const parser = new SseParser();
     const decoder = new TextDecoder();
-    for await (const bytes of response.body) {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
       const at = performance.now();
-      for (const event of parser.feed(decoder.decode(bytes, { stream: true }))) onEvent(event, at);
+      for (const event of parser.feed(decoder.decode(value, { stream: true }))) onEvent(event, at);
     }
   })().catch((error) => {
     failed(error);
@@ -72,8 +84,14 @@ export function subscribeEvents(
   return {
     opened: openedPromise,
     async close() {
+      clearTimeout(openTimer);
       abort.abort();
-      await reading;
+      // Aborting alone does not always end a pending read of a fetch body (seen with Deno
+      // 2.9.6 and many open streams): cancel the reader too, and never wait long.
+      await reader?.cancel().catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([reading, new Promise((resolve) => timer = setTimeout(resolve, 2_000))]);
+      clearTimeout(timer);
     },
   };
 }

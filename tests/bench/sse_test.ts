@@ -37,3 +37,17 @@ Deno.test("subscribeEvents() delivers a server's events with arrival times", asy
     await server.shutdown();
   }
 });
+
+Deno.test("subscribeEvents() reports a server that refuses the stream", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("no", { status: 503 }),
+  );
+  const subscription = subscribeEvents(`http://127.0.0.1:${server.addr.port}`, () => {});
+  try {
+    await assert.rejects(subscription.opened, /api\/events: HTTP 503/);
+  } finally {
+    await subscription.close();
+    await server.shutdown();
+  }
+});
