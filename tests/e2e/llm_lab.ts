@@ -3,7 +3,8 @@
  * network namespaces, two of them LLM hosts with the Ollama test double on their own
  * 127.0.0.1:11434, three without any LLM.
  *
- *   node1  A      client (no Ollama): the node the SDKs and curl talk to
+ *   node1  A      client (no Ollama): the node the SDKs and curl talk to; API on its LAN
+ *                 address too, with API_TOKEN
  *   node2  H1     host: SHARED_MODEL and SOLO_MODEL
  *   node3  H2     host: SHARED_MODEL
  *   node4  B      client that exhausts its rate limit on H1
@@ -14,12 +15,17 @@
  * ran before it.
  */
 import { type Forwarder, forwardTcpToUnix } from "../support/unix_forward.ts";
-import { Lab, type LabHost, type LabNode, waitFor } from "./lab.ts";
+import { Lab, type LabHost, type LabNode, type NodeOptions, waitFor } from "./lab.ts";
 
 /** Offered by both hosts: spread and failover. */
 export const SHARED_MODEL = "meshllm:7b";
 /** Offered by H1 only: an answer with it can only come from H1. */
 export const SOLO_MODEL = "solo:1b";
+/**
+ * Node A serves its API on its LAN address too (`--http-host 0.0.0.0`), where other devices
+ * need this token; the test itself reaches every node through its unix socket (no token).
+ */
+export const API_TOKEN = "e2e-token-0123456789abcdef";
 
 /** Counters of the Ollama test double (subset of DoubleStats in tests/ollama_double/server.ts). */
 export interface DoubleCounters {
@@ -122,7 +128,7 @@ export class LlmLab {
         await host.startOllama(["--models", names.join(","), "--control-socket", socket]);
         llm.#doubles.set(host, new DoubleControl(socket));
       }
-      await lab.startAll();
+      await Promise.all(lab.hosts.map((h) => h.node.start(llm.#startOptions(h))));
       for (const host of lab.hosts) llm.#ids.set(host, (await host.node.status()).node.id);
       await llm.ready();
     } catch (error) {
@@ -130,6 +136,10 @@ export class LlmLab {
       throw error;
     }
     return llm;
+  }
+
+  #startOptions(host: LabHost): NodeOptions {
+    return host === this.a ? { args: ["--http-host", "0.0.0.0", "--http-token", API_TOKEN] } : {};
   }
 
   /** The node id of a host (stable across restarts: it lives in the data dir). */
@@ -158,7 +168,8 @@ export class LlmLab {
    */
   async ready(tokenLatencyMs = 0): Promise<void> {
     await Promise.all(
-      this.lab.hosts.filter((h) => h.node.process === null).map((h) => h.node.start()),
+      this.lab.hosts.filter((h) => h.node.process === null)
+        .map((h) => h.node.start(this.#startOptions(h))),
     );
     for (const double of this.#doubles.values()) {
       await double.clearFault();

@@ -10,8 +10,15 @@ import OpenAI from "openai";
 import { netnsUnavailableReason, requires } from "../support/ci.ts";
 import { expectedAnswer } from "../ollama_double/answer.ts";
 import type { LabHost, LabNode } from "./lab.ts";
-import { waitFor } from "./lab.ts";
-import { healthyHostsOf, LlmLab, meshModels, SHARED_MODEL, SOLO_MODEL } from "./llm_lab.ts";
+import { DENO, waitFor } from "./lab.ts";
+import {
+  API_TOKEN,
+  healthyHostsOf,
+  LlmLab,
+  meshModels,
+  SHARED_MODEL,
+  SOLO_MODEL,
+} from "./llm_lab.ts";
 import { contentOf, NdjsonReader } from "./llm_stream.ts";
 
 const gate = requires(netnsUnavailableReason());
@@ -253,6 +260,70 @@ Deno.test({
         error: `model "meshllm" is not available on the mesh; ` +
           `the mesh offers: ${SHARED_MODEL}, ${SOLO_MODEL}`,
       });
+    }),
+});
+
+const REMOTE_CLIENT = new URL("./llm_remote_client.ts", import.meta.url).pathname;
+const DENO_JSON = new URL("../../deno.json", import.meta.url).pathname;
+
+Deno.test({
+  name: "another device reaches a node's LAN address with its API token (curl, ollama, openai)",
+  ...options,
+  fn: () =>
+    withLab(0, async (llm) => {
+      // Node C's namespace plays a third device; it talks to A's address on the LAN.
+      const device = llm.c;
+      const lanUrl = `http://${llm.a.address}:8080`;
+      const status = await device.exec([
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        `${lanUrl}/api/tags`,
+      ]); // deno-fmt-ignore
+      assert.equal(status, "401", "no token: refused");
+
+      const hello = ask("Hello from another device");
+      const answer = JSON.parse(
+        await device.exec([
+          "curl",
+          "-s",
+          `${lanUrl}/api/chat`,
+          "-H",
+          `Authorization: Bearer ${API_TOKEN}`,
+          "-d",
+          JSON.stringify({ model: SOLO_MODEL, messages: hello, stream: false }),
+        ]), // deno-fmt-ignore
+      );
+      assert.equal(answer.message.content, expectedAnswer(SOLO_MODEL, hello));
+
+      const started = performance.now();
+      const out = await device.exec([
+        DENO,
+        "run",
+        "--allow-all",
+        "--quiet",
+        "--config",
+        DENO_JSON,
+        REMOTE_CLIENT,
+        lanUrl,
+        API_TOKEN,
+        SHARED_MODEL,
+        "Hello from another device",
+      ]); // deno-fmt-ignore
+      const result = JSON.parse(out.trim().split("\n").at(-1)!);
+      const expected = expectedAnswer(SHARED_MODEL, hello);
+      assert.equal(result.ollama, expected, "ollama client with the token header");
+      assert.equal(result.openai, expected, "openai client with the token as apiKey");
+      assert.ok(llm.llmHosts.includes(llm.hostById(result.servedBy)));
+      assert.equal(result.wrongToken.status, 401, JSON.stringify(result.wrongToken));
+      assert.match(result.wrongToken.message, /wrong API token/);
+      console.log(
+        `another device: curl and both SDKs answered through ${lanUrl} with the token ` +
+          `(client process ${(performance.now() - started).toFixed(0)} ms); without it: 401`,
+      );
     }),
 });
 
