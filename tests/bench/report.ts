@@ -5,8 +5,8 @@
  */
 
 export interface Goal {
-  /** `<`: the value must stay below; `≥`: the value must reach. */
-  op: "<" | "≥";
+  /** `<`: the value must stay below; `>=`: the value must reach (shown as ≥). */
+  op: "<" | ">=";
   value: number;
 }
 
@@ -65,7 +65,7 @@ export function figureRow(figure: Figure): string[] {
     : withUnit(formatNumber(figure.value, figure.digits), figure.unit);
   const goal = figure.goal
     ? withUnit(
-      `${figure.goal.op} ${
+      `${figure.goal.op === ">=" ? "≥" : "<"} ${
         formatNumber(figure.goal.value, goalDigits(figure.goal.value, figure.digits))
       }`,
       figure.unit,

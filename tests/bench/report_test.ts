@@ -11,8 +11,8 @@ import {
 Deno.test("goalMet() treats < as strictly below and ≥ as reaching", () => {
   assert.equal(goalMet(0.99, { op: "<", value: 1 }), true);
   assert.equal(goalMet(1, { op: "<", value: 1 }), false);
-  assert.equal(goalMet(200_000, { op: "≥", value: 200_000 }), true);
-  assert.equal(goalMet(199_999, { op: "≥", value: 200_000 }), false);
+  assert.equal(goalMet(200_000, { op: ">=", value: 200_000 }), true);
+  assert.equal(goalMet(199_999, { op: ">=", value: 200_000 }), false);
 });
 
 Deno.test("formatNumber() shows fewer decimals as numbers grow, with separators", () => {
@@ -27,7 +27,7 @@ Deno.test("figureRow() shows goal status, baseline and ratio", () => {
     label: "frames/s",
     value: 300_000,
     unit: "/s",
-    goal: { op: "≥", value: 200_000 },
+    goal: { op: ">=", value: 200_000 },
     baseline: { label: "raw", value: 3_000_000 },
   });
   assert.deepEqual(row, [

@@ -22,7 +22,7 @@ export const linkSection: Section = {
           label: "frames/s through two Links",
           value: result.framesPerSecond,
           unit: "/s",
-          goal: { op: "≥", value: 200_000 },
+          goal: { op: ">=", value: 200_000 },
           baseline: { label: "raw socket", value: result.rawFramesPerSecond },
         },
         {

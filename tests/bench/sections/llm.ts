@@ -181,7 +181,7 @@ function figures(p: Phases): Figure[] {
       }-token stream`,
       value: longStream.mesh.tokensPerSecond,
       unit: "tokens/s",
-      goal: { op: "≥", value: 20_000 },
+      goal: { op: ">=", value: 20_000 },
       baseline: direct("", longStream.direct.tokensPerSecond),
     },
     {

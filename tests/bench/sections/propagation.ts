@@ -66,7 +66,7 @@ async function measure(
     perPeer.push(...delays);
     allPeers.push(Math.max(...delays));
     local.push(originEvents.firstMessage(content)! - postedAt);
-    await sleep(20);
+    await sleep(100); // let the answer's own records settle on every node first
   }
   return { allPeers, perPeer, local };
 }
@@ -137,7 +137,7 @@ export const propagationSection: Section = {
         },
       ],
       notes: [
-        `${count} questions posted one at a time on node 1's API (plus one warm-up); timed from ` +
+        `${count} questions posted one at a time, 100 ms apart, on node 1's API (plus one warm-up); timed from ` +
         `sending the POST to each peer's \`message\` event arriving on its /api/events stream; ` +
         `baseline: the same to the posting node's own event (HTTP, commit with fsync, publish)`,
       ],
