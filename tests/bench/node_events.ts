@@ -15,6 +15,8 @@ export class NodeEvents {
   readonly peers: TimedPeers[] = [];
   readonly messages: TimedMessage[] = [];
   #subscription: EventSubscription;
+  /** Content → callbacks waiting for a message with that content. */
+  #waiting = new Map<string, (() => void)[]>();
 
   private constructor(baseUrl: string) {
     this.#subscription = subscribeEvents(baseUrl, (event, atMs) => {
@@ -24,6 +26,8 @@ export class NodeEvents {
       } else if (event.event === "message") {
         const { message } = JSON.parse(event.data) as { message: { id: string; content: string } };
         this.messages.push({ atMs, id: message.id, content: message.content });
+        for (const wake of this.#waiting.get(message.content) ?? []) wake();
+        this.#waiting.delete(message.content);
       }
     });
   }
@@ -38,6 +42,23 @@ export class NodeEvents {
   /** Arrival time of the first message event whose content is `content`, or null. */
   firstMessage(content: string): number | null {
     return this.messages.find((m) => m.content === content)?.atMs ?? null;
+  }
+
+  /** Resolves when a message with this content has arrived; rejects after `timeoutMs`. */
+  waitMessage(content: string, timeoutMs: number): Promise<void> {
+    if (this.firstMessage(content) !== null) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no message ${JSON.stringify(content)} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const list = this.#waiting.get(content) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#waiting.set(content, list);
+    });
   }
 
   async close(): Promise<void> {
