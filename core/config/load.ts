@@ -59,9 +59,15 @@ export function parseCommandLine(args: string[], extraFlags: string[] = []): Par
     if (BOOLEAN_KEYS.has(key)) options[`no-${kebab(key)}`] = { type: "boolean" };
   }
   for (const flag of extraFlags) options[flag] = { type: "boolean" };
+  // `--sharing=false` reads as `--no-sharing`, `--include-loopback=true` as the bare switch.
+  const switches = args.map((arg) => {
+    const match = /^--([a-z-]+)=(true|false|yes|no|1|0)$/.exec(arg);
+    if (!match || !BOOLEAN_KEYS.has(camel(match[1]) as Key)) return arg;
+    return ["true", "yes", "1"].includes(match[2]) ? `--${match[1]}` : `--no-${match[1]}`;
+  });
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: switches, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.split("\n")[0]} (see --help)`);
   }

@@ -55,4 +55,7 @@ Deno.test("boolean settings are bare switches with a --no- form", () => {
   assert.equal(config.sharing, false);
   assert.equal(config.open, false);
   assert.throws(() => parseCommandLine(["--no-http-port"]), ConfigError);
+  const spelled = resolveConfig(parseCommandLine(["--include-loopback=true", "--sharing=false"]).flags);
+  assert.equal(spelled.includeLoopback, true);
+  assert.equal(spelled.sharing, false);
 });
