@@ -2,7 +2,7 @@
 import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { FakeClock } from "../peers/clock.ts";
-import type { MemoryMesh } from "../peers/memory_mesh.ts";
+import type { MemoryBus, MemoryMesh } from "../peers/memory_mesh.ts";
 import { ConversationStore } from "../store/store.ts";
 import { HybridClock } from "./hlc.ts";
 import type { RecordValue } from "./records.ts";
@@ -13,6 +13,8 @@ export interface MeshNode {
   store: ConversationStore;
   engine: SyncEngine;
   hlc: HybridClock;
+  /** The node's end of the in-memory mesh (tests may listen to what it receives). */
+  bus: MemoryBus;
   sharing: boolean;
   /** Commits this node's own changes and pushes them, as the conversation service does. */
   write(values: RecordValue[]): void;
@@ -32,6 +34,7 @@ export function meshNode(
     id,
     store,
     hlc,
+    bus,
     sharing: true,
     engine: undefined as unknown as SyncEngine,
     write(values) {

@@ -123,8 +123,10 @@ export class SyncEngine {
       return;
     }
     const winners = this.#apply(from, records);
-    // Forward what was new to us, once, so peers that cannot reach the author get it now.
-    this.#broadcast(winners, from.id);
+    // Forward what was new to us, once, so peers that cannot reach the author get it now;
+    // peers the push already reached are skipped.
+    const reached = (payload as { reached?: string[] }).reached ?? [];
+    this.#broadcast(winners, [from.id, ...reached]);
   }
 
   #onVector(from: PeerRef, payload: PayloadOf<"VVEC:">) {
@@ -212,11 +214,16 @@ export class SyncEngine {
     return winners;
   }
 
-  #broadcast(records: SyncRecord[], exceptPeerId?: string) {
+  #broadcast(records: SyncRecord[], alreadyReached: string[] = []) {
     if (records.length === 0 || !this.#o.sharing()) return;
     const shareable = records.filter((record) => this.#o.replica.isShareable(record));
+    if (shareable.length === 0) return;
+    const skip = new Set(alreadyReached);
+    const targets = this.#o.bus.linkedPeers().filter((peer) => !skip.has(peer.id));
+    if (targets.length === 0) return;
+    const reached = [...new Set([...alreadyReached, ...targets.map((p) => p.id)])];
     for (const batch of chunkRecords(shareable, this.#o.limits)) {
-      this.#o.bus.broadcast("CONV:", { records: batch }, exceptPeerId);
+      for (const peer of targets) this.#o.bus.send(peer.id, "CONV:", { records: batch, reached });
     }
   }
 

@@ -229,3 +229,42 @@ Deno.test("a growing answer pushed in pieces ends complete on the peer", async (
     closeAll(nodes);
   }
 });
+
+Deno.test("in a full mesh a pushed message is not relayed to peers the push already reached", async () => {
+  const mesh = new MemoryMesh();
+  const nodes = ["A", "B", "C", "D", "E"].map((id) => meshNode(mesh, id));
+  const [a] = nodes;
+  try {
+    mesh.linkAll();
+    await settle();
+    a.newConversation("c1");
+    await settle();
+    let pushes = 0;
+    for (const node of nodes.slice(1)) node.bus.on("CONV:", () => pushes++);
+    a.say("c1", "m1", "once per node");
+    await settle();
+    for (const node of nodes.slice(1)) {
+      assert.deepEqual(node.store.messages("c1").map((m) => m.content), ["once per node"]);
+    }
+    assert.equal(pushes, 4, "one push per other node, no relay storm");
+  } finally {
+    closeAll(nodes);
+  }
+});
+
+Deno.test("a relay still forwards a push to a peer the author cannot reach", async () => {
+  const mesh = new MemoryMesh();
+  const nodes = ["A", "B", "C"].map((id) => meshNode(mesh, id));
+  const [a, , c] = nodes;
+  try {
+    mesh.link("A", "B");
+    mesh.link("B", "C");
+    await settle();
+    a.newConversation("c1");
+    a.say("c1", "m1", "through B");
+    await settle();
+    assert.deepEqual(c.store.messages("c1").map((m) => m.content), ["through B"]);
+  } finally {
+    closeAll(nodes);
+  }
+});

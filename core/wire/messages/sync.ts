@@ -11,7 +11,14 @@ const VersionVector = z.record(z.string().min(1).max(128), z.number().int().nonn
   .refine((vv) => Object.keys(vv).length <= 10_000, "must name at most 10000 origins");
 
 /** `CONV:` — records pushed in real time (new messages, growing answers, edits, deletions). */
-export const ConvPush = z.object({ records: Records });
+export const ConvPush = z.object({
+  records: Records,
+  /**
+   * Nodes this push was already sent to (the sender, its direct recipients and theirs): a relay
+   * forwards only to its peers not listed, so a full mesh carries each record once per node.
+   */
+  reached: z.array(z.string().min(1).max(128)).max(1_000).optional(),
+});
 
 /**
  * The original NeuroMesh sends one whole conversation on `CONV:`
