@@ -141,6 +141,8 @@ export async function startNode(
       maxFrameBytes: config.maxFrameBytes,
       heartbeatMs: config.heartbeatMs,
       linkTimeoutMs: config.linkTimeoutMs,
+      // On a LAN a redial is one SYN: keep the cap low so a healed partition relinks in seconds.
+      backoff: { baseMs: 250, capMs: config.redialCapMs },
       ...security.linkOptions,
       logger: logger.child("peers"),
     });

@@ -65,6 +65,8 @@ export const ConfigSchema = z.object({
   // 8 s of silence, checked every heartbeat: a dead peer is declared lost within 10 s.
   linkTimeoutMs: positiveInt.default(8_000),
   antiEntropyMs: positiveInt.default(30_000),
+  /** Longest wait between redials of a lost peer (exponential backoff with jitter up to this). */
+  redialCapMs: positiveInt.default(3_000),
   sharing: bool.default(true),
   /** Lend this node's LLM to peers (off: it still uses the mesh). */
   serveLlm: bool.default(true),
