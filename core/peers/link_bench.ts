@@ -2,7 +2,7 @@ import { encodeMessage } from "../wire/codec.ts";
 import { PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { Link } from "./link.ts";
 import { TcpTransport } from "./tcp_transport.ts";
-import type { Connection } from "./transport.ts";
+import type { Connection, Transport } from "./transport.ts";
 
 export interface LinkBenchOptions {
   /** Frames to send one way. */
@@ -11,6 +11,8 @@ export interface LinkBenchOptions {
   payloadBytes: number;
   /** Gives up after this long. @default {60_000} */
   timeoutMs?: number;
+  /** The transport under test (listens and dials on 127.0.0.1). @default {new TcpTransport()} */
+  transport?: Transport;
 }
 
 export interface LinkBenchResult {
@@ -29,7 +31,7 @@ const PACE_BYTES = 4 * 1024 * 1024;
  * Payloads are `{"pad":"xxx…"}` NOOP: frames of exactly `payloadBytes` bytes.
  */
 export async function benchFramesPerSecond(options: LinkBenchOptions): Promise<LinkBenchResult> {
-  const { frames, payloadBytes, timeoutMs = 60_000 } = options;
+  const { frames, payloadBytes, timeoutMs = 60_000, transport = new TcpTransport() } = options;
   if (!Number.isInteger(frames) || frames < 1) {
     throw new RangeError(`Cannot bench links: 'frames' must be a positive integer, got ${frames}`);
   }
@@ -37,14 +39,26 @@ export async function benchFramesPerSecond(options: LinkBenchOptions): Promise<L
     throw new RangeError(`Cannot bench links: 'payloadBytes' must be >= 12, got ${payloadBytes}`);
   }
   const payload = { pad: "x".repeat(payloadBytes - '{"pad":""}'.length) };
-  const framesPerSecond = await withDeadline(timeoutMs, "link", () => benchLinks(frames, payload));
+  const framesPerSecond = await withDeadline(
+    timeoutMs,
+    "link",
+    () => benchLinks(transport, frames, payload),
+  );
   const frame = encodeMessage("NOOP:", payload);
-  const rawFramesPerSecond = await withDeadline(timeoutMs, "raw", () => benchRaw(frames, frame));
+  const rawFramesPerSecond = await withDeadline(
+    timeoutMs,
+    "raw",
+    () => benchRaw(transport, frames, frame),
+  );
   return { framesPerSecond, rawFramesPerSecond };
 }
 
-async function benchLinks(frames: number, payload: { pad: string }): Promise<number> {
-  const { client, server, close } = await loopbackPair();
+async function benchLinks(
+  transport: Transport,
+  frames: number,
+  payload: { pad: string },
+): Promise<number> {
+  const { client, server, close } = await loopbackPair(transport);
   let received = 0;
   let finished!: () => void;
   const allReceived = new Promise<void>((resolve) => finished = resolve);
@@ -96,8 +110,8 @@ async function benchLinks(frames: number, payload: { pad: string }): Promise<num
   }
 }
 
-async function benchRaw(frames: number, frame: Uint8Array): Promise<number> {
-  const { client, server, close } = await loopbackPair();
+async function benchRaw(transport: Transport, frames: number, frame: Uint8Array): Promise<number> {
+  const { client, server, close } = await loopbackPair(transport);
   try {
     const total = frames * frame.length;
     const started = performance.now();
@@ -127,9 +141,8 @@ async function benchRaw(frames: number, frame: Uint8Array): Promise<number> {
   }
 }
 
-/** A connected client/server pair on 127.0.0.1 through the real TCP transport. */
-async function loopbackPair() {
-  const transport = new TcpTransport();
+/** A connected client/server pair on 127.0.0.1 through a real transport. */
+async function loopbackPair(transport: Transport) {
   let accepted!: (connection: Connection) => void;
   const serverSide = new Promise<Connection>((resolve) => accepted = resolve);
   const listener = await transport.listen("127.0.0.1", 0, (connection) => accepted(connection));

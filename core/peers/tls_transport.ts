@@ -135,9 +135,10 @@ function plainAddress(address: string | undefined): string {
 }
 
 /**
- * An accepted connection: sends the preamble and runs the TLS server on the first read or
- * write, so a connection the manager refuses at once costs no TLS work. Received chunks queue
- * until read; above PAUSE_ABOVE_BYTES the socket is paused (the peer then waits on TCP).
+ * An accepted connection: sends the preamble and starts the TLS server at once (the dialer
+ * waits for the preamble before anything else, so it must not wait for our first read).
+ * Received chunks queue until read; above PAUSE_ABOVE_BYTES the socket is paused (the peer then
+ * waits on TCP).
  */
 class TlsServerConnection implements Connection {
   readonly remoteAddress: string;
@@ -165,6 +166,7 @@ class TlsServerConnection implements Connection {
     // Failures surface through the TLS socket or as end of stream; never as a process error.
     socket.on("error", (error: Error) => this.#fail(error));
     socket.on("close", () => this.#end());
+    this.#secure();
   }
 
   read(): Promise<Uint8Array | null> {
