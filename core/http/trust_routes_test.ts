@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
+import { memoryPrivateFile } from "../security/private_file.ts";
 import { TrustStore } from "../security/trust_store.ts";
 import { trustRoutes } from "./trust_routes.ts";
 
 const ID = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 async function setup() {
-  let text: string | null = null;
-  const trust = await TrustStore.open({
-    read: () => Promise.resolve(text),
-    write: (t) => {
-      text = t;
-      return Promise.resolve();
-    },
-  });
+  const trust = await TrustStore.open(memoryPrivateFile());
   const calls: string[] = [];
   const app = trustRoutes({
     trust,

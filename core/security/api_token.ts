@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PrivateFile, privateFile } from "./private_file.ts";
 
 /**
  * The HTTP API token for clients not on loopback. Only its SHA-256 is kept on disk
@@ -12,29 +13,9 @@ const TokenFile = z.object({
 });
 type TokenFile = z.infer<typeof TokenFile>;
 
-export interface TokenFileIo {
-  read(): Promise<string | null>;
-  write(text: string): Promise<void>;
-}
-
-export function tokenFileIo(dataDir: string): TokenFileIo {
-  const path = `${dataDir}/api_token.json`;
-  return {
-    async read() {
-      try {
-        return await Deno.readTextFile(path);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return null;
-        throw error;
-      }
-    },
-    async write(text) {
-      const tmp = `${path}.tmp`;
-      await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-      if (Deno.build.os !== "windows") await Deno.chmod(tmp, 0o600);
-      await Deno.rename(tmp, path);
-    },
-  };
+/** `<dataDir>/api_token.json`, written atomically with mode 0600. */
+export function tokenFileIo(dataDir: string): PrivateFile {
+  return privateFile(`${dataDir}/api_token.json`);
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -52,9 +33,9 @@ export function newToken(): string {
 
 export class ApiTokens {
   #hash: string | null;
-  #io: TokenFileIo | null;
+  #io: PrivateFile | null;
 
-  private constructor(io: TokenFileIo | null, hash: string | null) {
+  private constructor(io: PrivateFile | null, hash: string | null) {
     this.#io = io;
     this.#hash = hash;
   }
@@ -63,7 +44,7 @@ export class ApiTokens {
    * With `fixed` (--http-token), that token is the one and nothing is stored; otherwise the
    * stored hash, if any.
    */
-  static async open(io: TokenFileIo, fixed?: string): Promise<ApiTokens> {
+  static async open(io: PrivateFile, fixed?: string): Promise<ApiTokens> {
     if (fixed !== undefined) return new ApiTokens(null, await sha256Hex(fixed));
     const text = await io.read();
     if (text === null) return new ApiTokens(io, null);

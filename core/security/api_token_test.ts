@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
-import { ApiTokens, type TokenFileIo, tokenFileIo } from "./api_token.ts";
-
-function memoryIo(): TokenFileIo & { text: string | null } {
-  const io = {
-    text: null as string | null,
-    read: () => Promise.resolve(io.text),
-    write: (text: string) => {
-      io.text = text;
-      return Promise.resolve();
-    },
-  };
-  return io;
-}
+import { ApiTokens, tokenFileIo } from "./api_token.ts";
+import { memoryPrivateFile } from "./private_file.ts";
 
 Deno.test("ApiTokens.ensure() makes a token once and keeps only its hash", async () => {
-  const io = memoryIo();
+  const io = memoryPrivateFile();
   const tokens = await ApiTokens.open(io);
   assert.equal(tokens.configured, false);
   const token = await tokens.ensure();
@@ -26,7 +15,7 @@ Deno.test("ApiTokens.ensure() makes a token once and keeps only its hash", async
 });
 
 Deno.test("ApiTokens.rotate() retires the old token at once", async () => {
-  const tokens = await ApiTokens.open(memoryIo());
+  const tokens = await ApiTokens.open(memoryPrivateFile());
   const first = (await tokens.ensure())!;
   const second = await tokens.rotate();
   assert.notEqual(first, second);
@@ -35,7 +24,7 @@ Deno.test("ApiTokens.rotate() retires the old token at once", async () => {
 });
 
 Deno.test("ApiTokens with a fixed token verifies it and refuses to rotate", async () => {
-  const tokens = await ApiTokens.open(memoryIo(), "a-fixed-token-of-some-length");
+  const tokens = await ApiTokens.open(memoryPrivateFile(), "a-fixed-token-of-some-length");
   assert.equal(tokens.fixed, true);
   assert.equal(await tokens.verify("a-fixed-token-of-some-length"), true);
   assert.equal(await tokens.verify("another"), false);
@@ -43,7 +32,7 @@ Deno.test("ApiTokens with a fixed token verifies it and refuses to rotate", asyn
 });
 
 Deno.test("ApiTokens.verify() is false with no token and for empty input", async () => {
-  const tokens = await ApiTokens.open(memoryIo());
+  const tokens = await ApiTokens.open(memoryPrivateFile());
   assert.equal(await tokens.verify("anything"), false);
   await tokens.ensure();
   assert.equal(await tokens.verify(""), false);

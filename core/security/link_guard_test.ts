@@ -1,5 +1,6 @@
 /** LinkGuard on real Links joined by memory pipes, with real keys. */
 import assert from "node:assert/strict";
+import { memoryPrivateFile } from "./private_file.ts";
 import { generateIdentity, type NodeIdentity } from "../identity/identity.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { Link, type LinkDown } from "../peers/link.ts";
@@ -9,17 +10,6 @@ import { LinkGuard, type TrustSettings } from "./link_guard.ts";
 import { deriveMeshKey, type MeshKey } from "./mesh_key.ts";
 import type { TrustMode } from "./trust_policy.ts";
 import { TrustStore } from "./trust_store.ts";
-
-const memoryIo = () => {
-  let text: string | null = null;
-  return {
-    read: () => Promise.resolve(text),
-    write: (t: string) => {
-      text = t;
-      return Promise.resolve();
-    },
-  };
-};
 
 interface Side {
   identity: NodeIdentity;
@@ -34,7 +24,7 @@ async function side(
   meshKey: MeshKey | null = null,
 ): Promise<Side> {
   const identity = await generateIdentity(name);
-  const trust = await TrustStore.open(memoryIo());
+  const trust = await TrustStore.open(memoryPrivateFile());
   const settings: TrustSettings = { mode, allowIds: new Set(), blockIds: new Set() };
   const guard = new LinkGuard({
     identity,

@@ -1,5 +1,6 @@
 /** LinkManagers over TLS with LinkGuard, on 127.0.0.1 only, ports picked by the OS. */
 import assert from "node:assert/strict";
+import { memoryPrivateFile } from "./private_file.ts";
 import { generateIdentity, type NodeIdentity } from "../identity/identity.ts";
 import { silentLogger } from "../log/logger.ts";
 import { CidrSet, DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
@@ -27,14 +28,7 @@ async function startSecureNode(
   options: { mode?: TrustMode; meshKey?: MeshKey; plaintext?: boolean } = {},
 ): Promise<SecureNode> {
   const identity = await generateIdentity(name);
-  let text: string | null = null;
-  const trust = await TrustStore.open({
-    read: () => Promise.resolve(text),
-    write: (t) => {
-      text = t;
-      return Promise.resolve();
-    },
-  });
+  const trust = await TrustStore.open(memoryPrivateFile());
   const settings: TrustSettings = {
     mode: options.mode ?? "open",
     allowIds: new Set(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PrivateFile, privateFile } from "./private_file.ts";
 import type { TrustStatus } from "./trust_policy.ts";
 
 /**
@@ -59,31 +60,9 @@ const TrustFile = z.object({
 });
 type TrustFile = z.infer<typeof TrustFile>;
 
-/** Where a store keeps its file; an in-memory fake in tests. */
-export interface TrustFileIo {
-  read(): Promise<string | null>;
-  write(text: string): Promise<void>;
-}
-
 /** `<dataDir>/trust.json`, written atomically with mode 0600. */
-export function trustFileIo(dataDir: string): TrustFileIo {
-  const path = `${dataDir}/trust.json`;
-  return {
-    async read() {
-      try {
-        return await Deno.readTextFile(path);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return null;
-        throw error;
-      }
-    },
-    async write(text) {
-      const tmp = `${path}.tmp`;
-      await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-      if (Deno.build.os !== "windows") await Deno.chmod(tmp, 0o600);
-      await Deno.rename(tmp, path);
-    },
-  };
+export function trustFileIo(dataDir: string): PrivateFile {
+  return privateFile(`${dataDir}/trust.json`);
 }
 
 /**
@@ -93,14 +72,14 @@ export function trustFileIo(dataDir: string): TrustFileIo {
 export class TrustStore {
   #entries = new Map<string, TrustEntry>();
   #alerts: SecurityAlert[] = [];
-  #io: TrustFileIo;
+  #io: PrivateFile;
   #limits: Required<TrustStoreLimits>;
   #saving: Promise<void> | null = null;
   #dirty = false;
   #listeners = new Set<() => void>();
   #onSaveError: (error: Error) => void;
 
-  private constructor(io: TrustFileIo, limits: TrustStoreLimits, onSaveError: (e: Error) => void) {
+  private constructor(io: PrivateFile, limits: TrustStoreLimits, onSaveError: (e: Error) => void) {
     this.#io = io;
     this.#limits = {
       maxPending: limits.maxPending ?? 256,
@@ -112,7 +91,7 @@ export class TrustStore {
 
   /** Loads the file (an unreadable one is an error: trust must not silently reset). */
   static async open(
-    io: TrustFileIo,
+    io: PrivateFile,
     options: TrustStoreLimits & { onSaveError?: (error: Error) => void } = {},
   ): Promise<TrustStore> {
     const store = new TrustStore(io, options, options.onSaveError ?? (() => {}));

@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
-import { type TrustFileIo, trustFileIo, TrustStore } from "./trust_store.ts";
-
-function memoryIo(
-  initial: string | null = null,
-): TrustFileIo & { text: string | null; writes: number } {
-  const io = {
-    text: initial,
-    writes: 0,
-    read: () => Promise.resolve(io.text),
-    write: (text: string) => {
-      io.text = text;
-      io.writes++;
-      return Promise.resolve();
-    },
-  };
-  return io;
-}
+import { memoryPrivateFile } from "./private_file.ts";
+import { trustFileIo, TrustStore } from "./trust_store.ts";
 
 const seen = (at: number, name = "n") => ({ name, address: "10.0.0.1", at });
 
 Deno.test("TrustStore remembers a trusted node and reloads it from its file", async () => {
-  const io = memoryIo();
+  const io = memoryPrivateFile();
   const store = await TrustStore.open(io);
   store.recordTrusted("A", seen(1, "alpha"));
   store.recordPending("B", seen(2));
@@ -34,7 +19,7 @@ Deno.test("TrustStore remembers a trusted node and reloads it from its file", as
 });
 
 Deno.test("TrustStore keeps the user's decision over automatic records", async () => {
-  const store = await TrustStore.open(memoryIo());
+  const store = await TrustStore.open(memoryPrivateFile());
   store.setStatus("A", "blocked", 1);
   store.recordTrusted("A", seen(2));
   assert.equal(store.status("A"), "blocked");
@@ -49,14 +34,14 @@ Deno.test("TrustStore keeps the user's decision over automatic records", async (
 });
 
 Deno.test("TrustStore turns an automatic pending entry into trusted when policy lets it in", async () => {
-  const store = await TrustStore.open(memoryIo());
+  const store = await TrustStore.open(memoryPrivateFile());
   store.recordPending("A", seen(1));
   store.recordTrusted("A", seen(2)); // e.g. the mode changed to open
   assert.equal(store.status("A"), "trusted");
 });
 
 Deno.test("TrustStore bounds pending and automatic entries, never the user's", async () => {
-  const store = await TrustStore.open(memoryIo(), { maxPending: 3, maxAuto: 2 });
+  const store = await TrustStore.open(memoryPrivateFile(), { maxPending: 3, maxAuto: 2 });
   store.setStatus("U", "trusted", 0);
   for (let i = 0; i < 10; i++) store.recordPending(`P${i}`, seen(i));
   for (let i = 0; i < 10; i++) store.recordTrusted(`T${i}`, seen(i));
@@ -77,13 +62,13 @@ Deno.test("TrustStore bounds pending and automatic entries, never the user's", a
 });
 
 Deno.test("TrustStore keeps the newest alerts only", async () => {
-  const store = await TrustStore.open(memoryIo(), { maxAlerts: 2 });
+  const store = await TrustStore.open(memoryPrivateFile(), { maxAlerts: 2 });
   for (let i = 0; i < 5; i++) store.alert({ at: i, nodeId: "X", address: "a", reason: `r${i}` });
   assert.deepEqual(store.alerts().map((a) => a.reason), ["r3", "r4"]);
 });
 
 Deno.test("TrustStore coalesces a burst of changes into few writes", async () => {
-  const io = memoryIo();
+  const io = memoryPrivateFile();
   const store = await TrustStore.open(io);
   for (let i = 0; i < 100; i++) store.recordTrusted(`N${i}`, seen(i));
   await store.flush();
@@ -92,7 +77,7 @@ Deno.test("TrustStore coalesces a burst of changes into few writes", async () =>
 });
 
 Deno.test("TrustStore.open() refuses an unreadable file instead of forgetting trust", async () => {
-  await assert.rejects(() => TrustStore.open(memoryIo("{not json")), /unreadable/);
+  await assert.rejects(() => TrustStore.open(memoryPrivateFile("{not json")), /unreadable/);
 });
 
 Deno.test("trustFileIo() writes trust.json with mode 0600", async () => {
@@ -110,7 +95,7 @@ Deno.test("trustFileIo() writes trust.json with mode 0600", async () => {
 });
 
 Deno.test("TrustStore tells listeners about status changes, not last-seen refreshes", async () => {
-  const store = await TrustStore.open(memoryIo());
+  const store = await TrustStore.open(memoryPrivateFile());
   let calls = 0;
   store.onChange(() => calls++);
   store.recordTrusted("A", seen(1));
