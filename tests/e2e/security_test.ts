@@ -72,6 +72,12 @@ function alive(node: LabNode): boolean {
   }
 }
 
+/** Starts plain nodes on two hosts and waits until they are linked. */
+async function startLinked(a: LabHost, b: LabHost): Promise<void> {
+  await Promise.all([a.node.start(), b.node.start()]);
+  await waitFor(`${a.name} and ${b.name} linked`, () => linked(a.node, b.node), 5_000);
+}
+
 async function withLab(count: number, body: (lab: Lab) => Promise<void>): Promise<void> {
   const lab = await Lab.create(count);
   try {
@@ -90,8 +96,7 @@ Deno.test({
   async fn() {
     await withLab(3, async (lab) => {
       const [one, two, three] = lab.hosts;
-      await Promise.all([one.node.start(), two.node.start()]);
-      await waitFor("node1 and node2 linked", () => linked(one.node, two.node), 5_000);
+      await startLinked(one, two);
       const victimId = (await status(two.node)).node.id;
       const result = await tool(three, [
         "impostor",
@@ -335,8 +340,7 @@ Deno.test({
   async fn() {
     await withLab(3, async (lab) => {
       const [one, two, three] = lab.hosts;
-      await Promise.all([one.node.start(), two.node.start()]);
-      await waitFor("node1 and node2 linked", () => linked(one.node, two.node), 5_000);
+      await startLinked(one, two);
       const id2 = (await status(two.node)).node.id;
       // The flooder sends from 40 addresses, so per-source limits alone cannot stop it.
       const sources: string[] = [];
@@ -376,8 +380,7 @@ Deno.test({
   async fn() {
     await withLab(3, async (lab) => {
       const [one, two, three] = lab.hosts;
-      await Promise.all([one.node.start(), two.node.start()]);
-      await waitFor("node1 and node2 linked", () => linked(one.node, two.node), 5_000);
+      await startLinked(one, two);
       const seed = Number(Deno.env.get("NEUROMESH_FUZZ_SEED") ?? Date.now() % 1_000_000);
       const result = await tool(three, [
         "fuzz",
