@@ -75,7 +75,7 @@ export class SyncEngine {
       bus.on("CONV:", (from, payload) => this.#onPush(from, payload)),
       bus.on("VVEC:", (from, payload) => this.#onVector(from, payload)),
       bus.on("CSYN:", (from, payload) => this.#onBatch(from, payload)),
-      bus.onLinkUp((peer) => this.pullFrom(peer.id)),
+      bus.onLinkUp((peer) => this.#onLinkUp(peer)),
       bus.onLinkDown((peer) => this.#onLinkDown(peer)),
     ];
     for (const peer of bus.linkedPeers()) this.pullFrom(peer.id);
@@ -170,6 +170,14 @@ export class SyncEngine {
       }
     }
     this.#pump();
+  }
+
+  #onLinkUp(peer: PeerRef) {
+    // A link-up for a peer we are pulling from means its connection was replaced (a duplicate
+    // swap or a quick reconnect): the request went out on the old one and its answer may never
+    // come, so ask again on the new link instead of waiting for the pull timeout.
+    if (this.#inflight?.peerId === peer.id) this.#onLinkDown(peer);
+    this.pullFrom(peer.id);
   }
 
   #onLinkDown(peer: PeerRef) {

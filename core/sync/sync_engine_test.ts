@@ -268,3 +268,34 @@ Deno.test("a relay still forwards a push to a peer the author cannot reach", asy
     closeAll(nodes);
   }
 });
+
+Deno.test("a pull whose request was lost on a replaced connection is asked again at the next link-up", async () => {
+  const mesh = new MemoryMesh();
+  const timers = new FakeClock(); // never advanced: the pull timeout cannot rescue this
+  const nodes = ["A", "B"].map((id) => meshNode(mesh, id, { timers }));
+  const [a, b] = nodes;
+  try {
+    b.newConversation("from-b");
+    b.say("from-b", "m1");
+    // The first pull request from A goes out on a connection that is then replaced: it is lost.
+    const send = a.bus.send.bind(a.bus);
+    let dropped = 0;
+    a.bus.send = ((peerId, marker, payload) => {
+      if (marker === "VVEC:" && dropped === 0) {
+        dropped++;
+        return true;
+      }
+      return send(peerId, marker, payload);
+    }) as typeof a.bus.send;
+    mesh.link("A", "B");
+    await settle();
+    assert.equal(dropped, 1);
+    assert.deepEqual(messageIds(a, "from-b"), [], "nothing yet: the request was lost");
+    // The replacement connection comes up (a duplicate swap repeats link-up, no link-down).
+    a.bus.hub.linkUp(b.bus.self);
+    await settle();
+    assert.deepEqual(messageIds(a, "from-b"), ["m1"]);
+  } finally {
+    closeAll(nodes);
+  }
+});

@@ -9,6 +9,7 @@ import { parseBenchArgs, type SectionId, USAGE } from "./options.ts";
 import { figureJson, renderSection, type SectionResult } from "./report.ts";
 import type { Section } from "./section.ts";
 import { catchUpSection } from "./sections/catchup.ts";
+import { encryptionSection } from "./sections/encryption.ts";
 import { discoverySection } from "./sections/discovery.ts";
 import { idleSection } from "./sections/idle.ts";
 import { linkSection } from "./sections/link.ts";
@@ -24,6 +25,7 @@ const SECTIONS: Record<SectionId, Section> = {
   store: storeSection,
   catchup: catchUpSection,
   propagation: propagationSection,
+  encryption: encryptionSection,
 };
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -12,6 +12,7 @@ export const SECTION_IDS = [
   "store",
   "catchup",
   "propagation",
+  "encryption",
 ] as const;
 export type SectionId = typeof SECTION_IDS[number];
 

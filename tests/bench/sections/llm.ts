@@ -17,7 +17,7 @@ const BRIDGE = new URL("../unix_bridge.ts", import.meta.url).pathname;
 /** The bench measures the mesh, not the host's admission policy (default capacity 2, 100/min). */
 const HOST_ARGS = ["--capacity", "64", "--queue-size", "64", "--rate-limit", "1000000"];
 
-interface Phases {
+export interface Phases {
   latency: LlmBenchResult;
   /** The same chats through the host node's own API (its HTTP layer, no peer link). */
   hostNode: LlmBenchResult;
@@ -38,16 +38,23 @@ async function setDouble(control: Forwarder, settings: Record<string, number>): 
   }
 }
 
-async function runPhases(lab: Lab, quick: boolean): Promise<Phases> {
+/** Runs the LLM phases; `nodeArgs` go to both nodes (the encryption section compares links). */
+export async function runPhases(
+  lab: Lab,
+  quick: boolean,
+  nodeArgs: string[] = [],
+): Promise<Phases> {
   const client = lab.host(1);
   const host = lab.host(2);
   const controlPath = `${lab.dir}/double-control.sock`;
   const directPath = `${lab.dir}/direct.sock`;
   await host.startOllama(["--host", "0.0.0.0", "--models", MODEL, "--control-socket", controlPath]);
-  await startNodes([host.node], { args: HOST_ARGS });
+  await startNodes([host.node], { args: [...HOST_ARGS, ...nodeArgs] });
   // The client dials the host and neither discovers the other: with both dialing at once, a
   // duplicate-link swap can lose the host's model announcement for good (see the bench report).
-  await client.node.start({ args: ["--no-discovery", "--peer", `${host.address}:7878`] });
+  await client.node.start({
+    args: ["--no-discovery", "--peer", `${host.address}:7878`, ...nodeArgs],
+  });
   await client.spawn(
     [
       DENO,
