@@ -399,6 +399,12 @@ export async function startNode(
 export async function runNode(invocation: Invocation): Promise<number> {
   const { config } = invocation;
   const logger = createLogger(config.logLevel);
+  // Listen before starting: a stop requested while the node starts waits for the start, then
+  // shuts down cleanly instead of killing the process half-way.
+  const stopRequested = new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGINT", resolve);
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", resolve);
+  });
   const node = await startNode(config, invocation.explicit, logger);
   const page = pageUrl(config.httpHost, node.httpPort);
   logger.info("node started", { id: node.identity.nodeId, name: node.identity.name, page });
@@ -423,10 +429,7 @@ export async function runNode(invocation: Invocation): Promise<number> {
     );
   }
   openBrowserIfDoubleClicked(page, config.open);
-  await new Promise<void>((resolve) => {
-    Deno.addSignalListener("SIGINT", resolve);
-    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", resolve);
-  });
+  await stopRequested;
   logger.info("shutting down");
   await node.stop();
   return 0;
