@@ -1,5 +1,5 @@
 /**
- * 8. What encryption costs: frames/s through two Links over plain TCP vs TLS 1.3, and the LLM
+ * 6. What encryption costs: frames/s through two Links over plain TCP vs TLS 1.3, and the LLM
  * path (time to first token, tokens/s) between two namespaced nodes with plaintext links vs the
  * default encrypted ones, all in one run.
  */
@@ -11,7 +11,7 @@ import { runPhases } from "./llm.ts";
 
 export const encryptionSection: Section = {
   id: "encryption",
-  number: "8",
+  number: "6",
   title:
     "Encryption overhead: plain TCP vs TLS 1.3 links (frames/s, time to first token, tokens/s)",
   needsNetns: true,
