@@ -3,9 +3,11 @@ import type {
   Conversation,
   ConversationList,
   MeshModel,
+  PeerAction,
   Settings,
   Status,
   StreamEvent,
+  TrustView,
 } from "./types.ts";
 
 /** A refusal from the node (non-2xx) with its `{error}` text. */
@@ -93,6 +95,14 @@ export const api = {
   models: async () => meshModelList(await json<unknown>("/api/mesh/models")),
   settings: () => json<Settings>("/api/settings"),
   saveSettings: (patch: Partial<Settings>) => send<Settings>("PATCH", "/api/settings", patch),
+  trust: () => json<TrustView>("/api/trust"),
+  peerAction: (id: string, action: PeerAction) =>
+    send<{ id: string; status: string | null }>(
+      "POST",
+      `/api/peers/${encodeURIComponent(id)}/${action}`,
+    ),
+  /** A new API token; the node shows it this once and keeps only its hash. */
+  rotateToken: () => send<{ token: string }>("POST", "/api/token/rotate"),
   conversations: () => json<ConversationList>("/api/conversations"),
   conversation: (id: string) => json<Conversation>(conv(id)),
   createConversation: (title?: string) =>

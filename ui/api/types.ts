@@ -7,8 +7,10 @@ export type {
   Load,
   NodeView as NodeStatus,
   PeerView as PeerStatus,
+  SecuritySummary,
   StatusView as Status,
 } from "../../core/http/node_routes.ts";
+export type { TrustView } from "../../core/http/trust_routes.ts";
 export type { MeshModel, MeshModelHost as ModelHost } from "../../core/llm/mesh_model.ts";
 export type { Settings } from "../../core/settings/settings.ts";
 export type {
@@ -25,3 +27,10 @@ import type { ChatError } from "../../core/llm/chat.ts";
 
 export type PeerState = PeerView["state"];
 export type StreamErrorKind = ChatError["kind"];
+
+import type { TrustView } from "../../core/http/trust_routes.ts";
+export type TrustNode = TrustView["nodes"][number];
+export type TrustAlert = TrustView["alerts"][number];
+export type TrustMode = TrustView["mode"];
+/** What the page can decide about a node (POST /api/peers/:id/<action>). */
+export type PeerAction = "approve" | "reject" | "block" | "unblock";

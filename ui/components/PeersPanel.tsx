@@ -1,5 +1,20 @@
-import type { Load, PeerState, PeerStatus } from "../api/types.ts";
+import { useEffect } from "preact/hooks";
+import type { Load, PeerAction, PeerState, PeerStatus, TrustNode } from "../api/types.ts";
 import { formatAgo, formatRate, formatUptime } from "../lib/format.ts";
+import {
+  blockedNodes,
+  describeAlert,
+  pendingNodes,
+  recentAlerts,
+  trustStatusById,
+} from "../lib/trust.ts";
+import {
+  loadTrust,
+  peerActionBusy,
+  peerActionError,
+  runPeerAction,
+  trust,
+} from "../models/trust.ts";
 import { meshModels } from "../models/mesh_models.ts";
 import { now } from "../models/clock.ts";
 import { node, nodeReceivedAt, peers } from "../models/status.ts";
@@ -68,6 +83,17 @@ function SelfCard() {
         <dd class="mono">http {self.httpPort} · peers {self.peerPort}</dd>
         <dt>Version</dt>
         <dd class="mono">{self.version}</dd>
+        {self.security && (
+          <>
+            <dt>Trust</dt>
+            <dd>
+              {self.security.trustMode}
+              {self.security.encryptedLinks
+                ? " · links encrypted"
+                : <span class="pill bad small">links not encrypted</span>}
+            </dd>
+          </>
+        )}
         <dt>Uptime</dt>
         <dd>
           {formatUptime(self.uptimeSec + Math.max(0, now.value - nodeReceivedAt.value) / 1000)}
@@ -77,7 +103,100 @@ function SelfCard() {
   );
 }
 
-function PeerCard({ peer }: { peer: PeerStatus }) {
+const ACTION_LABEL: Record<PeerAction, [idle: string, busy: string]> = {
+  approve: ["Approve", "Approving…"],
+  reject: ["Reject", "Rejecting…"],
+  block: ["Block", "Blocking…"],
+  unblock: ["Unblock", "Unblocking…"],
+};
+
+function ActionButton(
+  { id, action, primary = false }: { id: string; action: PeerAction; primary?: boolean },
+) {
+  const busy = peerActionBusy.value[id];
+  const [idle, running] = ACTION_LABEL[action];
+  return (
+    <button
+      type="button"
+      class={`button small${primary ? " primary" : ""}${action === "block" ? " danger" : ""}`}
+      data-testid={`${action}-button`}
+      disabled={busy !== undefined}
+      onClick={() => void runPeerAction(id, action)}
+    >
+      {busy === action ? running : idle}
+    </button>
+  );
+}
+
+function ActionError({ id }: { id: string }) {
+  const error = peerActionError.value[id];
+  return error ? <p class="form-status error" role="alert">{error}</p> : null;
+}
+
+/** Syncthing's "Add device?": a node that waits for this user's decision (approve mode). */
+function PendingCard({ entry }: { entry: TrustNode }) {
+  return (
+    <article class="card glass pending" data-testid="pending-card" data-node-id={entry.nodeId}>
+      <div class="pending-text">
+        <h2>Add device?</h2>
+        <p>
+          <strong>{entry.name || "Unnamed device"}</strong>{" "}
+          <span class="mono">({entry.shortId})</span> from{" "}
+          <span class="mono">{entry.address || "an unknown address"}</span>{" "}
+          wants to join this mesh. Check the id against the other device before approving.
+        </p>
+        <ActionError id={entry.nodeId} />
+      </div>
+      <div class="card-actions">
+        <ActionButton id={entry.nodeId} action="reject" />
+        <ActionButton id={entry.nodeId} action="approve" primary />
+      </div>
+    </article>
+  );
+}
+
+function SecurityAlerts() {
+  const alerts = recentAlerts(trust.value);
+  if (alerts.length === 0) return null;
+  const total = trust.value?.alerts.length ?? alerts.length;
+  return (
+    <div class="security-alerts" role="alert" data-testid="security-alerts">
+      <strong>Security alert{total === 1 ? "" : "s"}</strong>
+      <ul>
+        {alerts.map((alert) => (
+          <li key={`${alert.at}-${alert.nodeId}-${alert.address}`}>
+            {describeAlert(alert)}{" "}
+            <span class="muted">· {formatAgo(new Date(alert.at).toISOString(), now.value)}</span>
+          </li>
+        ))}
+      </ul>
+      {total > alerts.length && <span class="muted">and {total - alerts.length} earlier</span>}
+    </div>
+  );
+}
+
+function BlockedList({ entries }: { entries: TrustNode[] }) {
+  if (entries.length === 0) return null;
+  return (
+    <div class="blocked-list">
+      <h3>Blocked devices</h3>
+      {entries.map((entry) => (
+        <div class="blocked-entry glass" data-testid="blocked-entry" key={entry.nodeId}>
+          <span>
+            <strong>{entry.name || "Unnamed device"}</strong>{" "}
+            <span class="muted mono">{entry.shortId} · {entry.address}</span>
+          </span>
+          <ActionButton id={entry.nodeId} action="unblock" />
+          <ActionError id={entry.nodeId} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function PeerCard(
+  { peer, trustStatus }: { peer: PeerStatus; trustStatus: TrustNode["status"] | undefined },
+) {
   const state = STATE[peer.state] ?? { label: peer.state, tone: "mid" as const };
   return (
     <article class={`card glass ${peer.state === "lost" ? "lost" : ""}`} data-testid="peer-card">
@@ -124,7 +243,21 @@ function PeerCard({ peer }: { peer: PeerStatus }) {
             ? formatAgo(peer.lastSeen, now.value)
             : "never"}
         </dd>
+        {trustStatus && trustStatus !== "trusted" && (
+          <>
+            <dt>Trust</dt>
+            <dd>
+              <span class={`pill small ${trustStatus === "blocked" ? "bad" : ""}`}>
+                {trustStatus === "blocked" ? "blocked" : "waiting for approval"}
+              </span>
+            </dd>
+          </>
+        )}
       </dl>
+      <div class="card-actions">
+        <ActionButton id={peer.id} action={trustStatus === "blocked" ? "unblock" : "block"} />
+      </div>
+      <ActionError id={peer.id} />
     </article>
   );
 }
@@ -135,6 +268,12 @@ export function PeersPanel() {
     Number(b.state === "up") - Number(a.state === "up") || a.name.localeCompare(b.name)
   );
   const online = list.filter((peer) => peer.state === "up").length;
+  // The trust list changes rarely and the live `node` event says when; read it on opening.
+  useEffect(() => void loadTrust(), []);
+  const pending = pendingNodes(trust.value);
+  const statuses = trustStatusById(trust.value);
+  const peerIds = new Set(list.map((peer) => peer.id));
+  const blockedElsewhere = blockedNodes(trust.value).filter((n) => !peerIds.has(n.nodeId));
   return (
     <section class="panel" aria-label="Mesh">
       <PanelHeader title="Mesh" />
@@ -146,10 +285,19 @@ export function PeersPanel() {
               : `${online} of ${list.length} peer${list.length === 1 ? "" : "s"} online`} ·{" "}
             {meshModels.value.length} model{meshModels.value.length === 1 ? "" : "s"} available
           </p>
+          <SecurityAlerts />
+          {pending.length > 0 && (
+            <div class="pending-list">
+              {pending.map((entry) => <PendingCard key={entry.nodeId} entry={entry} />)}
+            </div>
+          )}
           <div class="cards">
             <SelfCard />
-            {list.map((peer) => <PeerCard key={peer.id} peer={peer} />)}
+            {list.map((peer) => (
+              <PeerCard key={peer.id} peer={peer} trustStatus={statuses.get(peer.id)} />
+            ))}
           </div>
+          <BlockedList entries={blockedElsewhere} />
           {list.length === 0 && (
             <p class="muted empty-peers">
               No other device found yet. Devices running NeuroMesh on the same network appear here

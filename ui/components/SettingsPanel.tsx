@@ -1,7 +1,11 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { type SettingsForm, settingsPatch, toForm } from "../lib/settings_form.ts";
+import type { TrustMode } from "../api/types.ts";
+import { copyText } from "../lib/clipboard.ts";
 import { saveSettings, saveState, settings, settingsLoadError } from "../models/settings.ts";
+import { node } from "../models/status.ts";
+import { forgetShownToken, rotateToken, tokenState, trust } from "../models/trust.ts";
 import { PanelHeader } from "./TopBar.tsx";
 
 function Field(
@@ -16,12 +20,69 @@ function Field(
   );
 }
 
+const TRUST_MODES: { value: TrustMode; label: string }[] = [
+  { value: "open", label: "Open — any device on the allowed networks" },
+  { value: "mesh-key", label: "Mesh key — only devices that know the passphrase" },
+  { value: "approve", label: "Approve — ask me before a new device joins" },
+];
+
+/** The new API token, shown once with a copy button; the node keeps only its hash. */
+function TokenRotation() {
+  const state = tokenState.value;
+  const [copied, setCopied] = useState(false);
+  useEffect(() => () => forgetShownToken(), []); // leaving the view forgets the token
+  return (
+    <div class="field">
+      <span class="field-label">API token</span>
+      <span class="field-hint muted">
+        Devices that open this page or use the API over the network need it. Rotating makes a new
+        one and the old one stops working at once.
+      </span>
+      {state.kind === "shown"
+        ? (
+          <div class="token-box" data-testid="api-token">
+            <code>{state.token}</code>
+            <button
+              type="button"
+              class="button small"
+              onClick={async () => setCopied(await copyText(state.token))}
+            >
+              {copied ? "Copied" : "Copy"}
+            </button>
+            <span class="field-hint muted">
+              Shown only now: copy it before leaving this page.
+            </span>
+          </div>
+        )
+        : (
+          <div>
+            <button
+              type="button"
+              class="button small"
+              data-testid="rotate-token"
+              disabled={state.kind === "rotating"}
+              onClick={() => {
+                setCopied(false);
+                void rotateToken();
+              }}
+            >
+              {state.kind === "rotating" ? "Rotating…" : "Rotate API token"}
+            </button>
+          </div>
+        )}
+      {state.kind === "error" && <span class="field-error" role="alert">{state.message}</span>}
+    </div>
+  );
+}
+
 /** This node's settings, saved with PATCH /api/settings (only the fields that changed). */
 export function SettingsPanel() {
   const saved = settings.value;
   // Only the fields the person changed; the rest follows the node's values as they arrive.
   const [edits, setEdits] = useState<Partial<SettingsForm>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // The fields of the last save, so a refusal about the trust mode shows beside its select.
+  const [sentKeys, setSentKeys] = useState<string[]>([]);
   const dirty = Object.keys(edits).length > 0;
   const form = saved ? { ...toForm(saved), ...edits } : null;
 
@@ -45,11 +106,15 @@ export function SettingsPanel() {
     setFormError(null);
     if (saveState.value.kind !== "saving") saveState.value = { kind: "idle" };
   };
-  const text = (key: Exclude<keyof SettingsForm, "sharing">) => ({
+  const text = (key: Exclude<keyof SettingsForm, "sharing" | "trustMode">) => ({
     value: form[key],
     onInput: (event: Event) => update(key, (event.target as HTMLInputElement).value),
   });
   const state = saveState.value;
+  const trustError = state.kind === "error" && sentKeys.includes("trustMode")
+    ? state.message
+    : null;
+  const encrypted = node.value?.security?.encryptedLinks;
 
   return (
     <section class="panel" aria-label="Settings">
@@ -68,6 +133,7 @@ export function SettingsPanel() {
               setFormError((error as Error).message);
               return;
             }
+            setSentKeys(Object.keys(patch));
             if (Object.keys(patch).length === 0 || await saveSettings(patch)) setEdits({});
           }}
         >
@@ -128,8 +194,52 @@ export function SettingsPanel() {
               <textarea name="blockCidr" rows={3} spellcheck={false} {...text("blockCidr")} />
             </Field>
           </div>
+          <div class="card glass" data-testid="security-settings">
+            <h2>Security</h2>
+            {encrypted === false && (
+              <p class="notice" role="status" data-testid="plaintext-notice">
+                Links to other devices are{" "}
+                <strong>not encrypted</strong>: this node was started with{" "}
+                <code>--insecure-plaintext-links</code>, so anyone on the network can read and alter
+                what devices send each other.
+              </p>
+            )}
+            <Field
+              label="Who may join"
+              hint={form.trustMode === "mesh-key" && trust.value && !trust.value.meshKeyConfigured
+                ? "No mesh key is set on this device: start it with --mesh-key or NEUROMESH_MESH_KEY first."
+                : "Devices trusted before stay trusted; blocked devices are refused in every mode."}
+            >
+              <select
+                name="trustMode"
+                data-testid="trust-mode"
+                value={form.trustMode}
+                onChange={(event) =>
+                  update("trustMode", (event.target as HTMLSelectElement).value as TrustMode)}
+              >
+                {TRUST_MODES.map((mode) => (
+                  <option key={mode.value} value={mode.value}>{mode.label}</option>
+                ))}
+              </select>
+              {trustError && (
+                <span class="field-error" role="alert" data-testid="trust-mode-error">
+                  {trustError}
+                </span>
+              )}
+            </Field>
+            <Field
+              label="Always allowed devices"
+              hint="Node ids, one per line: let in without approval or mesh key."
+            >
+              <textarea name="allowNodeId" rows={2} spellcheck={false} {...text("allowNodeId")} />
+            </Field>
+            <Field label="Blocked devices" hint="Node ids, one per line: refused in every mode.">
+              <textarea name="blockNodeId" rows={2} spellcheck={false} {...text("blockNodeId")} />
+            </Field>
+            <TokenRotation />
+          </div>
           <div class="settings-actions">
-            {(formError || state.kind === "error") && (
+            {(formError || (state.kind === "error" && !trustError)) && (
               <span class="form-status error" role="alert" data-testid="settings-error">
                 {formError ?? (state.kind === "error" ? state.message : "")}
               </span>

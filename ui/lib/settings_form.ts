@@ -1,4 +1,4 @@
-import type { Settings } from "../api/types.ts";
+import type { Settings, TrustMode } from "../api/types.ts";
 
 /** The settings form as typed: lists as one entry per line, numbers as text. */
 export type SettingsForm = {
@@ -9,6 +9,9 @@ export type SettingsForm = {
   ollamaUrl: string;
   rateLimit: string;
   capacity: string;
+  trustMode: TrustMode;
+  allowNodeId: string;
+  blockNodeId: string;
 };
 
 export function toForm(settings: Settings): SettingsForm {
@@ -20,12 +23,20 @@ export function toForm(settings: Settings): SettingsForm {
     ollamaUrl: settings.ollamaUrl,
     rateLimit: String(settings.rateLimit),
     capacity: String(settings.capacity),
+    trustMode: settings.trustMode,
+    allowNodeId: settings.allowNodeId.join("\n"),
+    blockNodeId: settings.blockNodeId.join("\n"),
   };
 }
 
 /** Entries separated by new lines, commas or spaces. */
 export function parseList(text: string): string[] {
   return text.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
+}
+
+/** A node id as the node expects it: upper case, without the dashes of its grouped form. */
+export function normalizeNodeId(text: string): string {
+  return text.replaceAll("-", "").toUpperCase();
 }
 
 function positiveInt(text: string, label: string): number {
@@ -62,5 +73,11 @@ export function settingsPatch(saved: Settings, form: SettingsForm): Partial<Sett
   if (rateLimit !== saved.rateLimit) patch.rateLimit = rateLimit;
   const capacity = positiveInt(form.capacity, "Capacity");
   if (capacity !== saved.capacity) patch.capacity = capacity;
+  if (form.trustMode !== saved.trustMode) patch.trustMode = form.trustMode;
+  // Ids are shown in groups (ABCDEFG-HIJKLMN…): accept them pasted with dashes or lower case.
+  const allowIds = parseList(form.allowNodeId).map(normalizeNodeId);
+  if (!sameList(allowIds, saved.allowNodeId)) patch.allowNodeId = allowIds;
+  const blockIds = parseList(form.blockNodeId).map(normalizeNodeId);
+  if (!sameList(blockIds, saved.blockNodeId)) patch.blockNodeId = blockIds;
   return patch;
 }

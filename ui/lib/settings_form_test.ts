@@ -10,6 +10,9 @@ const saved: Settings = {
   ollamaUrl: "http://127.0.0.1:11434",
   rateLimit: 100,
   capacity: 2,
+  trustMode: "open",
+  allowNodeId: [],
+  blockNodeId: [],
 };
 
 Deno.test("parseList() splits on lines, commas and spaces", () => {
@@ -47,4 +50,16 @@ Deno.test("settingsPatch() refuses bad numbers, an empty name and a non-http URL
     () => settingsPatch(saved, { ...toForm(saved), ollamaUrl: "ftp://x" }),
     /not "ftp:\/\/x"/,
   );
+});
+
+Deno.test("settingsPatch() carries a new trust mode and node id lists, ids normalized", () => {
+  const id = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const form = {
+    ...toForm(saved),
+    trustMode: "approve" as const,
+    blockNodeId: "abcdefg-hijklmn-opqrstuvwxyz234567",
+  };
+  assert.deepEqual(settingsPatch(saved, form), { trustMode: "approve", blockNodeId: [id] });
+  const withIds = { ...saved, allowNodeId: [id] };
+  assert.deepEqual(settingsPatch(withIds, toForm(withIds)), {});
 });

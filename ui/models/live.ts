@@ -12,6 +12,7 @@ import {
 import { applyModels, loadModels } from "./mesh_models.ts";
 import { loadSettings } from "./settings.ts";
 import { applyNode, applyPeers, loadStatus } from "./status.ts";
+import { followSecurity, loadTrust } from "./trust.ts";
 
 /**
  * The page's live link to the node: one EventSource on /api/events. While it is down the page
@@ -35,7 +36,7 @@ function on<T>(source: EventSource, type: string, apply: (data: T) => void): voi
 
 /** Reads every snapshot; failures leave the previous state (the connection state tells why). */
 export async function refreshSnapshots(): Promise<void> {
-  await Promise.allSettled([loadStatus(), loadModels(), loadSettings()]);
+  await Promise.allSettled([loadStatus(), loadModels(), loadSettings(), loadTrust()]);
   // Conversations after status, so new ones are filed knowing this node's id.
   await Promise.allSettled([loadConversations(), refreshCurrent()]);
 }
@@ -66,7 +67,10 @@ export function startLiveUpdates(): void {
     );
     on<PeerStatus[]>(source, "peers", applyPeers);
     on<unknown>(source, "models", (data) => applyModels(meshModelList(data)));
-    on<NodeStatus>(source, "node", applyNode);
+    on<NodeStatus>(source, "node", (status) => {
+      applyNode(status);
+      followSecurity(status);
+    });
   };
   void refreshSnapshots();
   connect();
