@@ -270,3 +270,57 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "mesh page: a new node waits as 'Add device?' on an approve-mode node until approved",
+  ...requires(unavailable),
+  sanitizeResources: false, // lab processes, forwarders and playwright's pipe to Chromium
+  sanitizeOps: false,
+  async fn() {
+    assertCapability(unavailable);
+    const lab = await Lab.create(2);
+    let browser: Browser | undefined;
+    const pageErrors: string[] = [];
+    try {
+      const [a, b] = lab.hosts;
+      await Promise.all([a.node.start({ args: ["--trust-mode", "approve"] }), b.node.start()]);
+      const bId = (await b.node.status()).node.id;
+
+      browser = await launchBrowser();
+      const pageA = await openPage(browser, a.node, pageErrors);
+      await pageA.getByTestId("nav-peers").click();
+      await pageA.getByTestId("self-card").waitFor();
+
+      // B asks to join (before or after the page opened: snapshot or live `node` event).
+      const pending = pageA.getByTestId("pending-card").filter({ hasText: b.name });
+      await pending.waitFor({ timeout: 10_000 });
+      const text = await pending.innerText();
+      assert.match(text, /Add device\?/);
+      assert.match(text, new RegExp(`${bId.slice(0, 7)}-${bId.slice(7, 14)}`), text);
+      assert.match(text, new RegExp(b.address.replaceAll(".", "\\.")), text);
+      assert.notEqual(await peerCardState(pageA, b.name), "online", "B is not linked unapproved");
+      await screenshot(pageA, "mesh-approve-pending");
+
+      await pending.getByTestId("approve-button").click();
+      const linkedMs = await waitFor(
+        "B online on A's Mesh view after Approve",
+        async () => (await peerCardState(pageA, b.name)) === "online",
+        10_000,
+        50,
+      );
+      console.log(`B shown online on A's page ${linkedMs.toFixed(0)} ms after Approve`);
+      await pending.waitFor({ state: "detached", timeout: 5_000 });
+      const peerCard = pageA.getByTestId("peer-card").filter({ hasText: b.name });
+      assert.equal(await peerCard.getByTestId("block-button").count(), 1, "B can be blocked");
+      assert.ok(await sameDocument(pageA), "the page was not reloaded");
+      await screenshot(pageA, "mesh-approve");
+      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+    } catch (error) {
+      console.error(await lab.logs());
+      throw error;
+    } finally {
+      await browser?.close().catch(() => {});
+      await lab.close();
+    }
+  },
+});
