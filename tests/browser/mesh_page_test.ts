@@ -314,6 +314,18 @@ Deno.test({
       assert.equal(await peerCard.getByTestId("block-button").count(), 1, "B can be blocked");
       assert.ok(await sameDocument(pageA), "the page was not reloaded");
       await screenshot(pageA, "mesh-approve");
+
+      // Settings: mesh-key without a key is refused, with the node's reason beside the select.
+      await pageA.getByTestId("nav-settings").click();
+      await pageA.getByTestId("trust-mode").selectOption("mesh-key");
+      await pageA.getByTestId("settings-save").click();
+      const refusal = await pageA.getByTestId("trust-mode-error").innerText({ timeout: 5_000 });
+      assert.match(refusal, /mesh.key/i, refusal);
+      // A rotated token is shown once, with its copy button.
+      await pageA.getByTestId("rotate-token").click();
+      const token = await pageA.getByTestId("api-token").locator("code").innerText();
+      assert.ok(token.length >= 20, `a token was shown: ${JSON.stringify(token)}`);
+      await screenshot(pageA, "mesh-security-settings");
       assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
     } catch (error) {
       console.error(await lab.logs());
