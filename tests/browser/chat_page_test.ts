@@ -56,7 +56,8 @@ Deno.test({
     assertCapability(unavailable);
     let rig: Rig | undefined;
     try {
-      rig = await startRig({ tokenLatencyMs: 25 });
+      // Tokens 60 ms apart: even on a loaded 2-core machine the page renders the answer in steps.
+      rig = await startRig({ tokenLatencyMs: 60 });
       const { node, double, browser } = rig;
       const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
       const page = await context.newPage();
