@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DEFAULT_ALLOWED_CIDRS, parseCidr } from "../net/cidr.ts";
+import { CidrText } from "../net/cidr_schema.ts";
+import { DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
 import { TRUST_MODES } from "../security/trust_policy.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 
@@ -8,14 +9,7 @@ const port = z.coerce.number().int().min(1, "must be a port 1-65535").max(
   "must be a port 1-65535",
 );
 const positiveInt = z.coerce.number().int().positive();
-const cidr = z.string().refine((text) => {
-  try {
-    parseCidr(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be a CIDR such as 100.64.0.0/10");
+const cidr = CidrText;
 const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])]).transform(
   (v) => v === true || v === "true" || v === "1" || v === "yes",
 );

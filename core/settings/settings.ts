@@ -1,15 +1,8 @@
 import { z } from "zod";
-import { parseCidr } from "../net/cidr.ts";
+import { CidrText } from "../net/cidr_schema.ts";
 import { TRUST_MODES } from "../security/trust_policy.ts";
 
-const cidr = z.string().refine((text) => {
-  try {
-    parseCidr(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be a CIDR such as 192.168.1.0/24");
+const cidr = CidrText;
 
 const nodeId = z.string().regex(/^[A-Z2-7]{32}$/, "must be a 32-character node id (A-Z, 2-7)");
 
