@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { netnsUnavailableReason, requires } from "../support/ci.ts";
-import { ip, Lab, type LabHost, type LabNode, waitFor } from "./lab.ts";
+import { ip, type LabHost, type LabNode, waitFor, withLab } from "./lab.ts";
 
 const gate = requires(netnsUnavailableReason());
 const e2e = { ...gate, sanitizeResources: false, sanitizeOps: false };
@@ -108,18 +108,6 @@ async function cut(a: LabHost, b: LabHost, on: boolean) {
 async function fullMesh(nodes: LabNode[]): Promise<boolean> {
   const statuses = await Promise.all(nodes.map((n) => n.status()));
   return statuses.every((s) => s.peers.filter((p) => p.state === "up").length === nodes.length - 1);
-}
-
-async function withLab(count: number, body: (lab: Lab) => Promise<void>) {
-  const lab = await Lab.create(count);
-  try {
-    await body(lab);
-  } catch (error) {
-    console.error(await lab.logs());
-    throw error;
-  } finally {
-    await lab.close();
-  }
 }
 
 Deno.test({

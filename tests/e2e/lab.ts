@@ -5,7 +5,7 @@
  * Everything is torn down in `close()`; namespace names carry the creating pid so leftovers of
  * dead runs are removed and parallel runs never collide.
  */
-import { forwardTcpToUnix, type Forwarder } from "../support/unix_forward.ts";
+import { type Forwarder, forwardTcpToUnix } from "../support/unix_forward.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 export const MAIN_TS = `${ROOT}main.ts`;
@@ -75,10 +75,26 @@ export class LabNode {
     // The shell redirects both streams to the node's log and execs the node, so the pid we
     // hold is the node itself and nothing in the test has to drain its pipes.
     const args = [
-      "netns", "exec", this.host.ns, "sh", "-c", `exec "$0" "$@" >>'${this.logPath}' 2>&1`,
-      DENO, "run", "--allow-all", "--quiet", MAIN_TS,
-      "--data-dir", this.dataDir, "--http-socket", this.socketPath, "--name", this.host.name,
-      "--log-level", "debug", ...(options.args ?? []),
+      "netns",
+      "exec",
+      this.host.ns,
+      "sh",
+      "-c",
+      `exec "$0" "$@" >>'${this.logPath}' 2>&1`,
+      DENO,
+      "run",
+      "--allow-all",
+      "--quiet",
+      MAIN_TS,
+      "--data-dir",
+      this.dataDir,
+      "--http-socket",
+      this.socketPath,
+      "--name",
+      this.host.name,
+      "--log-level",
+      "debug",
+      ...(options.args ?? []),
     ];
     this.process = new Deno.Command("ip", {
       args,
@@ -201,7 +217,18 @@ export class LabHost {
   /** Starts the Ollama test double on 127.0.0.1:11434 inside this host. */
   async startOllama(args: string[] = []): Promise<Deno.ChildProcess> {
     return await this.spawn(
-      [DENO, "run", "--allow-all", "--quiet", `${ROOT}tests/ollama_double/main.ts`, "--host", "127.0.0.1", "--port", "11434", ...args],
+      [
+        DENO,
+        "run",
+        "--allow-all",
+        "--quiet",
+        `${ROOT}tests/ollama_double/main.ts`,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "11434",
+        ...args,
+      ],
       /listening/,
     );
   }
@@ -260,10 +287,33 @@ export class Lab {
   async addHost(k: number, defaultRoute = true, subnet = 0): Promise<LabHost> {
     const host = new LabHost(this, k, `10.99.${subnet}.${k}`);
     await ip("netns", "add", host.ns);
-    await ip("-n", this.bridgeNs, "link", "add", host.bridgePort, "type", "veth", "peer", "name", "eth0", "netns", host.ns);
+    await ip(
+      "-n",
+      this.bridgeNs,
+      "link",
+      "add",
+      host.bridgePort,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "eth0",
+      "netns",
+      host.ns,
+    );
     await ip("-n", this.bridgeNs, "link", "set", host.bridgePort, "master", "br0");
     await ip("-n", this.bridgeNs, "link", "set", host.bridgePort, "up");
-    await ip("-n", host.ns, "addr", "add", `${host.address}/24`, "brd", `10.99.${subnet}.255`, "dev", "eth0");
+    await ip(
+      "-n",
+      host.ns,
+      "addr",
+      "add",
+      `${host.address}/24`,
+      "brd",
+      `10.99.${subnet}.255`,
+      "dev",
+      "eth0",
+    );
     await ip("-n", host.ns, "link", "set", "eth0", "up");
     await ip("-n", host.ns, "link", "set", "lo", "up");
     await ip("-n", host.ns, "route", "add", "10.99.0.0/16", "dev", "eth0");
@@ -284,7 +334,9 @@ export class Lab {
   }
 
   async logs(): Promise<string> {
-    const parts = await Promise.all(this.hosts.map(async (h) => `=== ${h.name} ===\n${await h.node.tail()}`));
+    const parts = await Promise.all(
+      this.hosts.map(async (h) => `=== ${h.name} ===\n${await h.node.tail()}`),
+    );
     return parts.join("\n");
   }
 
@@ -318,5 +370,29 @@ export async function waitFor(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${
+      lastError ? ` (last error: ${(lastError as Error).message})` : ""
+    }`,
+  );
+}
+
+/**
+ * Runs `body` on a fresh lab of `count` hosts, prints every node's log tail when it fails, and
+ * always tears the lab down.
+ */
+export async function withLab<T>(
+  count: number,
+  body: (lab: Lab) => Promise<T>,
+  options: { defaultRoute?: boolean; subnets?: number[] } = {},
+): Promise<T> {
+  const lab = await Lab.create(count, options);
+  try {
+    return await body(lab);
+  } catch (error) {
+    console.error(await lab.logs());
+    throw error;
+  } finally {
+    await lab.close();
+  }
 }

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { netnsUnavailableReason, requires } from "../support/ci.ts";
-import { Lab, type LabNode, type NodeStatus, waitFor } from "./lab.ts";
+import { type LabNode, type NodeStatus, waitFor, withLab } from "./lab.ts";
 
 const gate = requires(netnsUnavailableReason());
 
@@ -30,8 +30,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const lab = await Lab.create(5);
-    try {
+    await withLab(5, async (lab) => {
       const spawnedAt = performance.now();
       await lab.startAll();
       const readyMs = performance.now() - spawnedAt;
@@ -56,20 +55,30 @@ Deno.test({
       const victimId = (await victim.status()).node.id;
       await victim.stop("SIGKILL");
       const others = nodes.slice(0, 4);
-      const lostMs = await waitFor("killed node marked lost", async () => {
-        const all = await Promise.all(others.map((n) => n.status()));
-        return all.every((s) => s.peers.some((p) => p.id === victimId && p.state === "lost"));
-      }, 10_000, 100);
+      const lostMs = await waitFor(
+        "killed node marked lost",
+        async () => {
+          const all = await Promise.all(others.map((n) => n.status()));
+          return all.every((s) => s.peers.some((p) => p.id === victimId && p.state === "lost"));
+        },
+        10_000,
+        100,
+      );
       console.log(`SIGKILLed node marked lost by all within ${lostMs.toFixed(0)} ms`);
 
       // A host unplugged from the LAN (no FIN, no RST): heartbeats declare it lost within 10 s.
       const unplugged = lab.host(3);
       const unpluggedId = (await unplugged.node.status()).node.id;
       await unplugged.setLinked(false);
-      const silentMs = await waitFor("unplugged node marked lost", async () => {
-        const all = await Promise.all([nodes[0], nodes[1], nodes[3]].map((n) => n.status()));
-        return all.every((s) => s.peers.some((p) => p.id === unpluggedId && p.state === "lost"));
-      }, 10_000, 100);
+      const silentMs = await waitFor(
+        "unplugged node marked lost",
+        async () => {
+          const all = await Promise.all([nodes[0], nodes[1], nodes[3]].map((n) => n.status()));
+          return all.every((s) => s.peers.some((p) => p.id === unpluggedId && p.state === "lost"));
+        },
+        10_000,
+        100,
+      );
       console.log(`unplugged node marked lost by all within ${silentMs.toFixed(0)} ms`);
       await unplugged.setLinked(true);
       await waitFor("replugged node relinked", () => fullMesh(others), 10_000, 100);
@@ -91,12 +100,7 @@ Deno.test({
         return all.every((s) => !s.peers.some((p) => p.id === leavingId));
       }, 1_000);
       console.log(`SIGTERMed node dropped by all within ${dropMs.toFixed(0)} ms`);
-    } catch (error) {
-      console.error(await lab.logs());
-      throw error;
-    } finally {
-      await lab.close();
-    }
+    });
   },
 });
 
@@ -107,19 +111,13 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // Host 1 on 10.99.0.0/24, host 2 on 10.99.1.0/24: same bridge, no shared broadcast domain.
-    const lab = await Lab.create(2, { subnets: [0, 1] });
-    try {
+    await withLab(2, async (lab) => {
       const [a, b] = lab.hosts;
       await a.node.start();
       await b.node.start({ args: ["--no-discovery", "--peer", `${a.address}:7878`] });
       await waitFor("static peer link", () => fullMesh([a.node, b.node]), 5_000);
       const seen = upPeers(await a.node.status());
       assert.equal(seen[0].address, b.address);
-    } catch (error) {
-      console.error(await lab.logs());
-      throw error;
-    } finally {
-      await lab.close();
-    }
+    }, { subnets: [0, 1] });
   },
 });

@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { netnsUnavailableReason, requires } from "../support/ci.ts";
-import { DENO, ip, Lab, type LabHost, type LabNode, type NodeStatus, waitFor } from "./lab.ts";
+import {
+  DENO,
+  ip,
+  type Lab,
+  type LabHost,
+  type LabNode,
+  type NodeStatus,
+  waitFor,
+  withLab,
+} from "./lab.ts";
 
 const gate = requires(netnsUnavailableReason());
 const TOOLS = new URL("./security_tools.ts", import.meta.url).pathname;
@@ -76,18 +85,6 @@ function alive(node: LabNode): boolean {
 async function startLinked(a: LabHost, b: LabHost): Promise<void> {
   await Promise.all([a.node.start(), b.node.start()]);
   await waitFor(`${a.name} and ${b.name} linked`, () => linked(a.node, b.node), 5_000);
-}
-
-async function withLab(count: number, body: (lab: Lab) => Promise<void>): Promise<void> {
-  const lab = await Lab.create(count);
-  try {
-    await body(lab);
-  } catch (error) {
-    console.log(await lab.logs());
-    throw error;
-  } finally {
-    await lab.close();
-  }
 }
 
 Deno.test({
