@@ -121,6 +121,7 @@ export class ConversationService {
   }
 
   start(): void {
+    this.#finishInterrupted();
     this.#sync.start();
   }
 
@@ -423,6 +424,25 @@ export class ConversationService {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /**
+   * An answer this node was writing when it died (crash, kill -9, power cut) is stored
+   * incomplete and would show as "still being written" forever, here and on every peer it
+   * reached. Keep what was saved and mark it stopped, as a graceful shutdown does.
+   */
+  #finishInterrupted() {
+    const interrupted = this.#store.unfinishedMessages().filter((message) =>
+      message.originNode === this.#self && !this.#active.has(message.conversationId)
+    );
+    if (interrupted.length === 0) return;
+    this.#commit(interrupted.map((message) => ({
+      type: "message",
+      value: { ...message, complete: true, stopped: true, hlc: this.#hlc.now() },
+    })));
+    this.#o.logger.info("answers cut short by the last stop marked stopped", {
+      count: interrupted.length,
+    });
+  }
 
   #commit(values: RecordValue[], options?: CommitOptions): SyncRecord[] {
     const stamped = this.#store.commitLocal(values, options);

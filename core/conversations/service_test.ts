@@ -17,8 +17,12 @@ interface Node {
   sharing: boolean;
 }
 
-function node(mesh: MemoryMesh, id: string, name = id.toLowerCase()): Node {
-  const store = ConversationStore.openPath(":memory:", { nodeId: id });
+function node(
+  mesh: MemoryMesh,
+  id: string,
+  name = id.toLowerCase(),
+  store = ConversationStore.openPath(":memory:", { nodeId: id }),
+): Node {
   const chat = new FakeChat();
   const hub = new EventHub();
   const events: LiveEvent[] = [];
@@ -193,6 +197,63 @@ Deno.test("an aborted request signal stops the answer even when nobody reads the
     assert.deepEqual([response.content, response.complete, response.stopped], ["a", true, true]);
   } finally {
     await close(a);
+  }
+});
+
+Deno.test("start() marks an answer a crash cut short as stopped, keeping its text, and syncs it", async () => {
+  const a = node(new MemoryMesh(), "A");
+  const mesh = new MemoryMesh();
+  const b = node(mesh, "B");
+  let restarted: Node | undefined;
+  try {
+    a.chat.setScript({ pieces: ["Half", " an answer"], holdAfter: 1 });
+    const { id } = a.service.create();
+    a.service.ask(id, { content: "long answer please" });
+    await a.chat.held;
+    const cut = a.service.get(id)!.messages[1];
+    assert.equal(cut.complete, false, "the answer is being written when the node dies");
+
+    // A restart over the same database, the first process never having finished the answer.
+    restarted = node(mesh, "A", "a", a.store);
+    const response = restarted.service.get(id)!.messages[1];
+    assert.deepEqual([response.id, response.content, response.complete, response.stopped], [
+      cut.id,
+      cut.content,
+      true,
+      true,
+    ]);
+    assert.ok(response.hlc > cut.hlc, "a newer version, so it wins on every peer");
+    mesh.linkAll();
+    await settle();
+    assert.equal(b.store.message(cut.id)?.stopped, true, "peers get the stopped version");
+  } finally {
+    if (restarted) await restarted.service.stop();
+    a.chat.release();
+    await close(a, b);
+  }
+});
+
+Deno.test("start() leaves answers of other nodes as they are", async () => {
+  const mesh = new MemoryMesh();
+  const a = node(mesh, "A");
+  a.chat.setScript({ pieces: ["x", "y"], holdAfter: 1 });
+  const b = node(mesh, "B");
+  let restarted: Node | undefined;
+  try {
+    mesh.linkAll();
+    const { id } = a.service.create();
+    a.service.ask(id, { content: "q" });
+    await a.chat.held;
+    await settle();
+    const streaming = b.service.get(id)!.messages[1];
+    assert.equal(streaming.complete, false);
+    await b.service.stop();
+    restarted = node(new MemoryMesh(), "B", "b", b.store);
+    assert.equal(restarted.service.get(id)!.messages[1].complete, false, "A is still writing it");
+  } finally {
+    if (restarted) await restarted.service.stop();
+    a.chat.release();
+    await close(a, b);
   }
 });
 

@@ -223,6 +223,11 @@ export class ConversationStore implements Replica {
     );
   }
 
+  /** Messages not marked complete: answers being written, or cut short by a crash. */
+  unfinishedMessages(): ChatMessage[] {
+    return (this.#s.messagesUnfinished.all() as Row[]).map((row) => JSON.parse(row.data as string));
+  }
+
   summaries(): StoredSummary[] {
     return (this.#s.summaries.all() as Row[]).map(toSummary);
   }
@@ -454,6 +459,7 @@ function prepareStatements(db: DatabaseSync) {
     conversationDelete: p("DELETE FROM conversations WHERE id = ?"),
     messageGet: p("SELECT data FROM messages WHERE id = ?"),
     messagesOf: p("SELECT data FROM messages WHERE conversation_id = ? ORDER BY created_hlc, id"),
+    messagesUnfinished: p("SELECT data FROM messages WHERE complete = 0 ORDER BY created_hlc, id"),
     messagePut: p(
       `INSERT INTO messages (id, conversation_id, created_hlc, hlc, complete, rec_origin, rec_seq, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)

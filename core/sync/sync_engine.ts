@@ -76,7 +76,7 @@ export class SyncEngine {
       bus.on("VVEC:", (from, payload) => this.#onVector(from, payload)),
       bus.on("CSYN:", (from, payload) => this.#onBatch(from, payload)),
       bus.onLinkUp((peer) => this.#onLinkUp(peer)),
-      bus.onLinkDown((peer) => this.#onLinkDown(peer)),
+      bus.onLinkDown((peer) => this.#onLinkLost(peer)),
     ];
     for (const peer of bus.linkedPeers()) this.pullFrom(peer.id);
     this.#scheduleRound();
@@ -178,6 +178,18 @@ export class SyncEngine {
     // come, so ask again on the new link instead of waiting for the pull timeout.
     if (this.#inflight?.peerId === peer.id) this.#onLinkDown(peer);
     this.pullFrom(peer.id);
+  }
+
+  /**
+   * A link dies silently until heartbeats notice: pushes sent on it meanwhile were lost, and
+   * relays skipped the peer because the push said it reached it. Catch up through the peers
+   * still linked now, rather than at the next anti-entropy round.
+   */
+  #onLinkLost(peer: PeerRef) {
+    this.#onLinkDown(peer);
+    for (const other of this.#o.bus.linkedPeers()) {
+      if (other.id !== peer.id) this.pullFrom(other.id);
+    }
   }
 
   #onLinkDown(peer: PeerRef) {

@@ -299,3 +299,33 @@ Deno.test("a pull whose request was lost on a replaced connection is asked again
     closeAll(nodes);
   }
 });
+
+Deno.test("pushes lost on a link that died silently arrive through another peer once it is declared lost", async () => {
+  const mesh = new MemoryMesh();
+  const timers = new FakeClock(); // never advanced: no anti-entropy round comes to the rescue
+  const nodes = ["A", "B", "C"].map((id) => meshNode(mesh, id, { timers }));
+  const [a, b, c] = nodes;
+  try {
+    mesh.linkAll();
+    a.newConversation("from-a");
+    c.newConversation("from-c");
+    await settle();
+    // A–C stops carrying anything while both still count the other as linked.
+    for (const [from, to] of [[a, c], [c, a]]) {
+      const send = from.bus.send.bind(from.bus);
+      from.bus.send = ((peerId, marker, payload) =>
+        peerId === to.id || send(peerId, marker, payload)) as typeof from.bus.send;
+    }
+    a.say("from-a", "a1");
+    c.say("from-c", "c1");
+    await settle();
+    assert.deepEqual(messageIds(b, "from-a"), ["a1"]);
+    assert.deepEqual(messageIds(c, "from-a"), [], "B did not relay: the push said C had it");
+    mesh.unlink("A", "C"); // heartbeats declare the link lost
+    await settle();
+    assert.deepEqual(messageIds(c, "from-a"), ["a1"]);
+    assert.deepEqual(messageIds(a, "from-c"), ["c1"]);
+  } finally {
+    closeAll(nodes);
+  }
+});
