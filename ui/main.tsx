@@ -1,4 +1,4 @@
-import { effect } from "@preact/signals";
+import { effect, untracked } from "@preact/signals";
 import { render } from "preact";
 import { App } from "./components/App.tsx";
 import { startClock } from "./models/clock.ts";
@@ -7,9 +7,13 @@ import { startLiveUpdates } from "./models/live.ts";
 import { followBrowserHistory, route } from "./models/view.ts";
 
 // The chat view follows the address bar: /c/<id> opens that conversation, / a new chat.
+// Only the route is tracked: openConversation reads the current conversation, and re-running it
+// when a new chat sets that (before the address changes) wiped the answer streaming into it.
 effect(() => {
   const current = route.value;
-  if (current.view === "chat") void openConversation(current.conversationId);
+  untracked(() => {
+    if (current.view === "chat") void openConversation(current.conversationId);
+  });
 });
 // The tab says where the person is.
 effect(() => {
