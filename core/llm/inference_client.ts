@@ -52,7 +52,10 @@ interface OpenStream {
  */
 export class InferenceClient {
   #streams = new Map<string, OpenStream>();
-  #access = new Map<string, { resolve: (r: AccessResponse) => void; peerId: string }>();
+  #access = new Map<
+    string,
+    { resolve: (r: AccessResponse) => void; peerId: string; model?: string }
+  >();
   #unsubscribe: (() => void)[];
   #nextId = 0;
   readonly #prefix = crypto.randomUUID().slice(0, 8);
@@ -69,6 +72,16 @@ export class InferenceClient {
       return open;
     };
     this.#unsubscribe = [
+      // A link-up for a peer we await an access answer from means its connection was replaced
+      // (a duplicate swap): the request may have gone down the old one. Asking again is safe,
+      // the host answers each request id and a second answer finds nobody waiting.
+      bus.onLinkUp((peer) => {
+        for (const [requestId, pending] of this.#access) {
+          if (pending.peerId === peer.id) {
+            bus.send(peer.id, "LREQ:", { requestId, model: pending.model });
+          }
+        }
+      }),
       bus.on("TOKN:", (peer, token) => {
         const open = stream(peer, token.streamId);
         if (!open) return;
@@ -158,7 +171,7 @@ export class InferenceClient {
         this.#access.delete(requestId);
         resolve(response);
       };
-      this.#access.set(requestId, { resolve: finish, peerId: peer.id });
+      this.#access.set(requestId, { resolve: finish, peerId: peer.id, model });
       if (!bus.send(peer.id, "LREQ:", { requestId, model })) {
         finish({
           requestId,

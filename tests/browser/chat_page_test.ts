@@ -90,6 +90,14 @@ Deno.test({
             answer.trim(),
           );
           assert.equal(await page.locator(".message.question").count(), 1);
+          // The list loads beside the conversation after a reload: wait for it, not race it.
+          await page.waitForFunction(
+            () =>
+              (document.querySelector('[data-testid="local-conversations"]')?.textContent ?? "")
+                .trim().length > 0,
+            undefined,
+            { timeout: 5_000 },
+          ).catch(() => {});
           const sidebar = await page.getByTestId("local-conversations").innerText();
           assert.ok(sidebar.trim().length > 0, "the conversation is listed in the sidebar");
         },
