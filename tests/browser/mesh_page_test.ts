@@ -12,7 +12,7 @@ import {
   netnsUnavailableReason,
   requires,
 } from "../support/ci.ts";
-import { Lab, type LabNode, waitFor } from "../e2e/lab.ts";
+import { type LabNode, waitFor, withLab } from "../e2e/lab.ts";
 import { expectedAnswer } from "../ollama_double/answer.ts";
 import { launchBrowser, screenshot } from "./harness.ts";
 
@@ -124,150 +124,154 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     assertCapability(unavailable);
-    const lab = await Lab.create(3);
-    let browser: Browser | undefined;
-    const pageErrors: string[] = [];
-    try {
-      const [a, b, c] = lab.hosts;
-      await b.startOllama(["--models", REMOTE_MODEL, "--token-latency-ms", "10"]);
-      await Promise.all([a.node.start(), b.node.start()]);
-      const aReadyAt = Date.now();
-      const bId = (await b.node.status()).node.id;
-      const linkMs = await waitFor(
-        "A links to B and sees B's model",
-        async () => {
-          const status = await a.node.status();
-          if (!status.peers.some((p) => p.id === bId && p.state === "up")) return false;
-          const res = await fetch(`${a.node.url}/api/mesh/models`);
-          return JSON.stringify(await res.json()).includes(REMOTE_MODEL);
-        },
-        15_000,
-        100,
-      );
-      console.log(`A linked to B and lists ${REMOTE_MODEL} ${linkMs.toFixed(0)} ms after start`);
-
-      browser = await launchBrowser();
-      const pageA = await openPage(browser, a.node, pageErrors);
-      const pageB = await openPage(browser, b.node, pageErrors);
-
-      await t.step("A's picker lists B's model; the answer says B served it", async () => {
-        await pageA.getByTestId("model-picker").click();
-        const option = pageA.getByRole("option", { name: new RegExp(REMOTE_MODEL) });
-        await option.waitFor({ timeout: 5_000 });
-        const optionText = await option.innerText();
-        assert.match(optionText, new RegExp(b.name), `B is named as its host: ${optionText}`);
-        assert.doesNotMatch(optionText, /local/, `the model is not local to A: ${optionText}`);
-        await option.click();
-        assert.equal(await pageA.getByTestId("model-picker").innerText(), REMOTE_MODEL);
-
-        const question = "Which device answers this question?";
-        await ask(pageA, question);
-        const answer = await lastAnswerWhenDone(pageA);
-        const expected = expectedAnswer(REMOTE_MODEL, [{ role: "user", content: question }]);
-        assert.equal(answer.trim(), expected.trim(), "B's double wrote the whole answer");
-        const servedBy = await pageA.getByTestId("served-by").last().innerText();
-        assert.match(servedBy, new RegExp(`${b.name}.*${REMOTE_MODEL}`), `served by: ${servedBy}`);
-        await screenshot(pageA, "mesh-chat-remote");
-
-        // Auto: the router can only pick B, and the answer says so.
-        await pageA.getByTestId("model-picker").click();
-        await pageA.getByRole("option", { name: /^Auto/ }).click();
-        assert.equal(await pageA.getByTestId("model-picker").innerText(), "Auto");
-        await ask(pageA, "And with Auto?");
-        await pageA.locator(".message.response").nth(1).waitFor();
-        await lastAnswerWhenDone(pageA);
-        const autoServedBy = await pageA.getByTestId("served-by").last().innerText();
-        assert.match(autoServedBy, new RegExp(`${b.name}.*${REMOTE_MODEL}`), autoServedBy);
-      });
-
-      await t.step("a conversation typed on B is in A's sidebar under B within 2 s", async () => {
-        const question = "Sidebar sync probe 4711";
-        await pageB.getByTestId("new-chat").click();
-        await notePressedEnter(pageB, "sent");
-        await noteWhenShown(pageB, "asked", ".message.question", question);
-        await noteWhenShown(pageA, "receivedTitle", '[data-testid="peer-group"]', question);
-        await ask(pageB, question);
-        const sentAt = await mark(pageB, "sent", 5_000);
-        const askedAt = await mark(pageB, "asked", 10_000);
-        const receivedAt = await mark(pageA, "receivedTitle", RECEIVED_WITHIN_MS + 8_000);
-        const delay = receivedAt - askedAt;
-        console.log(
-          `B's conversation in A's sidebar ${delay} ms after B's page showed the acknowledged ` +
-            `question (${receivedAt - sentAt} ms after Enter on B)`,
+    await withLab(3, async (lab) => {
+      let browser: Browser | undefined;
+      const pageErrors: string[] = [];
+      try {
+        const [a, b, c] = lab.hosts;
+        await b.startOllama(["--models", REMOTE_MODEL, "--token-latency-ms", "10"]);
+        await Promise.all([a.node.start(), b.node.start()]);
+        const aReadyAt = Date.now();
+        const bId = (await b.node.status()).node.id;
+        const linkMs = await waitFor(
+          "A links to B and sees B's model",
+          async () => {
+            const status = await a.node.status();
+            if (!status.peers.some((p) => p.id === bId && p.state === "up")) return false;
+            const res = await fetch(`${a.node.url}/api/mesh/models`);
+            return JSON.stringify(await res.json()).includes(REMOTE_MODEL);
+          },
+          15_000,
+          100,
         );
-        assert.ok(
-          delay <= RECEIVED_WITHIN_MS,
-          `received after ${delay} ms, more than ${RECEIVED_WITHIN_MS} ms`,
-        );
-        const group = pageA.getByTestId("peer-group").filter({ hasText: question });
-        assert.equal(await group.locator(".peer-group-name").innerText(), b.name);
-        assert.match(await group.innerText(), /online/);
-        await lastAnswerWhenDone(pageB);
-        await screenshot(pageA, "mesh-sidebar-received");
+        console.log(`A linked to B and lists ${REMOTE_MODEL} ${linkMs.toFixed(0)} ms after start`);
 
-        // Opened on A it is B's, read-only, with B's answer once synced.
-        await group.getByTestId("conversation-link").filter({ hasText: question }).click();
-        await pageA.getByTestId("readonly-bar").waitFor({ timeout: 5_000 });
-        assert.match(await pageA.getByTestId("readonly-bar").innerText(), new RegExp(b.name));
-        await pageA.locator(".message.response .md").first().waitFor({ timeout: 5_000 });
-        await screenshot(pageA, "mesh-received-open");
-      });
+        browser = await launchBrowser();
+        const pageA = await openPage(browser, a.node, pageErrors);
+        const pageB = await openPage(browser, b.node, pageErrors);
 
-      await t.step("A's Mesh view shows C join, then go offline after SIGKILL, live", async () => {
-        await pageA.getByTestId("nav-peers").click();
-        await pageA.getByTestId("self-card").waitFor();
-        await c.node.start();
-        const joinMs = await waitFor(
-          "C online on A's Mesh view",
-          async () => (await peerCardState(pageA, c.name)) === "online",
-          10_000,
-          50,
-        );
-        console.log(`C shown online on A's page ${joinMs.toFixed(0)} ms after C answered`);
-        assert.equal(await peerCardState(pageA, b.name), "online");
-        // Every answer is over, so B announces its slots free again (a slot leak showed 1/2).
-        await waitFor(
-          "B's load back to 0/2 on A's Mesh view",
-          async () => (await peerCardFact(pageA, b.name, "Load"))?.startsWith("0/2") ?? false,
-          5_000,
-          50,
-        );
-        await screenshot(pageA, "mesh-peers-online");
+        await t.step("A's picker lists B's model; the answer says B served it", async () => {
+          await pageA.getByTestId("model-picker").click();
+          const option = pageA.getByRole("option", { name: new RegExp(REMOTE_MODEL) });
+          await option.waitFor({ timeout: 5_000 });
+          const optionText = await option.innerText();
+          assert.match(optionText, new RegExp(b.name), `B is named as its host: ${optionText}`);
+          assert.doesNotMatch(optionText, /local/, `the model is not local to A: ${optionText}`);
+          await option.click();
+          assert.equal(await pageA.getByTestId("model-picker").innerText(), REMOTE_MODEL);
 
-        await c.node.stop("SIGKILL");
-        const lostMs = await waitFor(
-          "C offline on A's Mesh view",
-          async () => (await peerCardState(pageA, c.name)) === "offline",
-          LOST_WITHIN_MS + 2_000,
-          50,
-        );
-        console.log(`SIGKILLed C shown offline on A's page within ${lostMs.toFixed(0)} ms`);
-        assert.ok(lostMs <= LOST_WITHIN_MS, `C shown offline only after ${lostMs} ms`);
-        assert.ok(await sameDocument(pageA), "the page was not reloaded");
-        assert.equal(await peerCardState(pageA, b.name), "online");
-        assert.match(
-          await pageA.locator(".panel-lead").innerText(),
-          /1 of 2 peers online/,
-        );
-        // The page's clock ages the uptime without waiting for a new status from the node.
-        const uptime = await pageA.getByTestId("self-card").locator("dt:text-is('Uptime') + dd")
-          .innerText();
-        const upSeconds = Math.floor((Date.now() - aReadyAt) / 1000);
-        assert.ok(
-          Number(uptime.match(/^(\d+) s$/)?.[1]) >= upSeconds - 2,
-          `uptime ${uptime} for a node up ${upSeconds} s`,
-        );
-        await screenshot(pageA, "mesh-peers-lost");
-      });
+          const question = "Which device answers this question?";
+          await ask(pageA, question);
+          const answer = await lastAnswerWhenDone(pageA);
+          const expected = expectedAnswer(REMOTE_MODEL, [{ role: "user", content: question }]);
+          assert.equal(answer.trim(), expected.trim(), "B's double wrote the whole answer");
+          const servedBy = await pageA.getByTestId("served-by").last().innerText();
+          assert.match(
+            servedBy,
+            new RegExp(`${b.name}.*${REMOTE_MODEL}`),
+            `served by: ${servedBy}`,
+          );
+          await screenshot(pageA, "mesh-chat-remote");
 
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
-    } catch (error) {
-      console.error(await lab.logs());
-      throw error;
-    } finally {
-      await browser?.close().catch(() => {});
-      await lab.close();
-    }
+          // Auto: the router can only pick B, and the answer says so.
+          await pageA.getByTestId("model-picker").click();
+          await pageA.getByRole("option", { name: /^Auto/ }).click();
+          assert.equal(await pageA.getByTestId("model-picker").innerText(), "Auto");
+          await ask(pageA, "And with Auto?");
+          await pageA.locator(".message.response").nth(1).waitFor();
+          await lastAnswerWhenDone(pageA);
+          const autoServedBy = await pageA.getByTestId("served-by").last().innerText();
+          assert.match(autoServedBy, new RegExp(`${b.name}.*${REMOTE_MODEL}`), autoServedBy);
+        });
+
+        await t.step("a conversation typed on B is in A's sidebar under B within 2 s", async () => {
+          const question = "Sidebar sync probe 4711";
+          await pageB.getByTestId("new-chat").click();
+          await notePressedEnter(pageB, "sent");
+          await noteWhenShown(pageB, "asked", ".message.question", question);
+          await noteWhenShown(pageA, "receivedTitle", '[data-testid="peer-group"]', question);
+          await ask(pageB, question);
+          const sentAt = await mark(pageB, "sent", 5_000);
+          const askedAt = await mark(pageB, "asked", 10_000);
+          const receivedAt = await mark(pageA, "receivedTitle", RECEIVED_WITHIN_MS + 8_000);
+          const delay = receivedAt - askedAt;
+          console.log(
+            `B's conversation in A's sidebar ${delay} ms after B's page showed the acknowledged ` +
+              `question (${receivedAt - sentAt} ms after Enter on B)`,
+          );
+          assert.ok(
+            delay <= RECEIVED_WITHIN_MS,
+            `received after ${delay} ms, more than ${RECEIVED_WITHIN_MS} ms`,
+          );
+          const group = pageA.getByTestId("peer-group").filter({ hasText: question });
+          assert.equal(await group.locator(".peer-group-name").innerText(), b.name);
+          assert.match(await group.innerText(), /online/);
+          await lastAnswerWhenDone(pageB);
+          await screenshot(pageA, "mesh-sidebar-received");
+
+          // Opened on A it is B's, read-only, with B's answer once synced.
+          await group.getByTestId("conversation-link").filter({ hasText: question }).click();
+          await pageA.getByTestId("readonly-bar").waitFor({ timeout: 5_000 });
+          assert.match(await pageA.getByTestId("readonly-bar").innerText(), new RegExp(b.name));
+          await pageA.locator(".message.response .md").first().waitFor({ timeout: 5_000 });
+          await screenshot(pageA, "mesh-received-open");
+        });
+
+        await t.step(
+          "A's Mesh view shows C join, then go offline after SIGKILL, live",
+          async () => {
+            await pageA.getByTestId("nav-peers").click();
+            await pageA.getByTestId("self-card").waitFor();
+            await c.node.start();
+            const joinMs = await waitFor(
+              "C online on A's Mesh view",
+              async () => (await peerCardState(pageA, c.name)) === "online",
+              10_000,
+              50,
+            );
+            console.log(`C shown online on A's page ${joinMs.toFixed(0)} ms after C answered`);
+            assert.equal(await peerCardState(pageA, b.name), "online");
+            // Every answer is over, so B announces its slots free again (a slot leak showed 1/2).
+            await waitFor(
+              "B's load back to 0/2 on A's Mesh view",
+              async () => (await peerCardFact(pageA, b.name, "Load"))?.startsWith("0/2") ?? false,
+              5_000,
+              50,
+            );
+            await screenshot(pageA, "mesh-peers-online");
+
+            await c.node.stop("SIGKILL");
+            const lostMs = await waitFor(
+              "C offline on A's Mesh view",
+              async () => (await peerCardState(pageA, c.name)) === "offline",
+              LOST_WITHIN_MS + 2_000,
+              50,
+            );
+            console.log(`SIGKILLed C shown offline on A's page within ${lostMs.toFixed(0)} ms`);
+            assert.ok(lostMs <= LOST_WITHIN_MS, `C shown offline only after ${lostMs} ms`);
+            assert.ok(await sameDocument(pageA), "the page was not reloaded");
+            assert.equal(await peerCardState(pageA, b.name), "online");
+            assert.match(
+              await pageA.locator(".panel-lead").innerText(),
+              /1 of 2 peers online/,
+            );
+            // The page's clock ages the uptime without waiting for a new status from the node.
+            const uptime = await pageA.getByTestId("self-card").locator("dt:text-is('Uptime') + dd")
+              .innerText();
+            const upSeconds = Math.floor((Date.now() - aReadyAt) / 1000);
+            assert.ok(
+              Number(uptime.match(/^(\d+) s$/)?.[1]) >= upSeconds - 2,
+              `uptime ${uptime} for a node up ${upSeconds} s`,
+            );
+            await screenshot(pageA, "mesh-peers-lost");
+          },
+        );
+
+        assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
+      } finally {
+        await browser?.close().catch(() => {});
+      }
+    });
   },
 });
 
@@ -278,61 +282,58 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     assertCapability(unavailable);
-    const lab = await Lab.create(2);
-    let browser: Browser | undefined;
-    const pageErrors: string[] = [];
-    try {
-      const [a, b] = lab.hosts;
-      await Promise.all([a.node.start({ args: ["--trust-mode", "approve"] }), b.node.start()]);
-      const bId = (await b.node.status()).node.id;
+    await withLab(2, async (lab) => {
+      let browser: Browser | undefined;
+      const pageErrors: string[] = [];
+      try {
+        const [a, b] = lab.hosts;
+        await Promise.all([a.node.start({ args: ["--trust-mode", "approve"] }), b.node.start()]);
+        const bId = (await b.node.status()).node.id;
 
-      browser = await launchBrowser();
-      const pageA = await openPage(browser, a.node, pageErrors);
-      await pageA.getByTestId("nav-peers").click();
-      await pageA.getByTestId("self-card").waitFor();
+        browser = await launchBrowser();
+        const pageA = await openPage(browser, a.node, pageErrors);
+        await pageA.getByTestId("nav-peers").click();
+        await pageA.getByTestId("self-card").waitFor();
 
-      // B asks to join (before or after the page opened: snapshot or live `node` event).
-      const pending = pageA.getByTestId("pending-card").filter({ hasText: b.name });
-      await pending.waitFor({ timeout: 10_000 });
-      const text = await pending.innerText();
-      assert.match(text, /Add device\?/);
-      assert.match(text, new RegExp(`${bId.slice(0, 7)}-${bId.slice(7, 14)}`), text);
-      assert.match(text, new RegExp(b.address.replaceAll(".", "\\.")), text);
-      assert.notEqual(await peerCardState(pageA, b.name), "online", "B is not linked unapproved");
-      await screenshot(pageA, "mesh-approve-pending");
+        // B asks to join (before or after the page opened: snapshot or live `node` event).
+        const pending = pageA.getByTestId("pending-card").filter({ hasText: b.name });
+        await pending.waitFor({ timeout: 10_000 });
+        const text = await pending.innerText();
+        assert.match(text, /Add device\?/);
+        assert.match(text, new RegExp(`${bId.slice(0, 7)}-${bId.slice(7, 14)}`), text);
+        assert.match(text, new RegExp(b.address.replaceAll(".", "\\.")), text);
+        assert.notEqual(await peerCardState(pageA, b.name), "online", "B is not linked unapproved");
+        await screenshot(pageA, "mesh-approve-pending");
 
-      await pending.getByTestId("approve-button").click();
-      const linkedMs = await waitFor(
-        "B online on A's Mesh view after Approve",
-        async () => (await peerCardState(pageA, b.name)) === "online",
-        10_000,
-        50,
-      );
-      console.log(`B shown online on A's page ${linkedMs.toFixed(0)} ms after Approve`);
-      await pending.waitFor({ state: "detached", timeout: 5_000 });
-      const peerCard = pageA.getByTestId("peer-card").filter({ hasText: b.name });
-      assert.equal(await peerCard.getByTestId("block-button").count(), 1, "B can be blocked");
-      assert.ok(await sameDocument(pageA), "the page was not reloaded");
-      await screenshot(pageA, "mesh-approve");
+        await pending.getByTestId("approve-button").click();
+        const linkedMs = await waitFor(
+          "B online on A's Mesh view after Approve",
+          async () => (await peerCardState(pageA, b.name)) === "online",
+          10_000,
+          50,
+        );
+        console.log(`B shown online on A's page ${linkedMs.toFixed(0)} ms after Approve`);
+        await pending.waitFor({ state: "detached", timeout: 5_000 });
+        const peerCard = pageA.getByTestId("peer-card").filter({ hasText: b.name });
+        assert.equal(await peerCard.getByTestId("block-button").count(), 1, "B can be blocked");
+        assert.ok(await sameDocument(pageA), "the page was not reloaded");
+        await screenshot(pageA, "mesh-approve");
 
-      // Settings: mesh-key without a key is refused, with the node's reason beside the select.
-      await pageA.getByTestId("nav-settings").click();
-      await pageA.getByTestId("trust-mode").selectOption("mesh-key");
-      await pageA.getByTestId("settings-save").click();
-      const refusal = await pageA.getByTestId("trust-mode-error").innerText({ timeout: 5_000 });
-      assert.match(refusal, /mesh.key/i, refusal);
-      // A rotated token is shown once, with its copy button.
-      await pageA.getByTestId("rotate-token").click();
-      const token = await pageA.getByTestId("api-token").locator("code").innerText();
-      assert.ok(token.length >= 20, `a token was shown: ${JSON.stringify(token)}`);
-      await screenshot(pageA, "mesh-security-settings");
-      assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
-    } catch (error) {
-      console.error(await lab.logs());
-      throw error;
-    } finally {
-      await browser?.close().catch(() => {});
-      await lab.close();
-    }
+        // Settings: mesh-key without a key is refused, with the node's reason beside the select.
+        await pageA.getByTestId("nav-settings").click();
+        await pageA.getByTestId("trust-mode").selectOption("mesh-key");
+        await pageA.getByTestId("settings-save").click();
+        const refusal = await pageA.getByTestId("trust-mode-error").innerText({ timeout: 5_000 });
+        assert.match(refusal, /mesh.key/i, refusal);
+        // A rotated token is shown once, with its copy button.
+        await pageA.getByTestId("rotate-token").click();
+        const token = await pageA.getByTestId("api-token").locator("code").innerText();
+        assert.ok(token.length >= 20, `a token was shown: ${JSON.stringify(token)}`);
+        await screenshot(pageA, "mesh-security-settings");
+        assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+      } finally {
+        await browser?.close().catch(() => {});
+      }
+    });
   },
 });
