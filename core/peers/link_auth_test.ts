@@ -2,24 +2,13 @@
 import assert from "node:assert/strict";
 import { encodeMessage } from "../wire/codec.ts";
 import { encodeFrame } from "../wire/frame.ts";
-import { type Auth, type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
+import type { Auth } from "../wire/messages/link.ts";
+import { hello, settle as settleRounds } from "./_link_fixtures.ts";
+
+const settle = (rounds = 8) => settleRounds(rounds);
 import { FakeClock } from "./clock.ts";
 import { Link, type LinkAuthenticator, type LinkDown } from "./link.ts";
 import { type MemoryConnection, memoryConnectionPair } from "./memory_transport.ts";
-
-const hello = (nodeId: string): Omit<Hello, "nonce"> => ({
-  nodeId,
-  name: `node ${nodeId}`,
-  protocolVersion: PROTOCOL_VERSION,
-  appVersion: "0.1.0",
-  peerPort: 7878,
-  httpPort: 8080,
-  hasLlm: false,
-});
-
-async function settle(rounds = 8) {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /** Proves "<id> to <peer> on <peer's nonce>"; accepts only that exact text, optionally refusing. */
 function fakeAuthenticator(refuse: string | null = null) {

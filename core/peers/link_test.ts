@@ -4,6 +4,7 @@ import { FrameDecoder } from "../wire/decoder.ts";
 import { encodeFrame } from "../wire/frame.ts";
 import type { Message } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
+import { hello, settle } from "./_link_fixtures.ts";
 import { FakeClock } from "./clock.ts";
 import { Link, type LinkDown, type LinkOptions } from "./link.ts";
 import {
@@ -12,22 +13,7 @@ import {
   type MemoryPairOptions,
 } from "./memory_transport.ts";
 
-const hello = (nodeId: string, extra: Partial<Hello> = {}): Omit<Hello, "nonce"> => ({
-  nodeId,
-  name: `node ${nodeId}`,
-  protocolVersion: PROTOCOL_VERSION,
-  appVersion: "0.1.0",
-  peerPort: 7878,
-  httpPort: 8080,
-  hasLlm: false,
-  ...extra,
-});
-
 /** Lets the memory pipes and link loops run to quiescence. */
-async function settle(rounds = 5) {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 interface Probe {
   link: Link;
   ups: number;

@@ -304,7 +304,10 @@ Deno.test("LinkManager refuses a peer of another protocol version", async () => 
   assert.deepEqual(a.ups, []);
   assert.deepEqual(future.ups, []);
   const [row] = future.manager.peers();
-  assert.match(row.lastError ?? "", /protocol version mismatch: ours (\d+, theirs 99|99, theirs \d+)/);
+  assert.match(
+    row.lastError ?? "",
+    /protocol version mismatch: ours (\d+, theirs 99|99, theirs \d+)/,
+  );
   await lab.closeAll();
 });
 
