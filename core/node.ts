@@ -29,12 +29,13 @@ import { createBackend } from "./llm/create_backend.ts";
 import { MeshLlm } from "./llm/mesh_llm.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 import { CidrSet } from "./net/cidr.ts";
+import { isLoopbackHost } from "./net/loopback.ts";
 import { LinkManager } from "./peers/manager.ts";
 import { parsePeerAddress } from "./peers/peer_address.ts";
 import { ApiTokens, tokenFileIo } from "./security/api_token.ts";
 import { createLinkSecurity } from "./security/link_security.ts";
 import { deriveMeshKey } from "./security/mesh_key.ts";
-import { TrustStore, trustFileIo } from "./security/trust_store.ts";
+import { trustFileIo, TrustStore } from "./security/trust_store.ts";
 import { SettingsStore } from "./settings/settings.ts";
 import { buildPeerViews } from "./status/peer_views.ts";
 import { ConversationStore } from "./store/store.ts";
@@ -63,21 +64,26 @@ export async function startNode(
   const startedAt = Date.now();
   const identity = await loadOrCreateIdentity(config.dataDir, config.name);
   const meshKey = config.meshKey ? await deriveMeshKey(config.meshKey) : null;
-  const settings = await SettingsStore.open(config.dataDir, {
-    name: identity.name,
-    sharing: config.sharing,
-    allowCidr: config.allowCidr,
-    blockCidr: config.blockCidr,
-    ollamaUrl: config.ollamaUrl,
-    rateLimit: config.rateLimit,
-    capacity: config.capacity,
-    trustMode: config.trustMode,
-    allowNodeId: config.allowNodeId,
-    blockNodeId: config.blockNodeId,
-  }, new Set([...explicit].filter((k) => k !== "name" || config.name)) as never, (next) =>
-    next.trustMode === "mesh-key" && !meshKey
-      ? "mesh-key mode needs a mesh key: start the node with --mesh-key or NEUROMESH_MESH_KEY"
-      : null);
+  const settings = await SettingsStore.open(
+    config.dataDir,
+    {
+      name: identity.name,
+      sharing: config.sharing,
+      allowCidr: config.allowCidr,
+      blockCidr: config.blockCidr,
+      ollamaUrl: config.ollamaUrl,
+      rateLimit: config.rateLimit,
+      capacity: config.capacity,
+      trustMode: config.trustMode,
+      allowNodeId: config.allowNodeId,
+      blockNodeId: config.blockNodeId,
+    },
+    new Set([...explicit].filter((k) => k !== "name" || config.name)) as never,
+    (next) =>
+      next.trustMode === "mesh-key" && !meshKey
+        ? "mesh-key mode needs a mesh key: start the node with --mesh-key or NEUROMESH_MESH_KEY"
+        : null,
+  );
   const trust = await TrustStore.open(trustFileIo(config.dataDir), {
     onSaveError: (error) => logger.warn("trust store not saved", { error }),
   });
@@ -132,7 +138,11 @@ export async function startNode(
       logger.warn("peer links are NOT encrypted (--insecure-plaintext-links): tests only");
     }
     const links = new LinkManager({
-      identity: { nodeId: identity.nodeId, name: settings.current.name, publicKey: security.publicKey },
+      identity: {
+        nodeId: identity.nodeId,
+        name: settings.current.name,
+        publicKey: security.publicKey,
+      },
       appVersion: APP_VERSION,
       peerHost: config.peerHost,
       peerPort: config.peerPort,
@@ -162,7 +172,10 @@ export async function startNode(
       identity: { nodeId: identity.nodeId, name: settings.current.name },
       config: llmSettings(),
       bus: links,
-      backend: createBackend({ ollamaUrl: settings.current.ollamaUrl, openaiUrl: config.openaiUrl }),
+      backend: createBackend({
+        ollamaUrl: settings.current.ollamaUrl,
+        openaiUrl: config.openaiUrl,
+      }),
       logger: logger.child("llm"),
       events,
     });
@@ -306,7 +319,9 @@ export async function startNode(
       }
       llm.updateSettings(llmSettings());
       if (next.ollamaUrl !== previous.ollamaUrl) {
-        void llm.setBackend(createBackend({ ollamaUrl: next.ollamaUrl, openaiUrl: config.openaiUrl }));
+        void llm.setBackend(
+          createBackend({ ollamaUrl: next.ollamaUrl, openaiUrl: config.openaiUrl }),
+        );
       }
       if (next.sharing && !previous.sharing) conversations.syncNow();
       events.publish("node", status().node);
@@ -359,17 +374,25 @@ export async function startNode(
         }, app.fetch));
       } catch (error) {
         reject(
-          new Error(`cannot listen on ${config.httpHost}:${config.httpPort}: ${(error as Error).message}`),
+          new Error(
+            `cannot listen on ${config.httpHost}:${config.httpPort}: ${(error as Error).message}`,
+          ),
         );
       }
     });
     if (config.httpSocket) {
       await Deno.remove(config.httpSocket).catch(() => {});
       servers.push(
-        Deno.serve({ path: config.httpSocket, signal: httpAbort.signal, onListen: () => {} }, app.fetch),
+        Deno.serve(
+          { path: config.httpSocket, signal: httpAbort.signal, onListen: () => {} },
+          app.fetch,
+        ),
       );
     }
-    logger.info("http listening", { url: `http://${config.httpHost}:${httpPort}`, socket: config.httpSocket });
+    logger.info("http listening", {
+      url: `http://${config.httpHost}:${httpPort}`,
+      socket: config.httpSocket,
+    });
 
     return {
       identity,
@@ -408,19 +431,21 @@ export async function runNode(invocation: Invocation): Promise<number> {
   const node = await startNode(config, invocation.explicit, logger);
   const page = pageUrl(config.httpHost, node.httpPort);
   logger.info("node started", { id: node.identity.nodeId, name: node.identity.name, page });
-  console.log(startBanner({
-    version: APP_VERSION,
-    nodeName: node.identity.name,
-    nodeId: node.identity.nodeId,
-    httpHost: config.httpHost,
-    httpPort: node.httpPort,
-    dataDir: config.dataDir,
-    peerPort: node.peerPort,
-    discoveryPort: config.discoveryPort,
-    discovery: config.discovery,
-    ollamaUrl: config.openaiUrl ?? config.ollamaUrl,
-    ollamaModels: node.localModels(),
-  }).join("\n"));
+  console.log(
+    startBanner({
+      version: APP_VERSION,
+      nodeName: node.identity.name,
+      nodeId: node.identity.nodeId,
+      httpHost: config.httpHost,
+      httpPort: node.httpPort,
+      dataDir: config.dataDir,
+      peerPort: node.peerPort,
+      discoveryPort: config.discoveryPort,
+      discovery: config.discovery,
+      ollamaUrl: config.openaiUrl ?? config.ollamaUrl,
+      ollamaModels: node.localModels(),
+    }).join("\n"),
+  );
   if (node.newApiToken) {
     console.log(
       `API token for other devices (shown only now; rotate it with POST /api/token/rotate ` +
@@ -433,9 +458,4 @@ export async function runNode(invocation: Invocation): Promise<number> {
   logger.info("shutting down");
   await node.stop();
   return 0;
-}
-
-/** True for addresses only this machine reaches (no API token needed). */
-function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
 }

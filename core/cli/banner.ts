@@ -1,4 +1,5 @@
 import { shortId } from "../identity/identity.ts";
+import { isLoopbackHost } from "../net/loopback.ts";
 
 export interface BannerInfo {
   version: string;
@@ -17,12 +18,10 @@ export interface BannerInfo {
 }
 
 const WILDCARD = new Set(["0.0.0.0", "::", "[::]"]);
-const isLoopback = (host: string) =>
-  host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
 
 /** The address to open the page at: localhost for loopback and all-interfaces binds. */
 export function pageUrl(httpHost: string, httpPort: number): string {
-  if (isLoopback(httpHost) || WILDCARD.has(httpHost)) return `http://localhost:${httpPort}`;
+  if (isLoopbackHost(httpHost) || WILDCARD.has(httpHost)) return `http://localhost:${httpPort}`;
   const host = httpHost.includes(":") && !httpHost.startsWith("[") ? `[${httpHost}]` : httpHost;
   return `http://${host}:${httpPort}`;
 }
