@@ -227,21 +227,15 @@ export async function startNode(
         peerTimeoutMs: config.peerTimeoutMs,
         logger: logger.child("discovery"),
       });
-      const instances = new Map<string, string | null>();
-      discovery.onNodeSeen((entry) => {
+      discovery.onNodeSeen((entry, kind) => {
         if (entry.legacy) return; // original nodes announce but do not speak our handshake
-        const known = instances.get(entry.nodeId);
-        instances.set(entry.nodeId, entry.instance);
         links.connect(entry.address, entry.peerPort, {
           nodeId: entry.nodeId,
           name: entry.name,
-          restarted: known !== undefined && known !== entry.instance,
+          restarted: kind === "restarted",
         });
       });
-      discovery.onNodeLost((entry) => {
-        instances.delete(entry.nodeId);
-        links.forget(entry.nodeId);
-      });
+      discovery.onNodeLost((entry) => links.forget(entry.nodeId));
       await discovery.start();
       // Pushed last so it runs first on shutdown: OFFLINE lets peers drop us at once.
       const started = discovery;

@@ -22,7 +22,8 @@ import {
 export const DEFAULT_ANNOUNCE_INTERVAL_MS = 30_000;
 export const DEFAULT_EXPIRE_INTERVAL_MS = 1_000;
 
-export type NodeSeenKind = "new" | "updated";
+/** `restarted`: a known node announced a new instance id, so its links are stale. */
+export type NodeSeenKind = "new" | "restarted" | "updated";
 export type NodeLostReason = "timeout" | "offline";
 
 export interface DiscoveryOptions {
@@ -298,7 +299,8 @@ export class Discovery {
     const { kind, entry } = this.#registry.observe(announcement, address, now);
     switch (kind) {
       case "new":
-        this.#logger.info("node found", {
+      case "restarted":
+        this.#logger.info(kind === "new" ? "node found" : "node restarted", {
           id: entry!.nodeId,
           name: entry!.name,
           addr: address,
@@ -309,7 +311,7 @@ export class Discovery {
         if (!announcement.reply && this.#replies.allow(address, now)) {
           void this.#send(this.#packet("ONLINE", true), address);
         }
-        this.#emitSeen(entry!, "new");
+        this.#emitSeen(entry!, kind);
         break;
       case "updated":
         this.#emitSeen(entry!, "updated");

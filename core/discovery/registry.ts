@@ -22,14 +22,22 @@ export interface NodeEntry {
 }
 
 /**
- * - `new`: first heard (or heard again after it expired, went offline or restarted)
+ * - `new`: first heard (or heard again after it expired or went offline)
+ * - `restarted`: known, but announcing a new instance id: its process restarted
  * - `updated`: known, and something but `lastSeen` changed
  * - `refreshed`: known, nothing changed
  * - `removed`: it said OFFLINE
  * - `ignored`: OFFLINE from a node not known
  * - `full`: unknown node dropped because the table is full
  */
-export type ObserveKind = "new" | "updated" | "refreshed" | "removed" | "ignored" | "full";
+export type ObserveKind =
+  | "new"
+  | "restarted"
+  | "updated"
+  | "refreshed"
+  | "removed"
+  | "ignored"
+  | "full";
 
 export interface Observation {
   kind: ObserveKind;
@@ -116,7 +124,9 @@ export class NodeRegistry {
     }
     this.#entries.set(nodeId, entry);
     // A restarted process lost its links and its view of us: treat it as a newcomer.
-    if (entry.instance !== null && known.instance !== entry.instance) return { kind: "new", entry };
+    if (entry.instance !== null && known.instance !== entry.instance) {
+      return { kind: "restarted", entry };
+    }
     const changed = SAME_FIELDS.some((field) => known[field] !== entry[field]);
     return { kind: changed ? "updated" : "refreshed", entry };
   }

@@ -161,7 +161,7 @@ Deno.test("NodeRegistry refuses a bad timeout or size, quoting it", () => {
   assert.throws(() => new NodeRegistry({ maxEntries: 0.5 }), /'maxEntries'.*0\.5/);
 });
 
-Deno.test("observe() reports a known node with a new instance id as new (it restarted)", () => {
+Deno.test("observe() reports a known node with a new instance id as restarted", () => {
   const registry = new NodeRegistry();
   const first = {
     message_type: "ONLINE" as const,
@@ -172,6 +172,6 @@ Deno.test("observe() reports a known node with a new instance id as new (it rest
   };
   assert.equal(registry.observe(first, "10.0.0.1", 0).kind, "new");
   assert.equal(registry.observe(first, "10.0.0.1", 10).kind, "refreshed");
-  assert.equal(registry.observe({ ...first, instance: "two" }, "10.0.0.1", 20).kind, "new");
+  assert.equal(registry.observe({ ...first, instance: "two" }, "10.0.0.1", 20).kind, "restarted");
   assert.equal(registry.observe({ ...first, instance: "two" }, "10.0.0.1", 30).kind, "refreshed");
 });
