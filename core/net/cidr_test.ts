@@ -3,14 +3,36 @@ import { CidrSet, DEFAULT_ALLOWED_CIDRS, parseCidr, parseIp } from "./cidr.ts";
 
 Deno.test("CidrSet with the default ranges accepts private, link-local and loopback addresses", () => {
   const allowed = new CidrSet(DEFAULT_ALLOWED_CIDRS);
-  for (const ip of ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.10", "169.254.3.4", "127.0.0.1", "::1", "fd00::5", "::ffff:10.0.0.7"]) {
+  for (
+    const ip of [
+      "10.1.2.3",
+      "172.16.0.1",
+      "172.31.255.255",
+      "192.168.1.10",
+      "169.254.3.4",
+      "127.0.0.1",
+      "::1",
+      "fd00::5",
+      "::ffff:10.0.0.7",
+    ]
+  ) {
     assert.ok(allowed.matches(ip), ip);
   }
 });
 
 Deno.test("CidrSet with the default ranges refuses public addresses and garbage", () => {
   const allowed = new CidrSet(DEFAULT_ALLOWED_CIDRS);
-  for (const ip of ["8.8.8.8", "172.32.0.1", "100.64.0.1", "2001:db8::1", "not-an-ip", "10.0.0.256", ""]) {
+  for (
+    const ip of [
+      "8.8.8.8",
+      "172.32.0.1",
+      "100.64.0.1",
+      "2001:db8::1",
+      "not-an-ip",
+      "10.0.0.256",
+      "",
+    ]
+  ) {
     assert.ok(!allowed.matches(ip), ip);
   }
 });
