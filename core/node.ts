@@ -39,6 +39,7 @@ import { trustFileIo, TrustStore } from "./security/trust_store.ts";
 import { SettingsStore } from "./settings/settings.ts";
 import { buildPeerViews } from "./status/peer_views.ts";
 import { ConversationStore } from "./store/store.ts";
+import { RecordVerifier, signerForIdentity } from "./sync/record_signature.ts";
 import { APP_VERSION } from "./version.ts";
 import { PROTOCOL_VERSION } from "./wire/messages/link.ts";
 
@@ -186,6 +187,7 @@ export async function startNode(
     const store = ConversationStore.open(config.dataDir, {
       nodeId: identity.nodeId,
       logger: logger.child("store"),
+      signer: await signerForIdentity(identity),
     });
     cleanups.push(() => store.close());
     const conversations = new ConversationService({
@@ -202,6 +204,16 @@ export async function startNode(
       config: { antiEntropyMs: config.antiEntropyMs, sharing: () => settings.current.sharing },
       logger: logger.child("conversations"),
       isLlmHost: () => llm.hasLlm,
+      verifier: new RecordVerifier(),
+      // A trusted peer that sends records its origin did not sign, or that are not its origin's
+      // to write: shown with the other security alerts, naming the peer.
+      onForgery: (from, problem) =>
+        trust.alert({
+          at: Date.now(),
+          nodeId: from.id,
+          address: from.address,
+          reason: `sent conversation records it may not: ${problem}`,
+        }),
     });
     conversations.start();
     cleanups.push(() => conversations.stop());

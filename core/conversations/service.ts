@@ -10,7 +10,9 @@ import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import { type Clock, systemClock } from "../peers/clock.ts";
 import { Coalescer } from "../store/coalescer.ts";
 import type { CommitOptions, ConversationStore } from "../store/store.ts";
+import { newConversationId } from "../sync/authority.ts";
 import { HybridClock } from "../sync/hlc.ts";
+import { RecordVerifier } from "../sync/record_signature.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
 import { SyncEngine } from "../sync/sync_engine.ts";
 import { EventQueue } from "./event_queue.ts";
@@ -68,6 +70,10 @@ export interface ConversationServiceOptions {
   wallClock?: () => number;
   /** A growing answer is saved and pushed at most this often. */
   flushIntervalMs?: number;
+  /** Checks the signatures of records from peers. @default a verifier binding ids to key hashes */
+  verifier?: RecordVerifier;
+  /** A peer sent records that fail verification or authority (once per link). */
+  onForgery?: (from: PeerRef, problem: string) => void;
 }
 
 export interface AskInput {
@@ -111,6 +117,8 @@ export class ConversationService {
       logger: options.logger.child("sync"),
       hlc: this.#hlc,
       timers: this.#timers,
+      verifier: options.verifier ?? new RecordVerifier(),
+      onForgery: options.onForgery,
       onApplied: (records) => this.#publishReceived(records),
       onLegacyConversation: (from, payload) => this.#receiveLegacy(from, payload),
     });
@@ -154,7 +162,7 @@ export class ConversationService {
   create(input: { title?: string } = {}): Conversation {
     const title = input.title === undefined ? DEFAULT_TITLE : checkTitle(input.title);
     const header: ConversationHeader = {
-      id: crypto.randomUUID(),
+      id: newConversationId(this.#self),
       title,
       originNode: this.#self,
       hostInfo: this.#selfHost(),
@@ -210,7 +218,7 @@ export class ConversationService {
     const source = this.#store.header(id);
     if (!source) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
     const header: ConversationHeader = {
-      id: crypto.randomUUID(),
+      id: newConversationId(this.#self),
       title: source.title,
       originNode: this.#self,
       hostInfo: this.#selfHost(),

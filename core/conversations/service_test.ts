@@ -6,6 +6,8 @@ import { FakeClock } from "../peers/clock.ts";
 import { MemoryMesh } from "../peers/memory_mesh.ts";
 import { ConversationStore } from "../store/store.ts";
 import { settle } from "../sync/_mesh_nodes.ts";
+import { RecordVerifier } from "../sync/record_signature.ts";
+import { testKeyBinding, testSigner } from "../sync/testing/test_keys.ts";
 import { FAKE_HOST, FakeChat } from "./fake_chat.ts";
 import { type AskEvent, ConversationError, ConversationService } from "./service.ts";
 
@@ -21,7 +23,7 @@ function node(
   mesh: MemoryMesh,
   id: string,
   name = id.toLowerCase(),
-  store = ConversationStore.openPath(":memory:", { nodeId: id }),
+  store = ConversationStore.openPath(":memory:", { nodeId: id, signer: testSigner(id) }),
 ): Node {
   const chat = new FakeChat();
   const hub = new EventHub();
@@ -43,6 +45,7 @@ function node(
     config: { antiEntropyMs: 30_000, sharing: () => n.sharing },
     logger: silentLogger,
     timers: new FakeClock(),
+    verifier: new RecordVerifier({ binding: testKeyBinding }),
   });
   n.service.start();
   return n;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -39,9 +40,13 @@ const b64 = (bytes: Uint8Array) => bytes.toBase64();
 const unb64 = (text: string) => Uint8Array.fromBase64(text);
 
 /** Node id: base32 of the first 20 bytes of SHA-256(public key), 32 characters. */
-export async function nodeIdFromPublicKey(raw: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw as BufferSource));
-  return base32(digest.subarray(0, 20));
+export function nodeIdFromPublicKeySync(raw: Uint8Array): string {
+  return base32(createHash("sha256").update(raw).digest().subarray(0, 20));
+}
+
+/** Node id of a public key (async form, kept for callers that await it). */
+export function nodeIdFromPublicKey(raw: Uint8Array): Promise<string> {
+  return Promise.resolve(nodeIdFromPublicKeySync(raw));
 }
 
 /**

@@ -273,7 +273,7 @@ export class Link {
     const ours = this.#options.hello.protocolVersion;
     let refusal: string | null = remote.protocolVersion === ours
       ? null
-      : `protocol version mismatch: ours ${ours}, theirs ${remote.protocolVersion}`;
+      : versionRefusal(ours, remote.protocolVersion);
     if (refusal === null && this.#options.verifyHello) {
       try {
         refusal = await this.#options.verifyHello(remote, this);
@@ -607,4 +607,11 @@ export class Link {
 function randomNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Why a peer of another protocol version is refused, saying which side must upgrade. */
+export function versionRefusal(ours: number, theirs: number): string {
+  const older = theirs < ours ? "the peer" : "this node";
+  return `protocol version mismatch (ours ${ours}, theirs ${theirs}): upgrade NeuroMesh on ${older}; ` +
+    "nodes of different versions do not link";
 }

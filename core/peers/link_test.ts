@@ -6,7 +6,7 @@ import type { Message } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { hello, settle } from "./_link_fixtures.ts";
 import { FakeClock } from "./clock.ts";
-import { Link, type LinkDown, type LinkOptions } from "./link.ts";
+import { Link, type LinkDown, type LinkOptions, versionRefusal } from "./link.ts";
 import {
   MemoryConnection,
   memoryConnectionPair,
@@ -135,9 +135,8 @@ Deno.test("Link refuses a peer of another protocol version with a BYE naming bot
     hello: { protocolVersion: PROTOCOL_VERSION + 1 },
   });
   await settle();
-  const expected = `protocol version mismatch: ours ${PROTOCOL_VERSION}, theirs ${
-    PROTOCOL_VERSION + 1
-  }`;
+  const expected = versionRefusal(PROTOCOL_VERSION, PROTOCOL_VERSION + 1);
+  assert.match(expected, /ours \d+, theirs \d+\): upgrade NeuroMesh on this node/);
   assert.equal(probe.ups, 0);
   assert.deepEqual(probe.downs, [{ reason: expected, cause: "local", wasUp: false }]);
   assert.deepEqual(raw.markers(), ["HELO:", "BYE!:"]);

@@ -306,7 +306,7 @@ Deno.test("LinkManager refuses a peer of another protocol version", async () => 
   const [row] = future.manager.peers();
   assert.match(
     row.lastError ?? "",
-    /protocol version mismatch: ours (\d+, theirs 99|99, theirs \d+)/,
+    /protocol version mismatch \(ours (\d+, theirs 99|99, theirs \d+)\): upgrade NeuroMesh/,
   );
   await lab.closeAll();
 });

@@ -47,6 +47,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE TABLE watermarks (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL);
     `,
   },
+  {
+    // Signed records: each row keeps its origin's signature; origins' keys are kept to relay
+    // them; `max_seen` is the highest seq of an origin ever received (caps adopted watermarks).
+    version: 2,
+    sql: `
+      ALTER TABLE conversations ADD COLUMN sig TEXT;
+      ALTER TABLE messages ADD COLUMN sig TEXT;
+      ALTER TABLE tombstones ADD COLUMN sig TEXT;
+      ALTER TABLE watermarks ADD COLUMN max_seen INTEGER NOT NULL DEFAULT 0;
+      UPDATE watermarks SET max_seen = seq;
+      CREATE TABLE origin_keys (origin TEXT PRIMARY KEY, key TEXT NOT NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -10,6 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import { silentLogger } from "../log/logger.ts";
 import { conversationIdOf, emptyContent, type ReplicaContent, shouldApply } from "../sync/merge.ts";
 import type { RecordValue, SyncRecord, VersionVector } from "../sync/records.ts";
+import type { RecordSigner } from "../sync/record_signature.ts";
 import { advanceWatermark, type Replica, seqsByOrigin } from "../sync/replica.ts";
 import { migrate } from "./migrations.ts";
 
@@ -19,6 +20,11 @@ export interface StoreOptions {
   /** This node's id: the origin stamped on its own changes. */
   nodeId: string;
   logger?: Logger;
+  /**
+   * Signs this node's records as they are stamped. With a signer the store serves only signed
+   * records to peers (records received before signing existed stay here, readable, unrelayed).
+   */
+  signer?: RecordSigner;
 }
 
 /** A conversation row of the list, without loading its messages. */
@@ -47,6 +53,7 @@ export class ConversationStore implements Replica {
   readonly #db: DatabaseSync;
   readonly #s: ReturnType<typeof prepareStatements>;
   readonly #logger: Logger;
+  readonly #signer: RecordSigner | undefined;
   #nextSeq: number;
   #closed = false;
 
@@ -55,9 +62,11 @@ export class ConversationStore implements Replica {
     readonly path: string,
     readonly nodeId: string,
     logger: Logger,
+    signer: RecordSigner | undefined,
   ) {
     this.#db = db;
     this.#logger = logger;
+    this.#signer = signer;
     this.#s = prepareStatements(db);
     const storedNode = this.#meta("node_id");
     if (storedNode === undefined) this.#s.metaSet.run("node_id", nodeId);
@@ -70,6 +79,7 @@ export class ConversationStore implements Replica {
       this.#s.metaSet.run("node_id", nodeId);
     }
     this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
+    if (signer) this.#adoptSigner(signer);
   }
 
   /** Opens (creating if needed) `<dataDir>/neuromesh.db`. */
@@ -93,7 +103,16 @@ export class ConversationStore implements Replica {
       // FULL: a commit is fsynced before it returns, so what we acknowledged survives a crash.
       db.exec("PRAGMA synchronous = FULL");
       migrate(db, path);
-      return new ConversationStore(db, path, options.nodeId, options.logger ?? silentLogger);
+      if (options.signer && options.signer.nodeId !== options.nodeId) {
+        throw new RangeError(`signer ${options.signer.nodeId} is not node ${options.nodeId}`);
+      }
+      return new ConversationStore(
+        db,
+        path,
+        options.nodeId,
+        options.logger ?? silentLogger,
+        options.signer,
+      );
     } catch (error) {
       db.close();
       throw error;
@@ -124,7 +143,7 @@ export class ConversationStore implements Replica {
       this.#reloadNextSeq();
       const stamped: SyncRecord[] = [];
       for (const value of values) {
-        const record = { ...value, origin: this.nodeId, seq: this.#nextSeq } as SyncRecord;
+        const record = this.#signed({ ...value, origin: this.nodeId, seq: this.#nextSeq });
         if (this.#merge(record, "local", options.localOnly ?? false)) {
           this.#nextSeq++;
           stamped.push(record);
@@ -143,6 +162,19 @@ export class ConversationStore implements Replica {
     return this.#transaction(() => {
       const winners = records.filter((record) => this.#merge(record, "remote", false));
       this.#advance(seqsByOrigin(records));
+      // Our own signed records coming back (a data dir restored without its database):
+      // never reuse a seq they hold.
+      const ownSeen = Math.max(
+        0,
+        ...records.filter((r) => r.origin === this.nodeId).map((r) => r.seq),
+      );
+      if (ownSeen >= this.#nextSeq) {
+        this.#logger.info("own records received back from a peer; continuing after them", {
+          seen: ownSeen,
+        });
+        this.#nextSeq = ownSeen + 1;
+        this.#s.metaSet.run("next_seq", String(this.#nextSeq));
+      }
       return winners;
     });
   }
@@ -156,38 +188,41 @@ export class ConversationStore implements Replica {
         after,
         shareableOnly ? 1 : 0,
         this.nodeId,
+        this.#signer ? 1 : 0,
       ) as Iterable<Row>;
       for (const row of rows) {
-        yield {
+        const record = {
           type: row.type as SyncRecord["type"],
           origin,
           seq: Number(row.seq),
           value: JSON.parse(row.data as string),
         } as SyncRecord;
+        if (row.sig) record.sig = row.sig as string;
+        yield record;
       }
     }
   }
 
-  raiseWatermarks(vv: VersionVector): void {
+  raiseWatermarks(vv: VersionVector, sender?: string): void {
     this.#transaction(() => {
-      for (const [origin, seq] of Object.entries(vv)) this.#s.watermarkRaise.run(origin, seq);
-      this.observePeerVector(vv);
+      for (const [origin, seq] of Object.entries(vv)) {
+        if (origin === sender) this.#s.watermarkRaise.run(origin, seq);
+        else this.#s.watermarkRaiseSeen.run(seq, origin);
+      }
     });
   }
 
-  observePeerVector(vv: VersionVector): void {
-    const seen = vv[this.nodeId] ?? 0;
-    if (seen >= this.#nextSeq) {
-      this.#logger.warn(
-        "a peer has seen newer changes of this node than this store holds; skipping ahead",
-        {
-          seen,
-          next: this.#nextSeq,
-        },
-      );
-      this.#nextSeq = seen + 1;
-      this.#s.metaSet.run("next_seq", String(this.#nextSeq));
-    }
+  conversationOwner(conversationId: string): string | undefined {
+    const row = this.#s.conversationSharing.get(conversationId) as Row | undefined;
+    return row?.origin_node as string | undefined;
+  }
+
+  originKey(origin: string): string | undefined {
+    return (this.#s.originKeyGet.get(origin) as Row | undefined)?.key as string | undefined;
+  }
+
+  rememberKey(origin: string, key: string): void {
+    this.#s.originKeyPut.run(origin, key);
   }
 
   isShareable(record: RecordValue): boolean {
@@ -256,7 +291,7 @@ export class ConversationStore implements Replica {
         values.push({ type: "message", value: message });
       }
       const stamped = values.map((value) =>
-        ({ ...value, origin: this.nodeId, seq: this.#nextSeq++ }) as SyncRecord
+        this.#signed({ ...value, origin: this.nodeId, seq: this.#nextSeq++ })
       );
       for (const record of stamped) this.#write(record, "local", false);
       if (stamped.length > 0) {
@@ -297,6 +332,47 @@ export class ConversationStore implements Replica {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /** The record with this node's signature, when the store has a signer. */
+  #signed(record: Omit<SyncRecord, "sig">): SyncRecord {
+    const out = record as SyncRecord;
+    if (this.#signer) out.sig = this.#signer.sign(record);
+    return out;
+  }
+
+  /**
+   * Keeps the signer's key (peers need it to check relayed records) and signs own records
+   * written before records were signed, keeping their stamps, so peers can still pull them.
+   */
+  #adoptSigner(signer: RecordSigner) {
+    this.#transaction(() => {
+      this.rememberKey(this.nodeId, signer.publicKey);
+      let signed = 0;
+      for (const table of ["conversations", "messages", "tombstones"] as const) {
+        const type = table === "conversations"
+          ? "conversation"
+          : table === "messages"
+          ? "message"
+          : "tombstone";
+        const key = table === "tombstones" ? "conversation_id" : "id";
+        const rows = this.#db.prepare(
+          `SELECT ${key} AS k, rec_seq, data FROM ${table} WHERE rec_origin = ? AND sig IS NULL`,
+        ).all(this.nodeId) as Row[];
+        const update = this.#db.prepare(`UPDATE ${table} SET sig = ? WHERE ${key} = ?`);
+        for (const row of rows) {
+          const sig = signer.sign({
+            type,
+            origin: this.nodeId,
+            seq: Number(row.rec_seq),
+            value: JSON.parse(row.data as string),
+          } as SyncRecord);
+          update.run(sig, row.k as string);
+          signed++;
+        }
+      }
+      if (signed > 0) this.#logger.info("signed own records kept from before signing", { signed });
+    });
+  }
 
   #meta(key: string): string | undefined {
     const row = this.#s.metaGet.get(key) as Row | undefined;
@@ -360,6 +436,7 @@ export class ConversationStore implements Replica {
           record.origin,
           record.seq,
           data,
+          record.sig ?? null,
         );
         break;
       }
@@ -374,6 +451,7 @@ export class ConversationStore implements Replica {
           record.origin,
           record.seq,
           data,
+          record.sig ?? null,
         );
         break;
       }
@@ -385,7 +463,15 @@ export class ConversationStore implements Replica {
           const row = s.conversationSharing.get(id) as Row | undefined;
           if (row && row.origin_node === this.nodeId && row.ever_shared !== 1) shareable = 0;
         }
-        s.tombstonePut.run(id, record.value.hlc, shareable, record.origin, record.seq, data);
+        s.tombstonePut.run(
+          id,
+          record.value.hlc,
+          shareable,
+          record.origin,
+          record.seq,
+          data,
+          record.sig ?? null,
+        );
         s.conversationDelete.run(id);
         s.messagesDelete.run(id);
         break;
@@ -408,6 +494,7 @@ export class ConversationStore implements Replica {
         (seq) => this.#s.holdsStamp.get(origin, seq, origin, seq, origin, seq) !== undefined,
       );
       if (next !== current) this.#s.watermarkRaise.run(origin, next);
+      this.#s.maxSeenRaise.run(Math.max(...seqs), origin);
     }
   }
 }
@@ -442,6 +529,13 @@ function prepareStatements(db: DatabaseSync) {
       "INSERT INTO watermarks (origin, seq) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET seq = max(seq, excluded.seq)",
     ),
     originKnown: p("INSERT OR IGNORE INTO watermarks (origin, seq) VALUES (?, 0)"),
+    maxSeenRaise: p("UPDATE watermarks SET max_seen = max(max_seen, ?) WHERE origin = ?"),
+    // A peer's claim raises a watermark only up to what this node has itself received.
+    watermarkRaiseSeen: p(
+      "UPDATE watermarks SET seq = max(seq, min(?1, max_seen)) WHERE origin = ?2",
+    ),
+    originKeyGet: p("SELECT key FROM origin_keys WHERE origin = ?"),
+    originKeyPut: p("INSERT OR IGNORE INTO origin_keys (origin, key) VALUES (?, ?)"),
     holdsStamp: p(`SELECT 1 FROM conversations WHERE rec_origin = ? AND rec_seq = ?
       UNION ALL SELECT 1 FROM messages WHERE rec_origin = ? AND rec_seq = ?
       UNION ALL SELECT 1 FROM tombstones WHERE rec_origin = ? AND rec_seq = ? LIMIT 1`),
@@ -450,42 +544,47 @@ function prepareStatements(db: DatabaseSync) {
       "SELECT origin_node, shared, ever_shared FROM conversations WHERE id = ?",
     ),
     conversationPut: p(
-      `INSERT INTO conversations (id, origin_node, shared, ever_shared, hlc, rec_origin, rec_seq, data)
-      VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)
+      `INSERT INTO conversations (id, origin_node, shared, ever_shared, hlc, rec_origin, rec_seq, data, sig)
+      VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)
       ON CONFLICT (id) DO UPDATE SET origin_node = excluded.origin_node, shared = excluded.shared,
         ever_shared = max(ever_shared, excluded.shared), hlc = excluded.hlc,
-        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data`,
+        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data,
+        sig = excluded.sig`,
     ),
     conversationDelete: p("DELETE FROM conversations WHERE id = ?"),
     messageGet: p("SELECT data FROM messages WHERE id = ?"),
     messagesOf: p("SELECT data FROM messages WHERE conversation_id = ? ORDER BY created_hlc, id"),
     messagesUnfinished: p("SELECT data FROM messages WHERE complete = 0 ORDER BY created_hlc, id"),
     messagePut: p(
-      `INSERT INTO messages (id, conversation_id, created_hlc, hlc, complete, rec_origin, rec_seq, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO messages (id, conversation_id, created_hlc, hlc, complete, rec_origin, rec_seq, data, sig)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, created_hlc = excluded.created_hlc,
         hlc = excluded.hlc, complete = excluded.complete, rec_origin = excluded.rec_origin,
-        rec_seq = excluded.rec_seq, data = excluded.data`,
+        rec_seq = excluded.rec_seq, data = excluded.data, sig = excluded.sig`,
     ),
     messagesDelete: p("DELETE FROM messages WHERE conversation_id = ?"),
     tombstoneGet: p("SELECT data, shareable FROM tombstones WHERE conversation_id = ?"),
     tombstonePut: p(
-      `INSERT INTO tombstones (conversation_id, hlc, shareable, rec_origin, rec_seq, data)
-      VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO tombstones (conversation_id, hlc, shareable, rec_origin, rec_seq, data, sig)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (conversation_id) DO UPDATE SET hlc = excluded.hlc, shareable = excluded.shareable,
-        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data`,
+        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data,
+        sig = excluded.sig`,
     ),
-    // ?3 = 1: only what may leave this node (?4 = this node's id).
+    // ?3 = 1: only what may leave this node (?4 = this node's id); ?5 = 1: only signed records.
     recordsAbove: p(`
-      SELECT 'conversation' AS type, rec_seq AS seq, data FROM conversations
+      SELECT 'conversation' AS type, rec_seq AS seq, data, sig FROM conversations
         WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR origin_node <> ?4 OR shared = 1)
+          AND (?5 = 0 OR sig IS NOT NULL)
       UNION ALL
-      SELECT 'message' AS type, rec_seq AS seq, data FROM messages m
+      SELECT 'message' AS type, rec_seq AS seq, data, sig FROM messages m
         WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR NOT EXISTS (
           SELECT 1 FROM conversations c WHERE c.id = m.conversation_id AND c.origin_node = ?4 AND c.shared = 0))
+          AND (?5 = 0 OR sig IS NOT NULL)
       UNION ALL
-      SELECT 'tombstone' AS type, rec_seq AS seq, data FROM tombstones
+      SELECT 'tombstone' AS type, rec_seq AS seq, data, sig FROM tombstones
         WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR shareable = 1)
+          AND (?5 = 0 OR sig IS NOT NULL)
       ORDER BY seq`),
     summaries: p(`SELECT ${SUMMARY_COLUMNS} FROM conversations c`),
     summaryOne: p(`SELECT ${SUMMARY_COLUMNS} FROM conversations c WHERE c.id = ?`),

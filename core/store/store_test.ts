@@ -131,7 +131,13 @@ Deno.test("applyRemote() keeps per-origin stamps and advances watermarks only ov
     "A:2",
     "A:3",
   ]);
+  // A peer's claim moves a watermark only as far as records this store received itself...
   store.raiseWatermarks({ A: 7, C: 2 });
+  assert.deepEqual(store.versionVector(), { A: 3 });
+  // ...except the sender's own origin, which only the sender can vouch for.
+  store.raiseWatermarks({ A: 7, C: 2 }, "A");
+  assert.deepEqual(store.versionVector(), { A: 7 });
+  store.raiseWatermarks({ C: 2 }, "C");
   assert.deepEqual(store.versionVector(), { A: 7, C: 2 });
   store.close();
 });
@@ -164,7 +170,7 @@ Deno.test("unshared conversations never leave; sharing again restamps them for p
   const peer = new MemoryReplica("B");
   for (const batch of buildReply(store, peer.versionVector())) {
     peer.applyRemote(batch.records);
-    if (batch.vv) peer.raiseWatermarks(batch.vv);
+    if (batch.vv) peer.raiseWatermarks(batch.vv, "A");
   }
   assert.equal(peer.content.messages.size, 0);
   assert.deepEqual(

@@ -3,10 +3,13 @@ import type { ChatMessage, ConversationHeader } from "../conversations/model.ts"
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { FakeClock } from "../peers/clock.ts";
 import type { MemoryBus, MemoryMesh } from "../peers/memory_mesh.ts";
+import type { PeerRef } from "../peers/bus.ts";
 import { ConversationStore } from "../store/store.ts";
 import { HybridClock } from "./hlc.ts";
 import type { RecordValue } from "./records.ts";
 import { SyncEngine } from "./sync_engine.ts";
+import { RecordVerifier } from "./record_signature.ts";
+import { testKeyBinding, testSigner } from "./testing/test_keys.ts";
 
 export interface MeshNode {
   id: string;
@@ -25,10 +28,19 @@ export interface MeshNode {
 export function meshNode(
   mesh: MemoryMesh,
   id: string,
-  options: { timers?: FakeClock; logger?: Logger; antiEntropyMs?: number; dbPath?: string } = {},
+  options: {
+    timers?: FakeClock;
+    logger?: Logger;
+    antiEntropyMs?: number;
+    dbPath?: string;
+    onForgery?: (from: PeerRef, problem: string) => void;
+  } = {},
 ): MeshNode {
   const bus = mesh.node(id);
-  const store = ConversationStore.openPath(options.dbPath ?? ":memory:", { nodeId: id });
+  const store = ConversationStore.openPath(options.dbPath ?? ":memory:", {
+    nodeId: id,
+    signer: testSigner(id),
+  });
   const hlc = new HybridClock(id);
   const node: MeshNode = {
     id,
@@ -75,6 +87,8 @@ export function meshNode(
   node.engine = new SyncEngine({
     replica: store,
     bus,
+    verifier: new RecordVerifier({ binding: testKeyBinding }),
+    onForgery: options.onForgery,
     sharing: () => node.sharing,
     antiEntropyMs: options.antiEntropyMs ?? 30_000,
     logger: options.logger ?? silentLogger,

@@ -92,7 +92,7 @@ export function simulate(
     const batches = buildReply(replicas[server], replicas[puller].versionVector(), batchLimits);
     batches.slice(0, cutAfter).forEach((batch) => {
       for (const record of batch.records) clocks[puller].receive(record.value.hlc);
-      applyReply(replicas[puller], structuredClone(batch));
+      applyReply(replicas[puller], structuredClone(batch), ids[server]);
     });
   };
   const commit = (i: number, values: RecordValue[]) => {
@@ -104,7 +104,8 @@ export function simulate(
     const content = contentOf(replicas[i]);
     const clock = clocks[i];
     const node = ids[i];
-    const conversations = [...content.headers.values()];
+    // Only a conversation's owner writes it (authority.ts): each node changes its own ones.
+    const conversations = [...content.headers.values()].filter((c) => c.originNode === node);
     const host = { nodeId: node, nodeName: node, isLlmHost: false };
     const choice = random();
     if (choice < 0.2 || conversations.length === 0) {
@@ -195,7 +196,7 @@ export function simulate(
     for (let b = 0; b < count; b++) {
       if (a === b) continue;
       for (const batch of buildReply(replicas[b], replicas[a].versionVector(), batchLimits)) {
-        lateWinners += applyReply(replicas[a], batch).length;
+        lateWinners += applyReply(replicas[a], batch, ids[b]).length;
       }
     }
   }

@@ -50,7 +50,6 @@ export function buildReply(
   peerVv: VersionVector,
   limits = DEFAULT_BATCH_LIMITS,
 ): ReplyBatch[] {
-  replica.observePeerVector(peerVv);
   // The vector is read before the records, in the same synchronous pass: it never claims more.
   const vv = replica.versionVector();
   const batches: ReplyBatch[] = [...chunkRecords(replica.recordsAbove(peerVv, true), limits)]
@@ -62,9 +61,9 @@ export function buildReply(
   return batches;
 }
 
-/** Applies one reply frame; returns the records that changed the replica. */
-export function applyReply(replica: Replica, batch: ReplyBatch): SyncRecord[] {
+/** Applies one reply frame from `sender`; returns the records that changed the replica. */
+export function applyReply(replica: Replica, batch: ReplyBatch, sender?: string): SyncRecord[] {
   const winners = replica.applyRemote(batch.records);
-  if (batch.done && batch.vv) replica.raiseWatermarks(batch.vv);
+  if (batch.done && batch.vv) replica.raiseWatermarks(batch.vv, sender);
   return winners;
 }

@@ -7,6 +7,8 @@ import { z } from "zod";
 import { ChatMessage, ConversationHeader, NodeId, Tombstone } from "../conversations/model.ts";
 
 const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2);
+/** Ed25519 signature by the origin (base64 of 64 bytes); see record_signature.ts. */
+const Signature = z.string().length(88);
 
 export const SyncRecord = z.discriminatedUnion("type", [
   z.object({
@@ -14,9 +16,22 @@ export const SyncRecord = z.discriminatedUnion("type", [
     origin: NodeId,
     seq: Seq,
     value: ConversationHeader,
+    sig: Signature.optional(),
   }),
-  z.object({ type: z.literal("message"), origin: NodeId, seq: Seq, value: ChatMessage }),
-  z.object({ type: z.literal("tombstone"), origin: NodeId, seq: Seq, value: Tombstone }),
+  z.object({
+    type: z.literal("message"),
+    origin: NodeId,
+    seq: Seq,
+    value: ChatMessage,
+    sig: Signature.optional(),
+  }),
+  z.object({
+    type: z.literal("tombstone"),
+    origin: NodeId,
+    seq: Seq,
+    value: Tombstone,
+    sig: Signature.optional(),
+  }),
 ]);
 export type SyncRecord = z.infer<typeof SyncRecord>;
 
@@ -25,6 +40,9 @@ export type RecordValue =
   | { type: "conversation"; value: ConversationHeader }
   | { type: "message"; value: ChatMessage }
   | { type: "tombstone"; value: Tombstone };
+
+/** Origin → public key (base64 of the raw 32 bytes), as frames carry them. */
+export type OriginKeys = Record<string, string>;
 
 /** Most origins one vector may name (a mesh is a handful of nodes; this only bounds abuse). */
 export const MAX_VECTOR_ORIGINS = 10_000;

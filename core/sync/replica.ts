@@ -11,18 +11,36 @@ import type { RecordValue, SyncRecord, VersionVector } from "./records.ts";
 export interface Replica {
   readonly nodeId: string;
   versionVector(): VersionVector;
-  /** Stores this node's own changes; each one that changes the replica gets the next own seq. */
+  /**
+   * Stores this node's own changes; each one that changes the replica gets the next own seq
+   * (and the signer's signature, when the replica has one).
+   */
   commitLocal(values: RecordValue[]): SyncRecord[];
-  /** Merges records from a peer; returns those that changed the replica (for relaying). */
+  /**
+   * Merges records from a peer (already verified); returns those that changed the replica (for
+   * relaying). Own records coming back (a restored data dir) move the own seq past them.
+   */
   applyRemote(records: SyncRecord[]): SyncRecord[];
-  /** Held records whose stamp is above `vv`, ordered by (origin, seq). */
+  /**
+   * Held records whose stamp is above `vv`, ordered by (origin, seq); with a signer, only
+   * signed ones (a record nobody can verify is never relayed).
+   */
   recordsAbove(vv: VersionVector, shareableOnly: boolean): Iterable<SyncRecord>;
-  /** After a peer sent everything it held above our vector: adopt its watermarks. */
-  raiseWatermarks(vv: VersionVector): void;
-  /** A peer's vector names our own seq; never reuse a seq it has seen (data-dir loss). */
-  observePeerVector(vv: VersionVector): void;
+  /**
+   * After a peer sent everything it held above our vector: adopt its watermarks, but never past
+   * the highest seq of an origin this replica has actually received, so a peer's claim alone
+   * cannot make us stop asking for records we never saw. The sender's own origin is the one
+   * it knows best (records it never shared leave gaps only it can vouch for): that watermark
+   * is taken as claimed; a lie there only hides the liar's own records.
+   */
+  raiseWatermarks(vv: VersionVector, sender?: string): void;
   /** Whether this record may leave the node (sharing is on for its conversation). */
   isShareable(record: RecordValue): boolean;
+  /** The owner of a held conversation (from its header), if held. */
+  conversationOwner(conversationId: string): string | undefined;
+  /** Public keys (base64) of origins, learned with their records, for relaying them. */
+  originKey(origin: string): string | undefined;
+  rememberKey(origin: string, key: string): void;
 }
 
 /**

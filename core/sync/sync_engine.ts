@@ -9,6 +9,10 @@
  *   one peer at a time, so a node catching up does not download the same records from
  *   everyone. After a pull brought something new, other peers are invited to pull from us.
  * - Nothing leaves when sharing is off, globally or for the conversation.
+ * - Trust nobody's word for another node: every record must carry its origin's signature and
+ *   obey authority.ts (only a conversation's owner writes it); anything else is dropped, never
+ *   relayed, and reported once per peer. A peer's version vector never moves our own seq, and
+ *   its watermarks are adopted only up to what we received ourselves.
  */
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import { type Clock, systemClock, type TimerHandle } from "../peers/clock.ts";
@@ -21,12 +25,18 @@ import {
   DEFAULT_BATCH_LIMITS,
 } from "./anti_entropy.ts";
 import type { HybridClock } from "./hlc.ts";
-import { SyncRecord, type VersionVector } from "./records.ts";
+import { authorityProblem } from "./authority.ts";
+import { type OriginKeys, SyncRecord, type VersionVector } from "./records.ts";
+import type { RecordVerifier } from "./record_signature.ts";
 import type { Replica } from "./replica.ts";
 
 export interface SyncEngineOptions {
   replica: Replica;
   bus: PeerBus;
+  /** Checks records' signatures; knows (or learns) each origin's key. */
+  verifier: RecordVerifier;
+  /** A peer sent records that fail verification or authority: reported once per link. */
+  onForgery?: (from: PeerRef, problem: string) => void;
   /** Global sharing setting, read on every send. */
   sharing: () => boolean;
   antiEntropyMs: number;
@@ -45,13 +55,17 @@ export interface SyncEngineOptions {
 
 export class SyncEngine {
   readonly #o:
-    & Required<Omit<SyncEngineOptions, "hlc" | "onApplied" | "onLegacyConversation">>
+    & Required<
+      Omit<SyncEngineOptions, "hlc" | "onApplied" | "onLegacyConversation" | "onForgery">
+    >
     & SyncEngineOptions;
   #unsubscribe: (() => void)[] = [];
   #roundTimer: TimerHandle | null = null;
   #queue: string[] = [];
   #inflight: { peerId: string; timer: TimerHandle; learned: boolean } | null = null;
   #running = false;
+  /** Peers already reported for forged records since their link came up. */
+  #reported = new Set<string>();
 
   constructor(options: SyncEngineOptions) {
     if (!(options.antiEntropyMs > 0)) {
@@ -70,7 +84,9 @@ export class SyncEngine {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    const { bus } = this.#o;
+    const { bus, replica, verifier } = this.#o;
+    const ownKey = replica.originKey(replica.nodeId);
+    if (ownKey) verifier.learn(replica.nodeId, ownKey);
     this.#unsubscribe = [
       bus.on("CONV:", (from, payload) => this.#onPush(from, payload)),
       bus.on("VVEC:", (from, payload) => this.#onVector(from, payload)),
@@ -122,7 +138,7 @@ export class SyncEngine {
       this.#o.onLegacyConversation?.(from, payload as Record<string, unknown>);
       return;
     }
-    const winners = this.#apply(from, records);
+    const winners = this.#apply(from, records, (payload as { keys?: OriginKeys }).keys);
     // Forward what was new to us, once, so peers that cannot reach the author get it now;
     // peers the push already reached are skipped.
     const reached = (payload as { reached?: string[] }).reached ?? [];
@@ -131,15 +147,20 @@ export class SyncEngine {
 
   #onVector(from: PeerRef, payload: PayloadOf<"VVEC:">) {
     const { bus, replica, logger } = this.#o;
+    // A peer that holds more of our own records than we do (our database was restored or
+    // lost): fetch them back, signed by us. Its claim alone never moves our sequence.
+    const self = replica.nodeId;
+    if ((payload.vv[self] ?? 0) > (replica.versionVector()[self] ?? 0)) this.pullFrom(from.id);
     if (!this.#o.sharing()) {
       // No vector in the answer: the peer learns nothing and keeps its watermarks.
       bus.send(from.id, "CSYN:", { records: [], done: true });
-      replica.observePeerVector(payload.vv);
       logger.debug("sync pull refused: sharing is off", { peer: from.id });
       return;
     }
     const batches = buildReply(replica, payload.vv, this.#o.limits);
-    for (const batch of batches) bus.send(from.id, "CSYN:", batch);
+    for (const batch of batches) {
+      bus.send(from.id, "CSYN:", { ...batch, keys: this.#keysOf(batch.records) });
+    }
     const sent = batches.reduce((n, b) => n + b.records.length, 0);
     if (sent > 0) {
       logger.debug("sync answered pull", { peer: from.id, records: sent, frames: batches.length });
@@ -148,7 +169,7 @@ export class SyncEngine {
   }
 
   #onBatch(from: PeerRef, payload: PayloadOf<"CSYN:">) {
-    const winners = this.#apply(from, payload.records);
+    const winners = this.#apply(from, payload.records, payload.keys);
     const inflight = this.#inflight?.peerId === from.id ? this.#inflight : null;
     if (!inflight) return; // an answer we did not ask for: its records merge, its vector is not trusted
     if (winners.length > 0) inflight.learned = true;
@@ -160,7 +181,7 @@ export class SyncEngine {
     if (payload.vv) {
       this.#safely(
         "raise watermarks",
-        () => this.#o.replica.raiseWatermarks(payload.vv as VersionVector),
+        () => this.#o.replica.raiseWatermarks(payload.vv as VersionVector, from.id),
       );
     }
     this.#inflight = null;
@@ -193,6 +214,7 @@ export class SyncEngine {
   }
 
   #onLinkDown(peer: PeerRef) {
+    this.#reported.delete(peer.id);
     this.#queue = this.#queue.filter((id) => id !== peer.id);
     if (this.#inflight?.peerId === peer.id) {
       this.#o.timers.clearTimeout(this.#inflight.timer);
@@ -203,31 +225,69 @@ export class SyncEngine {
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** Validates each record on its own, merges the good ones, returns what changed the replica. */
-  #apply(from: PeerRef, raw: unknown[]): SyncRecord[] {
+  /**
+   * Validates each record on its own (schema, origin key, signature, authority), merges the
+   * good ones, returns what changed the replica. A bad record costs only itself.
+   */
+  #apply(from: PeerRef, raw: unknown[], keys: OriginKeys = {}): SyncRecord[] {
+    const { replica, verifier } = this.#o;
     const valid: SyncRecord[] = [];
-    let dropped = 0;
+    let invalid = 0;
     let firstProblem = "";
-    for (const item of raw) {
-      const parsed = SyncRecord.safeParse(item);
-      if (parsed.success) {
-        valid.push(parsed.data);
-      } else {
-        dropped++;
-        const issue = parsed.error.issues[0];
-        firstProblem ||= `${issue.path.join(".") || "(root)"}: ${issue.message}`;
+    let forged = 0;
+    let firstForgery = "";
+    for (const [origin, key] of Object.entries(keys)) {
+      const learned = verifier.learn(origin, key);
+      if (learned.ok) replica.rememberKey(origin, key);
+      else {
+        forged++;
+        firstForgery ||= learned.problem;
       }
     }
-    if (dropped > 0) {
+    // Owners of conversations created earlier in this same batch.
+    const batchOwners = new Map<string, string>();
+    for (const item of raw) {
+      const parsed = SyncRecord.safeParse(item);
+      if (!parsed.success) {
+        invalid++;
+        const issue = parsed.error.issues[0];
+        firstProblem ||= `${issue.path.join(".") || "(root)"}: ${issue.message}`;
+        continue;
+      }
+      const record = parsed.data;
+      if (verifier.keyOf(record.origin) === undefined) {
+        const stored = replica.originKey(record.origin);
+        if (stored) verifier.learn(record.origin, stored);
+      }
+      const verdict = verifier.verify(record);
+      const conversationId = record.type === "conversation"
+        ? record.value.id
+        : record.value.conversationId;
+      const problem = verdict.ok
+        ? authorityProblem(
+          record,
+          batchOwners.get(conversationId) ?? replica.conversationOwner(conversationId),
+        )
+        : verdict.problem;
+      if (problem !== null) {
+        forged++;
+        firstForgery ||= problem;
+        continue;
+      }
+      if (record.type === "conversation") batchOwners.set(conversationId, record.value.originNode);
+      valid.push(record);
+    }
+    if (invalid > 0) {
       this.#o.logger.warn("sync records dropped: invalid", {
         peer: from.id,
-        dropped,
+        dropped: invalid,
         problem: firstProblem,
       });
     }
+    if (forged > 0) this.#reportForgery(from, forged, firstForgery);
     if (valid.length === 0) return [];
     for (const record of valid) this.#o.hlc?.receive(record.value.hlc);
-    const winners = this.#safely("apply records", () => this.#o.replica.applyRemote(valid)) ?? [];
+    const winners = this.#safely("apply records", () => replica.applyRemote(valid)) ?? [];
     if (winners.length > 0) {
       this.#safely("report applied records", () => this.#o.onApplied?.(winners, from));
     }
@@ -243,8 +303,31 @@ export class SyncEngine {
     if (targets.length === 0) return;
     const reached = [...new Set([...alreadyReached, ...targets.map((p) => p.id)])];
     for (const batch of chunkRecords(shareable, this.#o.limits)) {
-      for (const peer of targets) this.#o.bus.send(peer.id, "CONV:", { records: batch, reached });
+      const payload = { records: batch, reached, keys: this.#keysOf(batch) };
+      for (const peer of targets) this.#o.bus.send(peer.id, "CONV:", payload);
     }
+  }
+
+  /** The keys of the origins of `records`, so receivers can check them whoever relays. */
+  #keysOf(records: SyncRecord[]): OriginKeys {
+    const keys: OriginKeys = {};
+    for (const { origin } of records) {
+      if (origin in keys) continue;
+      const key = this.#o.verifier.keyOf(origin) ?? this.#o.replica.originKey(origin);
+      if (key) keys[origin] = key;
+    }
+    return keys;
+  }
+
+  #reportForgery(from: PeerRef, count: number, problem: string) {
+    this.#o.logger.warn("sync records dropped: not signed by their origin or not its to write", {
+      peer: from.id,
+      dropped: count,
+      problem,
+    });
+    if (this.#reported.has(from.id)) return;
+    this.#reported.add(from.id);
+    this.#safely("report forged records", () => this.#o.onForgery?.(from, problem));
   }
 
   #inviteToPull(peerId: string) {

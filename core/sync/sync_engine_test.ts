@@ -3,6 +3,7 @@ import { createLogger } from "../log/logger.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { MemoryMesh } from "../peers/memory_mesh.ts";
 import { closeAll, type MeshNode, meshNode, settle } from "./_mesh_nodes.ts";
+import { testSigner } from "./testing/test_keys.ts";
 
 function messageIds(node: MeshNode, conversationId: string): string[] {
   return node.store.messages(conversationId).map((m) => m.id);
@@ -34,6 +35,7 @@ Deno.test("partitioned writes on both sides converge after healing, each message
   try {
     mesh.linkAll();
     a.newConversation("shared-a");
+    b.newConversation("shared-b");
     c.newConversation("shared-c");
     await settle();
     // Partition {A, B} | {C}.
@@ -41,24 +43,28 @@ Deno.test("partitioned writes on both sides converge after healing, each message
     mesh.unlink("B", "C");
     for (let i = 0; i < 30; i++) {
       a.say("shared-a", `a${i}`);
-      b.say("shared-c", `b${i}`);
+      b.say("shared-b", `b${i}`);
       c.say("shared-c", `c${i}`);
-      c.say("shared-a", `ca${i}`);
+      c.say("shared-c", `cc${i}`);
     }
     await settle();
     assert.equal(
       messageIds(c, "shared-a").length,
-      30,
+      0,
       "C sees only its own side during the partition",
     );
+    assert.equal(messageIds(a, "shared-c").length, 0);
     mesh.link("A", "C");
     mesh.link("B", "C");
     await settle();
-    const expected = [...nodes].map((n) => [messageIds(n, "shared-a"), messageIds(n, "shared-c")]);
-    for (const [sharedA, sharedC] of expected) {
-      assert.equal(sharedA.length, 60);
-      assert.equal(new Set(sharedA).size, 60, "no message twice");
+    const expected = [...nodes].map((n) =>
+      ["a", "b", "c"].map((x) => messageIds(n, `shared-${x}`))
+    );
+    for (const [sharedA, sharedB, sharedC] of expected) {
+      assert.equal(sharedA.length, 30);
+      assert.equal(sharedB.length, 30);
       assert.equal(sharedC.length, 60);
+      assert.equal(new Set(sharedC).size, 60, "no message twice");
     }
     assert.deepEqual(expected[0], expected[1]);
     assert.deepEqual(expected[1], expected[2]);
@@ -144,6 +150,7 @@ Deno.test("a bad record is dropped and logged while good ones in the same frame 
     closeAll([a]);
     evil.broadcast("CONV:", {
       records: [{ type: "message", origin: "E", seq: 1, value: { id: 5 } }, ...good, "junk"],
+      keys: { A: testSigner("A").publicKey },
     });
     await settle();
     assert.equal(b.store.header("c1")?.originNode, "A");

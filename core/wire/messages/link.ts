@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Protocol version spoken by this build. A peer with another major version is refused. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 const NodeId = z.string().min(1).max(128);
 

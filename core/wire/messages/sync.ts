@@ -10,6 +10,13 @@ const Records = z.array(z.unknown()).max(10_000);
 const VersionVector = z.record(z.string().min(1).max(128), z.number().int().nonnegative())
   .refine((vv) => Object.keys(vv).length <= 10_000, "must name at most 10000 origins");
 
+/**
+ * Public keys (base64 of the raw 32 bytes) of the origins whose records a frame carries, so
+ * signatures can be checked whoever relayed them; core/sync checks each key hashes to its id.
+ */
+const OriginKeys = z.record(z.string().min(1).max(128), z.string().max(64))
+  .refine((keys) => Object.keys(keys).length <= 1_000, "must name at most 1000 origins");
+
 /** `CONV:` — records pushed in real time (new messages, growing answers, edits, deletions). */
 export const ConvPush = z.object({
   records: Records,
@@ -18,6 +25,7 @@ export const ConvPush = z.object({
    * forwards only to its peers not listed, so a full mesh carries each record once per node.
    */
   reached: z.array(z.string().min(1).max(128)).max(1_000).optional(),
+  keys: OriginKeys.optional(),
 });
 
 /**
@@ -42,6 +50,7 @@ export const SyncBatch = z.object({
   records: Records,
   done: z.boolean(),
   vv: VersionVector.optional(),
+  keys: OriginKeys.optional(),
 });
 
 export const syncSchemas = {
