@@ -38,6 +38,7 @@ import { deriveMeshKey } from "./security/mesh_key.ts";
 import { trustFileIo, TrustStore } from "./security/trust_store.ts";
 import { SettingsStore } from "./settings/settings.ts";
 import { buildPeerViews } from "./status/peer_views.ts";
+import type { PeerBus } from "./peers/bus.ts";
 import { ConversationStore } from "./store/store.ts";
 import { RecordVerifier, signerForIdentity } from "./sync/record_signature.ts";
 import { APP_VERSION } from "./version.ts";
@@ -52,6 +53,8 @@ export interface RunningNode {
   newApiToken: string | null;
   /** Models of the local LLM, or null when it did not answer. */
   localModels(): string[] | null;
+  /** Parts of the running node, for code embedding it and for test tools driving its links. */
+  parts: { bus: PeerBus; store: ConversationStore };
   stop(): Promise<void>;
 }
 
@@ -416,6 +419,7 @@ export async function startNode(
         const local = llm.localStatus();
         return local.available ? local.models : null;
       },
+      parts: { bus: links, store },
       stop,
     };
   } catch (error) {

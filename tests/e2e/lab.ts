@@ -44,6 +44,8 @@ export interface NodeOptions {
   env?: Record<string, string>;
   /** Keep the data dir from a previous start (restart). */
   dataDir?: string;
+  /** Entry script instead of main.ts (same flags), e.g. a node that misbehaves on purpose. */
+  script?: string;
 }
 
 export class LabNode {
@@ -85,7 +87,7 @@ export class LabNode {
       "run",
       "--allow-all",
       "--quiet",
-      MAIN_TS,
+      options.script ?? MAIN_TS,
       "--data-dir",
       this.dataDir,
       "--http-socket",

@@ -1,0 +1,136 @@
+/**
+ * A malicious NeuroMesh node for end-to-end tests, built from the project's own modules: a real
+ * node (its own valid key, TLS links, trusted on first use like any device) that, once it holds
+ * the target conversation of another node, sends its linked peers forged records about it and
+ * lying version vectors, then keeps running as an ordinary relay.
+ *
+ * Flags as main.ts. Environment: EVIL_TARGET_TITLE (the conversation to attack), EVIL_PEERS
+ * (how many linked peers to wait for). Prints `evil: attacks sent {...}` when done.
+ */
+import { invocationFromProcess } from "../../core/config/from_process.ts";
+import type { ChatMessage, ConversationHeader } from "../../core/conversations/model.ts";
+import { createLogger } from "../../core/log/logger.ts";
+import { startNode } from "../../core/node.ts";
+import { encodeHlc } from "../../core/sync/hlc.ts";
+import type { SyncRecord } from "../../core/sync/records.ts";
+import { signerForIdentity } from "../../core/sync/record_signature.ts";
+
+const target = Deno.env.get("EVIL_TARGET_TITLE") ?? "target";
+const peersWanted = Number(Deno.env.get("EVIL_PEERS") ?? "1");
+const invocation = await invocationFromProcess(Deno.args);
+const logger = createLogger(invocation.config.logLevel);
+const node = await startNode(invocation.config, invocation.explicit, logger);
+const { bus, store } = node.parts;
+const self = node.identity.nodeId;
+const signer = await signerForIdentity(node.identity);
+console.log(`evil: started ${self}`);
+
+const deadline = Date.now() + 60_000;
+let header: ConversationHeader | undefined;
+let message: ChatMessage | undefined;
+while (Date.now() < deadline) {
+  header = store.summaries().map((s) => s.header).find((h) => h.title === target);
+  message = header && store.messages(header.id)[0];
+  if (message && bus.linkedPeers().length >= peersWanted) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+if (!header || !message) {
+  console.log(`evil: gave up: target ${JSON.stringify(target)} never arrived`);
+  Deno.exit(3);
+}
+const owner = header.originNode;
+const ownerKey = store.originKey(owner)!;
+const later = () => encodeHlc({ wallMs: Date.now() + 500, counter: 0, nodeId: self });
+let seq = 1_000_000;
+const signed = (record: Omit<SyncRecord, "sig">): SyncRecord =>
+  ({ ...record, sig: signer.sign(record) }) as SyncRecord;
+const mine = { [self]: signer.publicKey };
+
+const attacks: { name: string; records: SyncRecord[]; keys: Record<string, string> }[] = [
+  {
+    name: "edit claiming the owner's origin, offering our key as the owner's",
+    records: [signed({
+      type: "message",
+      origin: owner,
+      seq: seq++,
+      value: { ...message, content: "FORGED EDIT (as owner)", hlc: later() },
+    })],
+    keys: { [owner]: signer.publicKey },
+  },
+  {
+    name: "tombstone naming the owner, signed by us",
+    records: [signed({
+      type: "tombstone",
+      origin: self,
+      seq: seq++,
+      value: { conversationId: header.id, hlc: later(), deletedBy: owner },
+    })],
+    keys: mine,
+  },
+  {
+    name: "tombstone naming ourselves",
+    records: [signed({
+      type: "tombstone",
+      origin: self,
+      seq: seq++,
+      value: { conversationId: header.id, hlc: later(), deletedBy: self },
+    })],
+    keys: mine,
+  },
+  {
+    name: "takeover header",
+    records: [signed({
+      type: "conversation",
+      origin: self,
+      seq: seq++,
+      value: { ...header, title: "TAKEN OVER", originNode: self, hlc: later() },
+    })],
+    keys: mine,
+  },
+  {
+    name: "edit of the question under our own name",
+    records: [signed({
+      type: "message",
+      origin: self,
+      seq: seq++,
+      value: { ...message, content: "FORGED EDIT", originNode: self, hlc: later() },
+    })],
+    keys: mine,
+  },
+];
+// A replay of the owner's real record, content altered, the owner's signature and key kept.
+const real = [...store.recordsAbove({}, true)].find((r) =>
+  r.type === "message" && r.value.id === message.id
+)!;
+attacks.push({
+  name: "replay of the owner's record with altered content",
+  records: [{
+    ...real,
+    value: { ...(real.value as ChatMessage), content: "ALTERED REPLAY" },
+  } as SyncRecord],
+  keys: { [owner]: ownerKey },
+});
+
+const huge = 2 ** 52;
+for (const peer of bus.linkedPeers()) {
+  for (const attack of attacks) {
+    bus.send(peer.id, "CONV:", { records: attack.records, keys: attack.keys, reached: [] });
+  }
+  // Lies about what exists: the peer's own sequence and the owner's, far ahead.
+  const lie = { [peer.id]: huge, [owner]: huge };
+  bus.send(peer.id, "VVEC:", { vv: lie, ask: true });
+  bus.send(peer.id, "CSYN:", { records: [], done: true, vv: lie });
+}
+console.log(`evil: attacks sent ${
+  JSON.stringify({
+    self,
+    owner,
+    conversation: header.id,
+    peers: bus.linkedPeers().map((p) => p.id),
+    attacks: attacks.map((a) => a.name),
+  })
+}`);
+
+const stop = () => node.stop().then(() => Deno.exit(0));
+Deno.addSignalListener("SIGTERM", stop);
+Deno.addSignalListener("SIGINT", stop);
