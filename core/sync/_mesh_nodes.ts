@@ -9,7 +9,7 @@ import { HybridClock } from "./hlc.ts";
 import type { RecordValue } from "./records.ts";
 import { SyncEngine } from "./sync_engine.ts";
 import { RecordVerifier } from "./record_signature.ts";
-import { testKeyBinding, testSigner } from "./testing/test_keys.ts";
+import { acceptAll, testKeyBinding, testSigner } from "./testing/test_keys.ts";
 
 export interface MeshNode {
   id: string;
@@ -34,12 +34,14 @@ export function meshNode(
     antiEntropyMs?: number;
     dbPath?: string;
     onForgery?: (from: PeerRef, problem: string) => void;
+    /** Neither sign nor verify (the bench's baseline for what signing costs). */
+    unsigned?: boolean;
   } = {},
 ): MeshNode {
   const bus = mesh.node(id);
   const store = ConversationStore.openPath(options.dbPath ?? ":memory:", {
     nodeId: id,
-    signer: testSigner(id),
+    signer: options.unsigned ? undefined : testSigner(id),
   });
   const hlc = new HybridClock(id);
   const node: MeshNode = {
@@ -87,7 +89,7 @@ export function meshNode(
   node.engine = new SyncEngine({
     replica: store,
     bus,
-    verifier: new RecordVerifier({ binding: testKeyBinding }),
+    verifier: options.unsigned ? acceptAll : new RecordVerifier({ binding: testKeyBinding }),
     onForgery: options.onForgery,
     sharing: () => node.sharing,
     antiEntropyMs: options.antiEntropyMs ?? 30_000,

@@ -77,6 +77,9 @@ export const idIsKeyHash: KeyBinding = (origin, raw) => nodeIdFromPublicKeySync(
 
 export type Verdict = { ok: true } | { ok: false; problem: string };
 
+/** What the sync engine needs of a verifier. */
+export type RecordChecker = Pick<RecordVerifier, "keyOf" | "learn" | "verify">;
+
 /**
  * Checks record signatures, remembering each origin's key once it was shown to belong to it.
  * Keys come from the frame that carried the records (`keys`), else from what was learned before.

@@ -1,10 +1,13 @@
 /**
- * Sync benchmark for the bench runner: how long a node that missed `messages` messages takes
- * to catch up over a MemoryMesh (real frame codec, SQLite stores on disk). Prints nothing.
+ * Sync benchmarks for the bench runner, each signed (production) or unsigned (the baseline
+ * for what record signatures cost): how long a node that missed `messages` messages takes to
+ * catch up, and how long a new message takes to reach 10 peers, over a MemoryMesh (real frame
+ * codec, SQLite stores). Prints nothing.
  */
+import { summarize } from "../llm/llm_bench.ts";
 import { MemoryMesh } from "../peers/memory_mesh.ts";
 import type { RecordValue } from "./records.ts";
-import { closeAll, meshNode } from "./_mesh_nodes.ts";
+import { closeAll, meshNode, settle } from "./_mesh_nodes.ts";
 
 export interface CatchUpResult {
   messages: number;
@@ -13,13 +16,14 @@ export interface CatchUpResult {
 }
 
 export async function benchCatchUp(
-  options: { messages?: number; timeoutMs?: number } = {},
+  options: { messages?: number; timeoutMs?: number; unsigned?: boolean } = {},
 ): Promise<CatchUpResult> {
   const messages = options.messages ?? 10_000;
   const dir = await Deno.makeTempDir({ prefix: "neuromesh-sync-bench-" });
   const mesh = new MemoryMesh();
-  const a = meshNode(mesh, "A", { dbPath: `${dir}/a.db` });
-  const b = meshNode(mesh, "B", { dbPath: `${dir}/b.db` });
+  const unsigned = options.unsigned ?? false;
+  const a = meshNode(mesh, "A", { dbPath: `${dir}/a.db`, unsigned });
+  const b = meshNode(mesh, "B", { dbPath: `${dir}/b.db`, unsigned });
   try {
     const conversations = Math.ceil(messages / 100);
     for (let c = 0; c < conversations; c++) a.newConversation(`c${c}`);
@@ -65,5 +69,48 @@ export async function benchCatchUp(
   } finally {
     closeAll([a, b]);
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+export interface PropagationResult {
+  peers: number;
+  messages: number;
+  /** Per message: ms from committing on the origin until every peer applied it. */
+  allPeersMs: ReturnType<typeof summarize>;
+}
+
+/**
+ * A message written on one node until each of `peers` fully linked peers applied it, in one
+ * process (in-memory SQLite, so the figure is the sync path itself: encode, verify, merge).
+ */
+export async function benchPropagation(
+  options: { peers?: number; messages?: number; unsigned?: boolean } = {},
+): Promise<PropagationResult> {
+  const peers = options.peers ?? 10;
+  const count = options.messages ?? 200;
+  const unsigned = options.unsigned ?? false;
+  const mesh = new MemoryMesh();
+  const nodes = Array.from({ length: peers + 1 }, (_, i) => meshNode(mesh, `N${i}`, { unsigned }));
+  const [origin, ...receivers] = nodes;
+  try {
+    mesh.linkAll();
+    await settle();
+    origin.newConversation("bench");
+    await settle();
+    const times: number[] = [];
+    for (let i = -10; i < count; i++) {
+      const id = `p${i}`;
+      const started = performance.now();
+      origin.say("bench", id, `propagation probe ${i}`);
+      const deadline = started + 5_000;
+      while (receivers.some((r) => r.store.message(id) === undefined)) {
+        if (performance.now() > deadline) throw new Error(`message ${id} did not reach every peer`);
+        await new Promise<void>((resolve) => queueMicrotask(resolve));
+      }
+      if (i >= 0) times.push(performance.now() - started); // the first ten warm up
+    }
+    return { peers, messages: count, allPeersMs: summarize(times) };
+  } finally {
+    closeAll(nodes);
   }
 }

@@ -27,14 +27,14 @@ import {
 import type { HybridClock } from "./hlc.ts";
 import { authorityProblem } from "./authority.ts";
 import { type OriginKeys, SyncRecord, type VersionVector } from "./records.ts";
-import type { RecordVerifier } from "./record_signature.ts";
+import type { RecordChecker } from "./record_signature.ts";
 import type { Replica } from "./replica.ts";
 
 export interface SyncEngineOptions {
   replica: Replica;
   bus: PeerBus;
   /** Checks records' signatures; knows (or learns) each origin's key. */
-  verifier: RecordVerifier;
+  verifier: RecordChecker;
   /** A peer sent records that fail verification or authority: reported once per link. */
   onForgery?: (from: PeerRef, problem: string) => void;
   /** Global sharing setting, read on every send. */
