@@ -2,7 +2,6 @@
  * Composition root of a running node: config → identity → mesh (discovery, links) → LLM
  * sharing → conversations → HTTP. `stop()` undoes it in reverse order.
  */
-import { Hono } from "hono";
 import { pageUrl, startBanner } from "./cli/banner.ts";
 import { openBrowserIfDoubleClicked } from "./cli/open_browser.ts";
 import type { Invocation } from "./config/from_process.ts";
@@ -15,7 +14,8 @@ import { EventHub } from "./events/hub.ts";
 import { createApp } from "./http/app.ts";
 import { conversationRoutes } from "./http/conversation_routes.ts";
 import { llmRoutes } from "./http/llm_routes.ts";
-import { apiAuth } from "./http/auth.ts";
+import { startHttpServer } from "./http/http_server.ts";
+import { requestGuards } from "./http/request_guards.ts";
 import { nodeRoutes, type StatusView } from "./http/node_routes.ts";
 import { trustRoutes } from "./http/trust_routes.ts";
 import { uiRoutes } from "./http/ui_routes.ts";
@@ -30,6 +30,7 @@ import { MeshLlm } from "./llm/mesh_llm.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 import { CidrSet } from "./net/cidr.ts";
 import { isLoopbackHost } from "./net/loopback.ts";
+import { OriginAllowList } from "./net/origin.ts";
 import { LinkManager } from "./peers/manager.ts";
 import { parsePeerAddress } from "./peers/peer_address.ts";
 import { ApiTokens, tokenFileIo } from "./security/api_token.ts";
@@ -337,10 +338,21 @@ export async function startNode(
     });
 
     // --- HTTP --------------------------------------------------------------------------------
-    const guardApi = new Hono();
-    guardApi.use("*", apiAuth(tokens));
+    const httpLog = logger.child("http");
+    const loggedRefusals = new Set<string>();
     const app = createApp([
-      guardApi, // first: every route below is behind it
+      // First: every route below is behind the origin guard, API access and body limits.
+      requestGuards({
+        allowedOrigins: new OriginAllowList(config.allowOrigin),
+        tokens,
+        limits: config,
+        onOriginRefused: (reason) => {
+          // Each distinct refusal once: a page retrying in a loop must not flood the log.
+          if (loggedRefusals.size >= 256 || loggedRefusals.has(reason)) return;
+          loggedRefusals.add(reason);
+          httpLog.info("web page refused", { reason });
+        },
+      }),
       nodeRoutes({ status, settings, events }),
       trustRoutes({
         trust,
@@ -363,40 +375,25 @@ export async function startNode(
       }),
       conversationRoutes(conversations),
       uiRoutes(),
-    ], logger.child("http"));
-    const httpAbort = new AbortController();
-    const servers: Deno.HttpServer[] = [];
-    cleanups.push(async () => {
-      httpAbort.abort();
-      await Promise.all(servers.map((s) => s.finished.catch(() => {})));
+    ], httpLog);
+    // node:http, not Deno.serve: only it closes connections that never finish their headers.
+    const serverOptions = {
+      headersTimeoutMs: config.headerTimeoutMs,
+      onError: (error: unknown) => httpLog.error("http handler failed", { error }),
+    };
+    const server = await startHttpServer(app.fetch, {
+      ...serverOptions,
+      listen: { hostname: config.httpHost, port: config.httpPort },
     });
-    await new Promise<void>((resolve, reject) => {
-      try {
-        servers.push(Deno.serve({
-          hostname: config.httpHost,
-          port: config.httpPort,
-          signal: httpAbort.signal,
-          onListen: (addr) => {
-            httpPort = (addr as Deno.NetAddr).port;
-            resolve();
-          },
-        }, app.fetch));
-      } catch (error) {
-        reject(
-          new Error(
-            `cannot listen on ${config.httpHost}:${config.httpPort}: ${(error as Error).message}`,
-          ),
-        );
-      }
-    });
+    cleanups.push(() => server.close());
+    httpPort = server.port;
     if (config.httpSocket) {
       await Deno.remove(config.httpSocket).catch(() => {});
-      servers.push(
-        Deno.serve(
-          { path: config.httpSocket, signal: httpAbort.signal, onListen: () => {} },
-          app.fetch,
-        ),
-      );
+      const socketServer = await startHttpServer(app.fetch, {
+        ...serverOptions,
+        listen: { path: config.httpSocket },
+      });
+      cleanups.push(() => socketServer.close());
     }
     logger.info("http listening", {
       url: `http://${config.httpHost}:${httpPort}`,
