@@ -7,7 +7,8 @@ import { invocationFromProcess } from "./core/config/from_process.ts";
 import { helpText } from "./core/cli/help.ts";
 import { APP_VERSION } from "./core/version.ts";
 import { runNode } from "./core/node.ts";
-import { runExport, runImport } from "./core/conversations/legacy_files.ts";
+import { runExport } from "./core/conversations/legacy_export.ts";
+import { importReport, runImport } from "./core/conversations/legacy_import.ts";
 import { serviceCli } from "./core/service/cli.ts";
 import { firewallCli } from "./core/firewall/cli.ts";
 
@@ -37,12 +38,9 @@ async function main(args: string[]): Promise<number> {
             `(${result.messages} messages) to ${dir}`,
         );
       } else {
-        const result = await runImport(dataDir, dir);
-        console.log(
-          `imported ${result.conversations} conversations (${result.messages} new messages) ` +
-            `from ${result.files} files in ${dir}`,
-        );
-        for (const skipped of result.skipped) console.error(`skipped ${skipped.file}: ${skipped.reason}`);
+        const report = importReport(await runImport(dataDir, dir), dir);
+        for (const line of report.problems) console.error(line);
+        for (const line of report.lines) console.log(line);
       }
       return 0;
     }

@@ -1,230 +1,145 @@
 import assert from "node:assert/strict";
-import { ConversationStore } from "../store/store.ts";
-import { encodeHlc } from "../sync/hlc.ts";
-import type { SyncRecord } from "../sync/records.ts";
 import {
-  exportConversations,
-  importConversations,
-  legacyConversationRecords,
+  importedConversationRecords,
+  type LegacyConversation,
+  parseLegacyConversation,
   stableId,
+  toLegacyConversation,
 } from "./legacy_files.ts";
 import type { ChatMessage, ConversationHeader } from "./model.ts";
+import { toConversation } from "./views.ts";
 
-/** Exactly what the original NeuroMesh (Rust, serde) writes to conversations/local.json. */
-const ORIGINAL_FILE = `{
-  "id": "8c5f0f5e-7a3b-4a43-9d84-1f2b1c0e9a11",
-  "messages": [
+const ALICE = { hostname: "alice-laptop", ip_address: "192.168.1.20", is_llm_host: false };
+const GPU = { hostname: "gpu-box", ip_address: "192.168.1.30", is_llm_host: true };
+
+/** What the original NeuroMesh (Rust, serde) writes to conversations/local.json. */
+const ORIGINAL: LegacyConversation = {
+  id: "local",
+  messages: [
     {
-      "content": "What is the capital of France?",
-      "timestamp": "2025-03-25T13:56:00.304707400Z",
-      "sender": "alice",
-      "message_type": "Question",
-      "host_info": { "hostname": "alice-laptop", "ip_address": "192.168.1.20", "is_llm_host": false }
+      content: "What is the capital of France?",
+      timestamp: "2025-03-25T13:56:00.304707400Z",
+      sender: "alice",
+      message_type: "Question",
+      host_info: ALICE,
     },
     {
-      "content": "Paris.",
-      "timestamp": "2025-03-25T13:56:02.118000001Z",
-      "sender": "gpu-box",
-      "message_type": "Response",
-      "host_info": { "hostname": "gpu-box", "ip_address": "192.168.1.30", "is_llm_host": true }
-    }
+      content: "Paris.",
+      timestamp: "2025-03-25T13:56:02.118000001Z",
+      sender: "gpu-box",
+      message_type: "Response",
+      host_info: GPU,
+    },
   ],
-  "host_info": { "hostname": "alice-laptop", "ip_address": "192.168.1.20", "is_llm_host": false }
-}`;
+  host_info: ALICE,
+};
 
-const at = (ms: number, node = "SELF") => encodeHlc({ wallMs: ms, counter: 0, nodeId: node });
+function split(records: ReturnType<typeof importedConversationRecords>["records"]) {
+  return {
+    header: records[0].value as ConversationHeader,
+    messages: records.slice(1).map((r) => r.value as ChatMessage),
+  };
+}
 
-async function withDirs(fn: (a: string, b: string) => Promise<void>) {
-  const a = await Deno.makeTempDir({ prefix: "neuromesh-export-" });
-  const b = await Deno.makeTempDir({ prefix: "neuromesh-export-" });
-  try {
-    await fn(a, b);
-  } finally {
-    await Deno.remove(a, { recursive: true });
-    await Deno.remove(b, { recursive: true });
+Deno.test("importedConversationRecords() makes a file of conversations/ this node's own", () => {
+  const { conversationId, records } = importedConversationRecords(ORIGINAL, {
+    self: "SELF",
+    file: "conversations/local.json",
+  });
+  const { header, messages } = split(records);
+  assert.match(conversationId, /^SELF\.[0-9a-f-]{36}$/, "the id names its owner");
+  assert.equal(header.id, conversationId);
+  assert.equal(header.originNode, "SELF");
+  assert.equal(header.title, "What is the capital of France?");
+  assert.deepEqual(header.importedFrom, { file: "conversations/local.json", id: "local" });
+  assert.deepEqual(header.hostInfo, {
+    nodeId: "SELF",
+    nodeName: "alice-laptop",
+    ipAddress: "192.168.1.20",
+    isLlmHost: false,
+  });
+  assert.equal(header.createdAt, "2025-03-25T13:56:00.304707400Z");
+  for (const message of messages) {
+    assert.equal(message.originNode, "SELF");
+    assert.ok(message.hlc.endsWith("-SELF"), "stamped by the owner");
   }
-}
-
-function seed(store: ConversationStore) {
-  const host = (nodeId: string, nodeName: string) => ({ nodeId, nodeName, isLlmHost: false });
-  const header = (
-    id: string,
-    origin: string,
-    name: string,
-    wall: number,
-    title: string,
-  ): ConversationHeader => ({
-    id,
-    title,
-    originNode: origin,
-    hostInfo: host(origin, name),
-    createdAt: new Date(wall).toISOString(),
-    shared: true,
-    hlc: at(wall, origin),
-  });
-  const message = (
-    id: string,
-    conversationId: string,
-    origin: string,
-    wall: number,
-    over: Partial<ChatMessage> = {},
-  ): ChatMessage => ({
-    id,
-    conversationId,
-    content: `content of ${id}\nwith "quotes" and ünïcödé`,
-    timestamp: "2025-03-25T13:56:00.304707400Z",
-    sender: origin,
-    messageType: "Question",
-    hostInfo: host(origin, origin.toLowerCase()),
-    originNode: origin,
-    hlc: at(wall, origin),
-    createdHlc: at(wall, origin),
-    complete: true,
-    ...over,
-  });
-  store.commitLocal([
-    { type: "conversation", value: header("older", "SELF", "me", 1000, "Older talk") },
-    { type: "message", value: message("q1", "older", "SELF", 1001) },
-    { type: "conversation", value: header("newer", "SELF", "me", 5000, "Newer talk") },
-    { type: "message", value: message("q2", "newer", "SELF", 5001) },
-    {
-      type: "message",
-      value: message("r2", "newer", "SELF", 5002, {
-        messageType: "Response",
-        model: "llama3.2",
-        hostInfo: {
-          nodeId: "GPU",
-          nodeName: "gpu-box",
-          model: "llama3.2",
-          isLlmHost: true,
-          ipAddress: "10.0.0.3",
-        },
-        stats: { tokens: 12, durationMs: 300, tokensPerSec: 40 },
-        failover: { nodeId: "OLD", nodeName: "old-box", model: "llama3.2" },
-      }),
-    },
-  ]);
-  store.applyRemote([
-    {
-      type: "conversation",
-      origin: "PEER",
-      seq: 1,
-      value: header("theirs", "PEER", "peer box", 3000, "Their talk"),
-    },
-    { type: "message", origin: "PEER", seq: 2, value: message("p1", "theirs", "PEER", 3001) },
-  ] as SyncRecord[]);
-}
-
-Deno.test("export then import into an empty store gives identical conversations; twice adds nothing", async () => {
-  await withDirs(async (exportDir) => {
-    const source = ConversationStore.openPath(":memory:", { nodeId: "SELF" });
-    const target = ConversationStore.openPath(":memory:", { nodeId: "SELF" });
-    try {
-      seed(source);
-      const exported = await exportConversations(source, exportDir, { id: "SELF", name: "me" });
-      assert.deepEqual([exported.local, exported.received, exported.messages], [2, 1, 4]);
-      const files = exported.files.sort();
-      assert.deepEqual(files, [
-        "conversations/local.json",
-        "conversations/newer.json",
-        "conversations/older.json",
-        "neuromesh.json",
-        "received/peer_box/local.json",
-        "received/peer_box/theirs.json",
-      ]);
-      // local.json holds the newest conversation, in the original's shape.
-      const latest = JSON.parse(await Deno.readTextFile(`${exportDir}/conversations/local.json`));
-      assert.equal(latest.id, "newer");
-      assert.deepEqual(Object.keys(latest), ["id", "messages", "host_info"]);
-      assert.deepEqual(Object.keys(latest.messages[0]), [
-        "content",
-        "timestamp",
-        "sender",
-        "message_type",
-        "host_info",
-      ]);
-      assert.equal(latest.messages[0].timestamp, "2025-03-25T13:56:00.304707400Z");
-
-      const first = await importConversations(target, exportDir);
-      assert.deepEqual([first.files, first.conversations, first.messages, first.skipped], [
-        5,
-        3,
-        4,
-        [],
-      ]);
-      const a = source.snapshot();
-      const b = target.snapshot();
-      assert.deepEqual(b.headers, a.headers);
-      assert.deepEqual(b.messages, a.messages);
-
-      const again = await importConversations(target, exportDir);
-      assert.deepEqual([again.conversations, again.messages], [0, 0]);
-      assert.deepEqual(target.counts(), { conversations: 3, messages: 4, tombstones: 0 });
-    } finally {
-      source.close();
-      target.close();
-    }
-  });
-});
-
-Deno.test("import reads the original's files (9-digit fractions) with stable ids", async () => {
-  await withDirs(async (dir) => {
-    await Deno.mkdir(`${dir}/conversations`, { recursive: true });
-    await Deno.mkdir(`${dir}/received/192.168.1.40`, { recursive: true });
-    await Deno.writeTextFile(`${dir}/conversations/local.json`, ORIGINAL_FILE);
-    await Deno.writeTextFile(
-      `${dir}/received/192.168.1.40/local.json`,
-      ORIGINAL_FILE.replace("8c5f0f5e-7a3b-4a43-9d84-1f2b1c0e9a11", "from-peer"),
-    );
-    await Deno.writeTextFile(`${dir}/conversations/broken.json`, "{ not json");
-    const store = ConversationStore.openPath(":memory:", { nodeId: "SELF" });
-    try {
-      const result = await importConversations(store, dir);
-      assert.equal(result.files, 2);
-      assert.equal(result.skipped.length, 1);
-      assert.match(result.skipped[0].reason, /not readable JSON/);
-      const header = store.header("8c5f0f5e-7a3b-4a43-9d84-1f2b1c0e9a11")!;
-      assert.equal(header.originNode, "SELF");
-      assert.equal(header.title, "What is the capital of France?");
-      assert.equal(header.hostInfo.nodeName, "alice-laptop");
-      const messages = store.messages(header.id);
-      assert.deepEqual(messages.map((m) => [m.messageType, m.content, m.timestamp]), [
-        ["Question", "What is the capital of France?", "2025-03-25T13:56:00.304707400Z"],
-        ["Response", "Paris.", "2025-03-25T13:56:02.118000001Z"],
-      ]);
-      assert.equal(messages[1].hostInfo.isLlmHost, true);
-      assert.equal(messages[1].hostInfo.ipAddress, "192.168.1.30");
-      const received = store.header("from-peer")!;
-      assert.equal(received.originNode, "legacy-192.168.1.40");
-      assert.equal(
-        (await importConversations(store, dir)).messages,
-        0,
-        "a second import adds nothing",
-      );
-    } finally {
-      store.close();
-    }
-  });
-});
-
-Deno.test("legacyConversationRecords() keeps file order when a later message has an older clock", () => {
-  const file = JSON.parse(ORIGINAL_FILE);
-  file.messages[1].timestamp = "2025-03-25T13:55:59Z";
-  const parsed = legacyConversationRecords(file, { originNode: "SELF", shared: true });
-  assert.ok(parsed.ok);
-  const [first, second] = parsed.records.filter((r) => r.type === "message").map((r) =>
-    r.value as ChatMessage
+  assert.deepEqual(
+    messages.map((m) => [m.sender, m.messageType, m.timestamp, m.hostInfo]),
+    [
+      ["alice", "Question", "2025-03-25T13:56:00.304707400Z", {
+        nodeId: "SELF",
+        nodeName: "alice-laptop",
+        ipAddress: "192.168.1.20",
+        isLlmHost: false,
+      }],
+      ["gpu-box", "Response", "2025-03-25T13:56:02.118000001Z", {
+        nodeId: "legacy-gpu-box",
+        nodeName: "gpu-box",
+        ipAddress: "192.168.1.30",
+        isLlmHost: true,
+      }],
+    ],
   );
-  assert.ok(first.createdHlc < second.createdHlc);
+  const shown = toConversation(header, messages, "SELF");
+  assert.equal(shown.readOnly, false);
+  assert.deepEqual(toLegacyConversation(shown, header.importedFrom?.id), ORIGINAL);
 });
 
-Deno.test("legacyConversationRecords() says what is wrong with a file of another shape", () => {
-  const parsed = legacyConversationRecords({ id: "x", messages: [{ content: 1 }] }, {
-    originNode: "A",
-    shared: true,
+Deno.test("importedConversationRecords() files a received/ file as this node's, shown as received from its device", () => {
+  const file = { ...ORIGINAL, host_info: { ...ALICE, ip_address: "" } };
+  const { records } = importedConversationRecords(file, {
+    self: "SELF",
+    file: "received/192.168.1.20/local.json",
+    receivedIn: "192.168.1.20",
   });
+  const { header, messages } = split(records);
+  assert.equal(header.originNode, "SELF", "owned by the importing node");
+  assert.deepEqual(header.importedFrom, {
+    file: "received/192.168.1.20/local.json",
+    id: "local",
+    // The file left the address empty: the folder the original named by it tells.
+    device: { name: "alice-laptop", ipAddress: "192.168.1.20" },
+  });
+  const shown = toConversation(header, messages, "SELF");
+  assert.equal(shown.readOnly, true);
+  assert.equal(shown.originName, "alice-laptop");
+  assert.equal(shown.originNode, "legacy-alice-laptop@192.168.1.20");
+  assert.equal(messages[0].hostInfo.nodeId, shown.originNode, "the device's own messages");
+  assert.deepEqual(toLegacyConversation(shown, header.importedFrom?.id), file);
+});
+
+Deno.test("importedConversationRecords() gives each file, node and host its own conversation id, stable", () => {
+  const id = (self: string, file: string, legacy = ORIGINAL) =>
+    importedConversationRecords(legacy, { self, file }).conversationId;
+  const a = id("SELF", "conversations/local.json");
+  assert.equal(id("SELF", "conversations/local.json"), a, "the same file: the same id");
+  assert.notEqual(id("OTHER", "conversations/local.json"), a, "another importing node");
+  assert.notEqual(id("SELF", "received/192.168.1.40/local.json"), a, "another file");
+  const otherHost = { ...ORIGINAL, host_info: GPU };
+  assert.notEqual(id("SELF", "conversations/local.json", otherHost), a, "another machine's");
+  // A longer version of the same file keeps the ids of the messages it shares.
+  const longer = { ...ORIGINAL, messages: [...ORIGINAL.messages, { ...ORIGINAL.messages[0] }] };
+  const before = split(importedConversationRecords(ORIGINAL, { self: "S", file: "f" }).records);
+  const after = split(importedConversationRecords(longer, { self: "S", file: "f" }).records);
+  assert.equal(after.header.id, before.header.id);
+  assert.deepEqual(after.messages.slice(0, 2), before.messages);
+  assert.equal(new Set(after.messages.map((m) => m.id)).size, 3, "a repeated message is new");
+});
+
+Deno.test("importedConversationRecords() keeps file order when a later message has an older clock", () => {
+  const file = structuredClone(ORIGINAL);
+  file.messages[1].timestamp = "2025-03-25T13:55:59Z";
+  const { messages } = split(importedConversationRecords(file, { self: "S", file: "f" }).records);
+  assert.ok(messages[0].createdHlc < messages[1].createdHlc);
+  assert.equal(messages[1].timestamp, "2025-03-25T13:55:59Z", "the timestamp itself is kept");
+});
+
+Deno.test("parseLegacyConversation() says what is wrong with a file of another shape", () => {
+  const parsed = parseLegacyConversation({ id: "x", messages: [{ content: 1 }] });
   assert.equal(parsed.ok, false);
-  assert.match((parsed as { error: string }).error, /messages\.0\.content/);
+  assert.match((parsed as { error: string }).error, /^messages\.0\.content: /);
+  const root = parseLegacyConversation([1, 2]);
+  assert.match((root as { error: string }).error, /^\(root\): /);
 });
 
 Deno.test("stableId() is deterministic and UUID-shaped", () => {

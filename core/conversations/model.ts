@@ -84,6 +84,18 @@ export const ConversationHeader = z.object({
   shared: z.boolean(),
   /** Version of the header: title and sharing edits are last-writer-wins by this stamp. */
   hlc: Hlc,
+  /**
+   * History imported from files (see legacy_files.ts): owned by the node that imported it,
+   * and when `device` is set, shown as received from that device (read-only).
+   */
+  importedFrom: z.object({
+    /** The file's path in the imported folder, e.g. `received/192.168.1.41/local.json`. */
+    file: z.string().max(1024),
+    /** The id the file gave the conversation (the original NeuroMesh writes "local"). */
+    id: RecordId,
+    device: z.object({ name: z.string().max(128), ipAddress: z.string().max(64).optional() })
+      .optional(),
+  }).optional(),
 });
 export type ConversationHeader = z.infer<typeof ConversationHeader>;
 

@@ -17,7 +17,7 @@ import type { RecordValue, SyncRecord } from "../sync/records.ts";
 import { SyncEngine } from "../sync/sync_engine.ts";
 import { EventQueue } from "./event_queue.ts";
 import { chatTurns, lastQuestion } from "./history.ts";
-import { legacyConversationRecords } from "./legacy_files.ts";
+import { importedConversationRecords, parseLegacyConversation } from "./legacy_files.ts";
 import {
   type ChatMessage,
   type Conversation,
@@ -30,7 +30,13 @@ import {
   titleFromQuestion,
 } from "./model.ts";
 import { msToRfc3339 } from "./rfc3339.ts";
-import { type ConversationList, groupSummaries, toConversation, toSummary } from "./views.ts";
+import {
+  type ConversationList,
+  groupSummaries,
+  shownOrigin,
+  toConversation,
+  toSummary,
+} from "./views.ts";
 
 /** Refusals the HTTP layer maps to status codes (404, 409, 400). */
 export class ConversationError extends Error {
@@ -461,7 +467,7 @@ export class ConversationService {
   #ownHeader(id: string, action: string): ConversationHeader {
     const header = this.#store.header(id);
     if (!header) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
-    if (header.originNode !== this.#self) {
+    if (shownOrigin(header, this.#self).readOnly) {
       throw new ConversationError(
         `cannot ${action} a conversation received from ${
           header.hostInfo.nodeName || header.originNode
@@ -542,12 +548,13 @@ export class ConversationService {
     for (const id of touched) this.#publishSummary(id);
   }
 
+  /**
+   * An original NeuroMesh peer pushes its conversation file: kept as this node's, received from
+   * that device, the same conversation as importing the file the original would have written
+   * for it (`received/<address>/local.json`), so each push adds only its new messages.
+   */
   #receiveLegacy(from: PeerRef, payload: Record<string, unknown>) {
-    const parsed = legacyConversationRecords(payload, {
-      originNode: `legacy-${from.id}`,
-      originName: from.name,
-      shared: true,
-    });
+    const parsed = parseLegacyConversation(payload);
     if (!parsed.ok) {
       this.#o.logger.warn("legacy conversation dropped: invalid", {
         peer: from.id,
@@ -555,7 +562,12 @@ export class ConversationService {
       });
       return;
     }
-    const applied = this.#commit(parsed.records);
+    const { records } = importedConversationRecords(parsed.legacy, {
+      self: this.#self,
+      file: `received/${from.address}/local.json`,
+      receivedIn: from.address,
+    });
+    const applied = this.#commit(records);
     if (applied.length > 0) this.#publishReceived(applied);
   }
 }

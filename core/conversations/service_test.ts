@@ -389,27 +389,37 @@ Deno.test("a private conversation stays home until shared, then reaches peers wh
   }
 });
 
-Deno.test("a conversation pushed by an original NeuroMesh peer is filed as received from it", async () => {
+Deno.test("a conversation pushed by an original NeuroMesh peer is kept as this node's, shown as received from it", async () => {
   const mesh = new MemoryMesh();
   const a = node(mesh, "A");
   const legacy = mesh.node("OLD", "old-rust-node");
+  const bob = { hostname: "bob-pc", ip_address: "192.168.1.9", is_llm_host: false };
+  const question = (content: string, timestamp: string) => ({
+    content,
+    timestamp,
+    sender: "bob",
+    message_type: "Question",
+    host_info: bob,
+  });
   try {
     mesh.linkAll();
-    legacy.broadcast("CONV:", {
-      id: "legacy-1",
-      messages: [{
-        content: "hi from rust",
-        timestamp: "2025-03-25T13:56:00.304707400Z",
-        sender: "bob",
-        message_type: "Question",
-        host_info: { hostname: "bob-pc", ip_address: "192.168.1.9", is_llm_host: false },
-      }],
-      host_info: { hostname: "bob-pc", ip_address: "192.168.1.9", is_llm_host: false },
-    });
+    const first = question("hi from rust", "2025-03-25T13:56:00.304707400Z");
+    legacy.broadcast("CONV:", { id: "local", messages: [first], host_info: bob });
+    await settle();
+    // The original pushes its whole file again as it grows: one conversation, new messages only.
+    const second = question("and again", "2025-03-25T13:57:00.000000001Z");
+    legacy.broadcast("CONV:", { id: "local", messages: [first, second], host_info: bob });
     await settle();
     const [group] = a.service.list().received;
-    assert.equal(group.peer.id, "legacy-OLD");
-    assert.equal(group.conversations[0].preview, "hi from rust");
+    assert.equal(group.peer.name, "bob-pc");
+    assert.equal(group.conversations.length, 1);
+    assert.equal(group.conversations[0].preview, "and again");
+    const conversation = a.service.get(group.conversations[0].id)!;
+    assert.equal(conversation.readOnly, true);
+    assert.deepEqual(conversation.messages.map((m) => [m.originNode, m.timestamp]), [
+      ["A", first.timestamp],
+      ["A", second.timestamp],
+    ]);
   } finally {
     await close(a);
   }

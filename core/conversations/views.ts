@@ -23,19 +23,34 @@ export function previewOf(content: string): string {
   return line.length <= PREVIEW_CHARS ? line : `${line.slice(0, PREVIEW_CHARS - 1)}…`;
 }
 
+/**
+ * Whose a conversation is shown as: its origin node, except history imported from another
+ * device's files, which this node owns but shows as received from that device (read-only, like
+ * any received conversation). `hostInfo` names that device (see legacy_files.ts).
+ */
+export function shownOrigin(
+  header: ConversationHeader,
+  selfId: string,
+): { originNode: string; originName: string; readOnly: boolean } {
+  const device = header.importedFrom?.device;
+  return {
+    originNode: device ? header.hostInfo.nodeId : header.originNode,
+    originName: device?.name ?? header.hostInfo.nodeName,
+    readOnly: device !== undefined || header.originNode !== selfId,
+  };
+}
+
 export function toSummary(stored: StoredSummary, selfId: string): ConversationSummary {
   const { header } = stored;
   return {
     id: header.id,
     title: header.title,
-    originNode: header.originNode,
-    originName: header.hostInfo.nodeName,
+    ...shownOrigin(header, selfId),
     createdAt: header.createdAt,
     updatedAt: updatedAt(header, stored.lastMessageHlc),
     messageCount: stored.messageCount,
     preview: previewOf(stored.preview),
     shared: header.shared,
-    readOnly: header.originNode !== selfId,
   };
 }
 
@@ -51,13 +66,11 @@ export function toConversation(
   return {
     id: header.id,
     title: header.title,
-    originNode: header.originNode,
-    originName: header.hostInfo.nodeName,
+    ...shownOrigin(header, selfId),
     hostInfo: header.hostInfo,
     createdAt: header.createdAt,
     updatedAt: updatedAt(header, last),
     shared: header.shared,
-    readOnly: header.originNode !== selfId,
     messages,
   };
 }

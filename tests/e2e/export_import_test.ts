@@ -11,6 +11,7 @@ import {
   type ApiConversation,
   ask,
   createConversation,
+  getConversation,
   listConversations,
   replicated,
 } from "./sync_client.ts";
@@ -24,8 +25,15 @@ function freePort(): number {
   return port;
 }
 
-/** `neuromesh <args>` to completion; returns its standard output. */
+/** `neuromesh <args>` to completion; returns its standard output (standard error must be empty). */
 async function cli(args: string[]): Promise<string> {
+  const { stdout, stderr } = await cliOutput(args);
+  assert.equal(stderr, "", `neuromesh ${args.join(" ")} complained`);
+  return stdout;
+}
+
+/** `neuromesh <args>` to completion, which must succeed; both of its outputs. */
+async function cliOutput(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const out = await new Deno.Command(DENO, {
     args: ["run", "--allow-all", "--quiet", MAIN_TS, ...args],
     stdout: "piped",
@@ -35,8 +43,7 @@ async function cli(args: string[]): Promise<string> {
   const stdout = new TextDecoder().decode(out.stdout);
   const stderr = new TextDecoder().decode(out.stderr);
   assert.ok(out.success, `neuromesh ${args.join(" ")} failed: ${stdout}${stderr}`);
-  assert.equal(stderr, "", `neuromesh ${args.join(" ")} complained`);
-  return stdout;
+  return { stdout, stderr };
 }
 
 /**
@@ -100,9 +107,21 @@ async function snapshot(url: string): Promise<string> {
   return canonicalJson((await allConversations(url)).map(replicated));
 }
 
+/** A conversation without what belongs to the node holding it (ids, stamps, owner). */
+function comparable(conversation: ApiConversation) {
+  const { id: _id, readOnly: _readOnly, messages, ...rest } = conversation;
+  return {
+    ...rest,
+    messages: messages.map((m) => {
+      const { id: _m, conversationId: _c, originNode: _o, hlc: _h, createdHlc: _ch, ...data } = m;
+      return data;
+    }),
+  };
+}
+
 Deno.test({
   name:
-    "export, then import into an empty node: identical conversations; importing twice adds nothing",
+    "export, then import into another node: the same conversations, kept by that node as received from the exporter; importing twice adds nothing",
   ...loopback,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "neuromesh-export-" });
@@ -161,39 +180,67 @@ Deno.test({
       }
       assertLegacyShape(JSON.parse(await Deno.readTextFile(`${out}/conversations/local.json`)));
 
+      // Back into the node it came from: all of it is there already.
+      const home = await cli(["import", out, "--data-dir", one]);
+      assert.match(home, /^imported 0 conversations \(0 new messages\) from 5 files/m);
+      assert.equal(home.match(/: own conversation, .* \(0 new\)$/gm)?.length, 4, home);
+
+      // Into another node: the exporter's conversations become that node's own records (only a
+      // conversation's owner writes it), shown as received from the exporter.
+      const first = await cli(["import", out, "--data-dir", two]);
       assert.match(
-        await cli(["import", out, "--data-dir", two]),
-        new RegExp(`^imported 4 conversations \\(${messageCount} new messages\\) from 5 files`),
+        first,
+        new RegExp(
+          `^imported 4 conversations \\(${messageCount} new messages\\) from 5 files`,
+          "m",
+        ),
+      );
+      for (const conversation of before) {
+        const line = `conversations/${conversation.id}.json: received from exporter, ` +
+          `${JSON.stringify(conversation.title)}, ${conversation.messages.length} message`;
+        assert.ok(first.includes(line), `${line}\n${first}`);
+      }
+      assert.match(
+        first,
+        /^skipped conversations\/local\.json: a copy of conversations\/.*\.json$/m,
       );
       assert.match(
         await cli(["import", out, "--data-dir", two]),
-        /^imported 0 conversations \(0 new messages\) from 5 files/,
+        /^imported 0 conversations \(0 new messages\) from 5 files/m,
       );
 
       await withNode(two, async (url) => {
         const after = await allConversations(url);
-        assert.deepEqual(after.map((c) => c.id), before.map((c) => c.id), "same conversation ids");
+        assert.equal(after.length, before.length);
         for (const original of before) {
-          const copy = after.find((c) => c.id === original.id)!;
-          assert.equal(copy.title, original.title);
-          assert.deepEqual(
-            copy.messages.map((m) => [m.id, m.messageType, m.content]),
-            original.messages.map((m) => [m.id, m.messageType, m.content]),
-            `messages of "${original.title}", in order`,
+          const copy = after.find((c) => c.title === original.title)!;
+          assert.ok(copy, `"${original.title}" imported`);
+          assert.notEqual(copy.id, original.id, "a conversation of this node, so its own id");
+          assert.equal(copy.readOnly, true);
+          // Everything else as it was: timestamps, who asked and answered with which model,
+          // stats, errors; only ids and stamps are this node's.
+          assert.equal(
+            canonicalJson(comparable(copy)),
+            canonicalJson(comparable(original)),
+            `"${original.title}"`,
           );
-          // And everything else: timestamps, stamps, who answered with which model, stats.
-          assert.equal(canonicalJson(replicated(copy)), canonicalJson(replicated(original)));
         }
-        // They belong to the exporting node: here they are received from it, read-only.
         const list = await listConversations(url);
         assert.deepEqual(list.local, []);
         assert.deepEqual(list.received.map((g) => g.peer.name), ["exporter"]);
+        // Read-only here, like any received conversation.
+        const refused = await fetch(`${url}/api/conversations/${after[0].id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ title: "mine now" }),
+        });
+        assert.equal(refused.status, 409, await refused.text());
 
         // Importing again into the running node adds nothing either.
         const whileRunning = await snapshot(url);
         assert.match(
           await cli(["import", out, "--data-dir", two]),
-          /^imported 0 conversations \(0 new messages\)/,
+          /^imported 0 conversations \(0 new messages\)/m,
         );
         assert.equal(await snapshot(url), whileRunning);
       });
@@ -220,149 +267,136 @@ function assertLegacyShape(file: Record<string, unknown>) {
   }
 }
 
-const ALICE = { hostname: "alice-laptop", ip_address: "192.168.1.20", is_llm_host: false };
-const GPU = { hostname: "gpu-box", ip_address: "192.168.1.30", is_llm_host: true };
-const BOB = { hostname: "bob-desktop", ip_address: "192.168.1.40", is_llm_host: false };
+/** One machine's files of the original NeuroMesh, every one `"id": "local"` (see the script). */
+const ORIGINAL = new URL(
+  "../../core/conversations/testdata/original",
+  import.meta.url,
+).pathname;
+const OWN_FILE = "conversations/local.json";
+/** Each received folder: the device its file names, and how many messages it holds. */
+const RECEIVED = [
+  { folder: "192.168.1.30", name: "gpu-box", ip: "192.168.1.30", messages: 24 },
+  { folder: "192.168.1.40", name: "bob-desktop", ip: "192.168.1.40", messages: 16 },
+  { folder: "192.168.1.41", name: "山田-ノートPC", ip: "192.168.1.41", messages: 10 },
+  // bob-desktop's next address: the same file again, kept apart.
+  { folder: "192.168.1.45", name: "bob-desktop", ip: "192.168.1.40", messages: 16 },
+  // The file left the address empty; the folder tells it.
+  { folder: "192.168.1.52", name: "zoë-macbook", ip: "192.168.1.52", messages: 6 },
+];
 
-/** Files as the original NeuroMesh (Rust, serde + chrono) writes them: nine fractional digits. */
-const ORIGINAL_LOCAL = {
-  id: "8c5f0f5e-7a3b-4a43-9d84-1f2b1c0e9a11",
-  messages: [
-    {
-      content: "What is the capital of France?",
-      timestamp: "2025-03-25T13:56:00.304707400Z",
-      sender: "alice",
-      message_type: "Question",
-      host_info: ALICE,
-    },
-    {
-      content: "The capital of France is **Paris**.",
-      timestamp: "2025-03-25T13:56:02.118003215Z",
-      sender: "gpu-box",
-      message_type: "Response",
-      host_info: GPU,
-    },
-    {
-      // Same millisecond as the answer before it: only the nanoseconds differ.
-      content: "And of Italy?",
-      timestamp: "2025-03-25T13:56:02.118003999Z",
-      sender: "alice",
-      message_type: "Question",
-      host_info: ALICE,
-    },
-    {
-      // The answering host's clock is behind: file order still decides.
-      content: "Rome.",
-      timestamp: "2025-03-25T13:56:01.000000001Z",
-      sender: "gpu-box",
-      message_type: "Response",
-      host_info: GPU,
-    },
-  ],
-  host_info: ALICE,
-};
-const ORIGINAL_RECEIVED = {
-  id: "0b6f3c1e-55d2-4c1a-9a7e-3d2f1e0c9b88",
-  messages: [
-    {
-      content: "Bonjour ?",
-      timestamp: "2025-03-24T08:00:00.000000001Z",
-      sender: "bob",
-      message_type: "Question",
-      host_info: BOB,
-    },
-    {
-      content: "Bonjour ! Comment puis-je vous aider ?",
-      timestamp: "2025-03-24T08:00:03.999999999Z",
-      sender: "gpu-box",
-      message_type: "Response",
-      host_info: GPU,
-    },
-  ],
-  host_info: BOB,
-};
+interface LegacyFile {
+  id: string;
+  messages: {
+    content: string;
+    timestamp: string;
+    sender: string;
+    message_type: string;
+    host_info: { hostname: string; ip_address: string; is_llm_host: boolean };
+  }[];
+  host_info: { hostname: string; ip_address: string; is_llm_host: boolean };
+}
+
+async function readLegacy(dir: string, file: string): Promise<LegacyFile> {
+  return JSON.parse(await Deno.readTextFile(`${dir}/${file}`));
+}
 
 Deno.test({
   name:
-    "files of the original NeuroMesh import with their nine-digit timestamps and export back unchanged",
+    'the original\'s files of several devices (all "id": "local") import as the owner\'s own and one per device, and export back unchanged',
   ...loopback,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "neuromesh-legacy-" });
     try {
       const [original, data, out] = [`${root}/original`, `${root}/data`, `${root}/out`];
-      await Deno.mkdir(`${original}/conversations`, { recursive: true });
-      await Deno.mkdir(`${original}/received/bob`, { recursive: true });
-      await Deno.writeTextFile(
-        `${original}/conversations/local.json`,
-        JSON.stringify(ORIGINAL_LOCAL, null, 2),
-      );
-      await Deno.writeTextFile(
-        `${original}/received/bob/local.json`,
-        JSON.stringify(ORIGINAL_RECEIVED),
-      );
+      await Deno.mkdir(original);
+      await new Deno.Command("cp", { args: ["-R", `${ORIGINAL}/.`, original] }).output();
+      // A file the original could have left half-written: named, with the reason, and skipped.
+      await Deno.mkdir(`${original}/received/192.168.1.99`);
+      await Deno.writeTextFile(`${original}/received/192.168.1.99/local.json`, '{"id":"local",');
 
+      const first = await cliOutput(["import", original, "--data-dir", data]);
       assert.match(
-        await cli(["import", original, "--data-dir", data]),
-        /^imported 2 conversations \(6 new messages\) from 2 files/,
+        first.stderr,
+        /^skipped received\/192\.168\.1\.99\/local\.json: not readable JSON: /,
       );
-      assert.match(
-        await cli(["import", original, "--data-dir", data]),
-        /^imported 0 conversations \(0 new messages\) from 2 files/,
-      );
+      const own = await readLegacy(original, OWN_FILE);
+      assert.deepEqual(first.stdout.trim().split("\n"), [
+        `${OWN_FILE}: own conversation, ${JSON.stringify(own.messages[0].content)}, ` +
+        `320 messages (320 new)`,
+        ...await Promise.all(RECEIVED.map(async ({ folder, name, ip, messages }) => {
+          const file = await readLegacy(original, `received/${folder}/local.json`);
+          return `received/${folder}/local.json: received from ${name} (${ip}), ` +
+            `${JSON.stringify(file.messages[0].content)}, ${messages} messages (${messages} new)`;
+        })),
+        `imported 6 conversations (392 new messages) from 6 files in ${original}; 1 file skipped`,
+      ]);
+      const again = await cliOutput(["import", original, "--data-dir", data]);
+      assert.match(again.stdout, /^imported 0 conversations \(0 new messages\) from 6 files/m);
+      assert.equal(again.stdout.match(/ \(0 new\)$/gm)?.length, 6, again.stdout);
 
       await withNode(data, async (url) => {
         const list = await listConversations(url);
+        const status = await (await fetch(`${url}/api/status`)).json();
+        const self = status.node.id as string;
+        // The owner's months of questions are theirs: one conversation, writable.
+        assert.equal(list.local.length, 1);
+        const mine = (await getConversation(url, list.local[0].id))!;
+        assert.equal(mine.originNode, self);
+        assert.equal(mine.readOnly, false);
+        assertSameMessages(mine, own);
+        // Each folder: its own conversation, received from the device its file names.
         assert.deepEqual(
-          list.local.map((c) => c.id),
-          [ORIGINAL_LOCAL.id],
-          "conversations/ is ours",
+          list.received.map((g) => [g.peer.name, g.peer.id, g.conversations.length]).sort(),
+          RECEIVED.map((r) => [r.name, `legacy-${r.name}@${r.folder}`, 1]).sort(),
         );
-        assert.deepEqual(
-          list.received.map((g) => [g.peer.id, g.peer.name, g.conversations.map((c) => c.id)]),
-          [["legacy-bob", "bob-desktop", [ORIGINAL_RECEIVED.id]]],
-          "received/bob/ is filed as received from a legacy node",
-        );
-        const all = await allConversations(url);
-        for (const legacy of [ORIGINAL_LOCAL, ORIGINAL_RECEIVED]) {
-          const imported = all.find((c) => c.id === legacy.id)!;
-          assert.equal(imported.title, legacy.messages[0].content, "titled by the first question");
-          assert.deepEqual(
-            imported.messages.map((m) => [m.content, m.timestamp, m.sender, m.messageType]),
-            legacy.messages.map((m) => [m.content, m.timestamp, m.sender, m.message_type]),
-            "file order and exact timestamps",
-          );
-          assertMessageHosts(imported, legacy.messages.map((m) => m.host_info));
+        for (const { folder, name } of RECEIVED) {
+          const group = list.received.find((g) => g.peer.id === `legacy-${name}@${folder}`)!;
+          const theirs = (await getConversation(url, group.conversations[0].id))!;
+          assert.equal(theirs.readOnly, true);
+          assert.equal(theirs.originName, name);
+          assert.ok(theirs.id.startsWith(`${self}.`), "kept as a conversation of this node");
+          assertSameMessages(theirs, await readLegacy(original, `received/${folder}/local.json`));
+          const refused = await fetch(`${url}/api/conversations/${theirs.id}/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ content: "may I?" }),
+          });
+          assert.equal(refused.status, 409, `read-only: ${await refused.text()}`);
         }
       });
 
-      await cli(["export", out, "--data-dir", data]);
-      const exported = JSON.parse(
-        await Deno.readTextFile(`${out}/conversations/${ORIGINAL_LOCAL.id}.json`),
+      assert.equal(
+        (await cli(["export", out, "--data-dir", data])).trim(),
+        `exported 1 local and 5 received conversations (392 messages) to ${out}`,
       );
-      assert.deepEqual(exported, ORIGINAL_LOCAL, "written back exactly as it was read");
-      const folders = [...Deno.readDirSync(`${out}/received`)].map((e) => e.name);
-      assert.deepEqual(folders, ["bob-desktop"]);
-      assert.deepEqual(
-        JSON.parse(
-          await Deno.readTextFile(`${out}/received/bob-desktop/${ORIGINAL_RECEIVED.id}.json`),
-        ),
-        ORIGINAL_RECEIVED,
-      );
+      for (const file of [OWN_FILE, ...RECEIVED.map((r) => `received/${r.folder}/local.json`)]) {
+        const exported = await readLegacy(out, file);
+        assertLegacyShape(exported as unknown as Record<string, unknown>);
+        // Same keys in the same order and the same values: what the original wrote.
+        assert.equal(JSON.stringify(exported), JSON.stringify(await readLegacy(original, file)));
+      }
+      const folders = [...Deno.readDirSync(`${out}/received`)].map((e) => e.name).sort();
+      assert.deepEqual(folders, RECEIVED.map((r) => r.folder));
     } finally {
       await Deno.remove(root, { recursive: true });
     }
   },
 });
 
-function assertMessageHosts(
-  conversation: ApiConversation,
-  hosts: { hostname: string; ip_address: string; is_llm_host: boolean }[],
-) {
+/** Every message of the file, in file order, with its sender, type, host and exact timestamp. */
+function assertSameMessages(conversation: ApiConversation, file: LegacyFile) {
+  assert.equal(conversation.messages.length, file.messages.length);
+  assert.deepEqual(
+    conversation.messages.map((m) => [m.content, m.timestamp, m.sender, m.messageType]),
+    file.messages.map((m) => [m.content, m.timestamp, m.sender, m.message_type]),
+  );
   assert.deepEqual(
     conversation.messages.map((m) => {
       const host = m.hostInfo as { nodeName: string; ipAddress?: string; isLlmHost: boolean };
       return [host.nodeName, host.ipAddress ?? "", host.isLlmHost];
     }),
-    hosts.map((h) => [h.hostname, h.ip_address, h.is_llm_host]),
+    file.messages.map((
+      m,
+    ) => [m.host_info.hostname, m.host_info.ip_address, m.host_info.is_llm_host]),
   );
 }
