@@ -119,6 +119,8 @@ export interface ImportSource {
   file: string;
   /** Set for a file received from another device: the `received/` folder it lies in. */
   receivedIn?: string;
+  /** Whether this node shares it with its peers. @default true */
+  shared?: boolean;
 }
 
 /**
@@ -150,7 +152,7 @@ export function importedConversationRecords(
       owner: self,
       hostNodeId: device ? deviceNodeId(device.name, receivedIn!) : self,
       hostName: host.hostname,
-      shared: true,
+      shared: source.shared ?? true,
       importedFrom: { file, id: legacy.id, ...(device ? { device } : {}) },
     }),
   };

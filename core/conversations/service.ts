@@ -551,7 +551,8 @@ export class ConversationService {
   /**
    * An original NeuroMesh peer pushes its conversation file: kept as this node's, received from
    * that device, the same conversation as importing the file the original would have written
-   * for it (`received/<address>/local.json`), so each push adds only its new messages.
+   * for it (`received/<address>/local.json`), so each push adds only its new messages. Not
+   * shared: every node the original links to gets the pushes itself and keeps its own copy.
    */
   #receiveLegacy(from: PeerRef, payload: Record<string, unknown>) {
     const parsed = parseLegacyConversation(payload);
@@ -566,6 +567,7 @@ export class ConversationService {
       self: this.#self,
       file: `received/${from.address}/local.json`,
       receivedIn: from.address,
+      shared: false,
     });
     const applied = this.#commit(records);
     if (applied.length > 0) this.#publishReceived(applied);

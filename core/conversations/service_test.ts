@@ -392,6 +392,7 @@ Deno.test("a private conversation stays home until shared, then reaches peers wh
 Deno.test("a conversation pushed by an original NeuroMesh peer is kept as this node's, shown as received from it", async () => {
   const mesh = new MemoryMesh();
   const a = node(mesh, "A");
+  const b = node(mesh, "B");
   const legacy = mesh.node("OLD", "old-rust-node");
   const bob = { hostname: "bob-pc", ip_address: "192.168.1.9", is_llm_host: false };
   const question = (content: string, timestamp: string) => ({
@@ -420,7 +421,12 @@ Deno.test("a conversation pushed by an original NeuroMesh peer is kept as this n
       ["A", first.timestamp],
       ["A", second.timestamp],
     ]);
+    // B heard the pushes too and keeps its own copy; neither is passed on, so every node shows
+    // the original's conversation once.
+    const [atB] = b.service.list().received;
+    assert.deepEqual(atB.conversations.map((c) => [c.preview, c.readOnly]), [["and again", true]]);
+    assert.notEqual(atB.conversations[0].id, conversation.id);
   } finally {
-    await close(a);
+    await close(a, b);
   }
 });
