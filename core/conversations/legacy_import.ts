@@ -134,11 +134,7 @@ export async function importConversations(
   for (const read of reads) {
     const held = earlier.held.get(read.file);
     if (held) {
-      skip(
-        read.file,
-        `already here as conversation ${held} (imported by an earlier version)`,
-        false,
-      );
+      skip(read.file, `its messages are all in conversation ${held} already`, false);
       continue;
     }
     const planned = plan(store, read);

@@ -211,7 +211,7 @@ Deno.test(
       assert.deepEqual(imported(result.outcomes), [[
         FILES[0],
         "skipped",
-        "already here as conversation local (imported by an earlier version)",
+        "its messages are all in conversation local already",
       ]]);
       assert.deepEqual(store.counts(), { conversations: 1, messages: 321, tombstones: 0 });
     });
