@@ -20,6 +20,7 @@ const REPEATABLE = new Set<Key>([
   "blockCidr",
   "allowNodeId",
   "blockNodeId",
+  "allowOrigin",
 ]);
 /** Switches: `--include-loopback` turns one on, `--no-discovery` turns one off. */
 const BOOLEAN_KEYS = new Set<Key>(
@@ -161,6 +162,16 @@ export const HELP_SETTINGS: [flag: string, help: string][] = [
   ["--allow-node-id ID", "let this node in without approval or mesh key (repeatable)"],
   ["--block-node-id ID", "refuse this node in every mode (repeatable)"],
   ["--http-token TOKEN", "API token for clients not on loopback (default: generated once)"],
+  [
+    "--allow-origin ORIGIN",
+    "let this web page use the API from a browser, e.g. http://10.0.0.5:3000 (repeatable)",
+  ],
+  ["--max-body-bytes N", "largest request body, except chat requests (default 1048576)"],
+  ["--max-chat-body-bytes N", "largest chat request body, images included (default 33554432)"],
+  [
+    "--header-timeout-ms N",
+    "close HTTP connections that send no full request head in N ms (default 10000)",
+  ],
   ["--insecure-plaintext-links", "unencrypted peer links, for tests and benchmarks only"],
   ["--ollama-url URL", "local Ollama (default http://127.0.0.1:11434)"],
   ["--openai-url URL", "local OpenAI-compatible server (llama.cpp, LM Studio, vLLM)"],

@@ -59,3 +59,27 @@ Deno.test("boolean settings are bare switches with a --no- form", () => {
   assert.equal(spelled.includeLoopback, true);
   assert.equal(spelled.sharing, false);
 });
+
+Deno.test("--allow-origin is repeatable, a comma list in the environment, and checked", () => {
+  const cli = resolveConfig(
+    parseCommandLine(["--allow-origin", "http://10.0.0.5:3000", "--allow-origin", "http://localhost:*"]).flags,
+  );
+  assert.deepEqual(cli.allowOrigin, ["http://10.0.0.5:3000", "http://localhost:*"]);
+  const env = readEnv((name) => ({ NEUROMESH_ALLOW_ORIGIN: "https://a.example, http://b:81" })[name]);
+  assert.deepEqual(resolveConfig(env).allowOrigin, ["https://a.example", "http://b:81"]);
+  const file = parseConfigFile(`{"allow-origin": ["*"], "maxChatBodyBytes": 1000}`, "f.json");
+  assert.deepEqual(resolveConfig(file).allowOrigin, ["*"]);
+  assert.throws(() => resolveConfig({ allowOrigin: ["null"] }), /--allow-origin/);
+  assert.throws(() => resolveConfig({ allowOrigin: ["http://x/path"] }), /--allow-origin/);
+});
+
+Deno.test("body limits and the header timeout have defaults and take numbers", () => {
+  const config = resolveConfig({});
+  assert.equal(config.maxBodyBytes, 1024 * 1024);
+  assert.equal(config.maxChatBodyBytes, 32 * 1024 * 1024);
+  assert.equal(config.headerTimeoutMs, 10_000);
+  const set = resolveConfig(parseCommandLine(["--max-chat-body-bytes", "1000", "--header-timeout-ms", "500"]).flags);
+  assert.equal(set.maxChatBodyBytes, 1000);
+  assert.equal(set.headerTimeoutMs, 500);
+  assert.throws(() => resolveConfig({ maxBodyBytes: 0 }), /--max-body-bytes/);
+});

@@ -3,6 +3,9 @@ import { CidrText } from "../net/cidr_schema.ts";
 import { DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
 import { TRUST_MODES } from "../security/trust_policy.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHAT_BODY_BYTES } from "../http/body_limit.ts";
+import { DEFAULT_HEADERS_TIMEOUT_MS } from "../http/http_server.ts";
+import { OriginPatternText } from "../net/origin.ts";
 
 const port = z.coerce.number().int().min(1, "must be a port 1-65535").max(
   65535,
@@ -77,6 +80,14 @@ export const ConfigSchema = z.object({
   insecurePlaintextLinks: bool.default(false),
   /** API token for clients not on loopback (default: generated once, kept hashed in the data dir). */
   httpToken: z.string().min(16, "must be at least 16 characters").max(256).optional(),
+  /** Web pages besides the node's own that may use the API from a browser (`*`: any). */
+  allowOrigin: list(OriginPatternText).default([]),
+  /** Largest request body, except chat requests. */
+  maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
+  /** Largest chat request body (LLM APIs, conversation questions): images travel as base64. */
+  maxChatBodyBytes: positiveInt.default(DEFAULT_MAX_CHAT_BODY_BYTES),
+  /** An HTTP connection whose request head is not complete after this long is closed. */
+  headerTimeoutMs: positiveInt.default(DEFAULT_HEADERS_TIMEOUT_MS),
 }).superRefine((config, ctx) => {
   if (config.trustMode === "mesh-key" && !config.meshKey) {
     ctx.addIssue({

@@ -1,0 +1,32 @@
+/**
+ * Everything a request passes before a route sees it, in order: CORS for allowed origins, the
+ * browser-origin guard, API access (token), the JSON body type, the body size limit.
+ */
+import { Hono } from "hono";
+import type { OriginAllowList } from "../net/origin.ts";
+import { allowedOriginsCors } from "./allowed_origins_cors.ts";
+import { apiAuth, type RemoteAddressOf, type TokenCheck } from "./auth.ts";
+import { bodyLimit, type BodyLimits } from "./body_limit.ts";
+import { jsonBodyType } from "./json_body_type.ts";
+import { originGuard } from "./origin_guard.ts";
+
+export interface RequestGuardOptions {
+  allowedOrigins: OriginAllowList;
+  tokens: TokenCheck;
+  limits: BodyLimits;
+  remoteAddressOf?: RemoteAddressOf;
+  /** Hears each request refused for its origin (for the log). */
+  onOriginRefused?: (reason: string) => void;
+}
+
+/** A route group of middleware only; mount it first in createApp(). */
+export function requestGuards(options: RequestGuardOptions): Hono {
+  const app = new Hono();
+  app.use("*", allowedOriginsCors(options.allowedOrigins));
+  app.use("*", originGuard(options.allowedOrigins, options.onOriginRefused));
+  app.use("*", apiAuth(options.tokens, options.remoteAddressOf));
+  app.use("/api/*", jsonBodyType());
+  app.use("/v1/*", jsonBodyType());
+  app.use("*", bodyLimit(options.limits));
+  return app;
+}
