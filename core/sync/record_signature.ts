@@ -81,8 +81,9 @@ export type Verdict = { ok: true } | { ok: false; problem: string };
 export type RecordChecker = Pick<RecordVerifier, "keyOf" | "learn" | "verify">;
 
 /**
- * Checks record signatures, remembering each origin's key once it was shown to belong to it.
- * Keys come from the frame that carried the records (`keys`), else from what was learned before.
+ * Checks record signatures. An origin's key is taken from what was learned before, else from
+ * the key offered with the record (the frame's `keys`, or the store's); an offered key is kept
+ * only once a record of that origin verified with it, so keys offered for nothing cost nothing.
  */
 export class RecordVerifier {
   readonly #binding: KeyBinding;
@@ -99,15 +100,54 @@ export class RecordVerifier {
     return this.#keys.get(origin)?.text;
   }
 
-  /**
-   * Learns `origin`'s key if it belongs to it; returns why not otherwise. A known origin keeps
-   * its key: another key for the same id can only be a forgery.
-   */
+  /** Trusts `keyText` as `origin`'s key from now on if it belongs to it (e.g. this node's own). */
   learn(origin: string, keyText: string): Verdict {
+    const checked = this.#check(origin, keyText);
+    if (checked.ok) this.#remember(origin, keyText, checked.key);
+    return checked.ok ? { ok: true } : checked;
+  }
+
+  /**
+   * Verifies one record against its origin's key: the one learned before, else `offeredKey`
+   * (which must belong to the origin, and is learned when the record verifies with it).
+   */
+  verify(record: SyncRecord, offeredKey?: string): Verdict {
+    if (!record.sig) return { ok: false, problem: "an unsigned record" };
+    const known = this.#keys.get(record.origin);
+    let key = known?.key;
+    if (!key) {
+      if (offeredKey === undefined) {
+        return { ok: false, problem: `a record of ${record.origin}, whose key is unknown` };
+      }
+      const checked = this.#check(record.origin, offeredKey);
+      if (!checked.ok) return checked;
+      key = checked.key;
+    }
+    let signature: Uint8Array;
+    try {
+      signature = Uint8Array.fromBase64(record.sig);
+    } catch {
+      return { ok: false, problem: "an unreadable signature" };
+    }
+    if (signature.length !== 64) return { ok: false, problem: "a signature of the wrong size" };
+    if (!edVerify(null, recordSigningBytes(record), key, signature)) {
+      return {
+        ok: false,
+        problem: `a ${record.type} record that ${record.origin} did not sign (seq ${record.seq})`,
+      };
+    }
+    if (!known) this.#remember(record.origin, offeredKey!, key);
+    return { ok: true };
+  }
+
+  #check(origin: string, keyText: string): { ok: true; key: KeyObject } | {
+    ok: false;
+    problem: string;
+  } {
     const known = this.#keys.get(origin);
     if (known) {
       return known.text === keyText
-        ? { ok: true }
+        ? { ok: true, key: known.key }
         : { ok: false, problem: `another key than ${origin}'s` };
     }
     let raw: Uint8Array;
@@ -120,31 +160,18 @@ export class RecordVerifier {
     if (!this.#binding(origin, raw)) {
       return { ok: false, problem: `a key that does not hash to ${origin}` };
     }
-    if (this.#keys.size >= this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
     const spki = new Uint8Array(ED25519_SPKI_PREFIX.length + 32);
     spki.set(ED25519_SPKI_PREFIX);
     spki.set(raw, ED25519_SPKI_PREFIX.length);
-    const key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
-    this.#keys.set(origin, { text: keyText, key });
-    return { ok: true };
+    return {
+      ok: true,
+      key: createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }),
+    };
   }
 
-  /** Verifies one record against its origin's learned key. */
-  verify(record: SyncRecord): Verdict {
-    if (!record.sig) return { ok: false, problem: "an unsigned record" };
-    const known = this.#keys.get(record.origin);
-    if (!known) return { ok: false, problem: `a record of ${record.origin}, whose key is unknown` };
-    let signature: Uint8Array;
-    try {
-      signature = Uint8Array.fromBase64(record.sig);
-    } catch {
-      return { ok: false, problem: "an unreadable signature" };
-    }
-    if (signature.length !== 64) return { ok: false, problem: "a signature of the wrong size" };
-    const good = edVerify(null, recordSigningBytes(record), known.key, signature);
-    return good ? { ok: true } : {
-      ok: false,
-      problem: `a ${record.type} record that ${record.origin} did not sign (seq ${record.seq})`,
-    };
+  #remember(origin: string, text: string, key: KeyObject) {
+    if (this.#keys.has(origin)) return;
+    if (this.#keys.size >= this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.set(origin, { text, key });
   }
 }

@@ -30,9 +30,9 @@ Deno.test("a record signed by its origin verifies with the origin's key, taken f
   assert.equal(record.sig.length, 88);
   const verifier = new RecordVerifier();
   assert.deepEqual(verifier.verify(record).ok, false, "the key is not known yet");
-  assert.deepEqual(verifier.learn(identity.nodeId, signer.publicKey), { ok: true });
+  assert.deepEqual(verifier.verify(record, signer.publicKey), { ok: true });
+  assert.equal(verifier.keyOf(identity.nodeId), signer.publicKey, "learned once a record verified");
   assert.deepEqual(verifier.verify(record), { ok: true });
-  assert.equal(verifier.keyOf(identity.nodeId), signer.publicKey);
 });
 
 Deno.test("any change to what a record asserts breaks its signature", async () => {
@@ -83,4 +83,24 @@ Deno.test("signing bytes are canonical: key order of the value does not matter",
   } as SyncRecord;
   assert.deepEqual(recordSigningBytes(record), recordSigningBytes(shuffled));
   assert.match(new TextDecoder().decode(recordSigningBytes(record)), /^neuromesh-record\/1\n/);
+});
+
+Deno.test("an offered key is kept only when a record of its origin verifies with it", async () => {
+  const [a, e] = await Promise.all([generateIdentity("a"), generateIdentity("e")]);
+  const [sa, se] = await Promise.all([signerForIdentity(a), signerForIdentity(e)]);
+  const verifier = new RecordVerifier();
+  const forged = header(a.nodeId, "forged");
+  forged.sig = se.sign(forged);
+  assert.match(
+    (verifier.verify(forged, se.publicKey) as { problem: string }).problem,
+    /does not hash/,
+  );
+  assert.equal(verifier.verify(forged, sa.publicKey).ok, false, "E's signature under A's key");
+  assert.equal(verifier.keyOf(a.nodeId), undefined, "nothing learned from failures");
+  const real = header(a.nodeId);
+  real.sig = sa.sign(real);
+  assert.equal(verifier.verify(real, se.publicKey).ok, false);
+  assert.equal(verifier.verify(real, sa.publicKey).ok, true);
+  assert.equal(verifier.keyOf(a.nodeId), sa.publicKey);
+  assert.equal(verifier.verify(forged, se.publicKey).ok, false, "the learned key wins");
 });

@@ -236,14 +236,6 @@ export class SyncEngine {
     let firstProblem = "";
     let forged = 0;
     let firstForgery = "";
-    for (const [origin, key] of Object.entries(keys)) {
-      const learned = verifier.learn(origin, key);
-      if (learned.ok) replica.rememberKey(origin, key);
-      else {
-        forged++;
-        firstForgery ||= learned.problem;
-      }
-    }
     // Owners of conversations created earlier in this same batch.
     const batchOwners = new Map<string, string>();
     for (const item of raw) {
@@ -255,11 +247,10 @@ export class SyncEngine {
         continue;
       }
       const record = parsed.data;
-      if (verifier.keyOf(record.origin) === undefined) {
-        const stored = replica.originKey(record.origin);
-        if (stored) verifier.learn(record.origin, stored);
-      }
-      const verdict = verifier.verify(record);
+      const offered = verifier.keyOf(record.origin) === undefined
+        ? replica.originKey(record.origin) ?? keys[record.origin]
+        : undefined;
+      const verdict = verifier.verify(record, offered);
       const conversationId = record.type === "conversation"
         ? record.value.id
         : record.value.conversationId;
@@ -286,6 +277,11 @@ export class SyncEngine {
     }
     if (forged > 0) this.#reportForgery(from, forged, firstForgery);
     if (valid.length === 0) return [];
+    // Keys are kept once a record of theirs verified: a frame of keys alone stores nothing.
+    for (const origin of new Set(valid.map((r) => r.origin))) {
+      const key = verifier.keyOf(origin);
+      if (key && replica.originKey(origin) === undefined) replica.rememberKey(origin, key);
+    }
     for (const record of valid) this.#o.hlc?.receive(record.value.hlc);
     const winners = this.#safely("apply records", () => replica.applyRemote(valid)) ?? [];
     if (winners.length > 0) {

@@ -160,6 +160,8 @@ Deno.test("forged edits, tombstones and takeovers from a trusted peer change not
     assert.match(l.alerts[0].problem, /did not sign|does not hash|another key/);
     // Nothing was relayed to A: A never heard of E.
     assert.equal(l.a.store.originKey("E"), undefined);
+    // Keys offered with nothing valid cost nothing: B stored no key of E's.
+    assert.equal(l.b.store.originKey("E"), undefined);
   } finally {
     l.close();
   }
