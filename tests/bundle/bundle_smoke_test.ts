@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { bundleProgram } from "../../build/bundle.ts";
 import { RUNTIME_FLAGS } from "../../core/service/launch_command.ts";
+import { assertCapability, netnsUnavailableReason, requires } from "../support/ci.ts";
 
 const READY_TIMEOUT_MS = 30_000;
 const EXIT_TIMEOUT_MS = 10_000;
@@ -181,9 +182,7 @@ Deno.test({
   },
 });
 
-const canMakeNamespaces = Deno.build.os === "linux" && Deno.uid() === 0 &&
-  new Deno.Command("ip", { args: ["netns", "list"], stdout: "null", stderr: "null" }).outputSync()
-    .success;
+const netnsUnavailable = netnsUnavailableReason();
 
 async function ip(...args: string[]) {
   const out = await new Deno.Command("ip", { args, stdout: "null", stderr: "piped" }).output();
@@ -195,8 +194,9 @@ async function ip(...args: string[]) {
 Deno.test({
   name:
     "the bundled neuromesh.js runs discovery with its narrow permissions (private netns, loopback only)",
-  ignore: !canMakeNamespaces,
+  ...requires(netnsUnavailable),
   fn: async () => {
+    assertCapability(netnsUnavailable);
     const namespace = `nmbundle${Deno.pid}x${crypto.randomUUID().slice(0, 6)}`;
     await ip("netns", "add", namespace);
     try {

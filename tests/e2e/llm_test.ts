@@ -7,7 +7,12 @@
 import assert from "node:assert/strict";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { netnsUnavailableReason, requires } from "../support/ci.ts";
+import {
+  assertCapability,
+  curlUnavailableReason,
+  netnsUnavailableReason,
+  requires,
+} from "../support/ci.ts";
 import { expectedAnswer } from "../ollama_double/answer.ts";
 import type { LabHost, LabNode } from "./lab.ts";
 import { DENO, waitFor } from "./lab.ts";
@@ -23,6 +28,9 @@ import { contentOf, NdjsonReader } from "./llm_stream.ts";
 
 const gate = requires(netnsUnavailableReason());
 const options = { ...gate, sanitizeResources: false, sanitizeOps: false };
+// The tests that run curl (the lines of docs/llm.md) need it besides the namespaces.
+const curlUnavailable = netnsUnavailableReason() ?? curlUnavailableReason();
+const curlOptions = { ...options, ...requires(curlUnavailable) };
 
 let shared: Promise<LlmLab> | undefined;
 Deno.test.afterAll(async () => {
@@ -214,9 +222,10 @@ async function curl(args: string[]): Promise<string> {
 
 Deno.test({
   name: "the curl lines of docs/llm.md work against a node without LLM",
-  ...options,
+  ...curlOptions,
   fn: () =>
     withLab(0, async (llm) => {
+      assertCapability(curlUnavailable);
       const url = llm.a.node.url;
       const tags = JSON.parse(await curl(["-s", `${url}/api/tags`]));
       assert.ok(tags.models.some((m: { name: string }) => m.name === SOLO_MODEL));
@@ -268,9 +277,10 @@ const DENO_JSON = new URL("../../deno.json", import.meta.url).pathname;
 
 Deno.test({
   name: "another device reaches a node's LAN address with its API token (curl, ollama, openai)",
-  ...options,
+  ...curlOptions,
   fn: () =>
     withLab(0, async (llm) => {
+      assertCapability(curlUnavailable);
       // Node C's namespace plays a third device; it talks to A's address on the LAN.
       const device = llm.c;
       const lanUrl = `http://${llm.a.address}:8080`;
@@ -491,9 +501,10 @@ Deno.test({
 
 Deno.test({
   name: "with every host gone, a clear 503 names the model and what the mesh offers",
-  ...options,
+  ...curlOptions,
   fn: () =>
     withLab(0, async (llm) => {
+      assertCapability(curlUnavailable);
       const a = llm.a.node;
       const messages = ask("Anyone there?");
       // H1 gone: the model only it had is unavailable, H2's is still offered.

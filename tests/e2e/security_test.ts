@@ -3,7 +3,13 @@
  * hostile peers from tests/e2e/security_tools.ts, and a packet capture on the lab's bridge.
  */
 import assert from "node:assert/strict";
-import { netnsUnavailableReason, requires } from "../support/ci.ts";
+import {
+  assertCapability,
+  netnsUnavailableReason,
+  requires,
+  tcpdumpUnavailableReason,
+} from "../support/ci.ts";
+import { findTool } from "../support/system_needs.ts";
 import {
   DENO,
   ip,
@@ -206,7 +212,7 @@ async function capture(lab: Lab, body: () => Promise<void>): Promise<Uint8Array>
       "netns",
       "exec",
       lab.bridgeNs,
-      "/usr/bin/tcpdump",
+      findTool("tcpdump") ?? "tcpdump",
       "-Z", // write the file as root: the lab's directory is root's only
       "root",
       "--immediate-mode", // hand each packet over at once, not in 1 s blocks
@@ -258,10 +264,14 @@ function contains(haystack: Uint8Array, needle: string): boolean {
   return false;
 }
 
+const captureUnavailable = netnsUnavailableReason() ?? tcpdumpUnavailableReason();
+
 Deno.test({
   name: "a packet capture on the bridge shows no plaintext of a chat message",
   ...options,
+  ...requires(captureUnavailable),
   async fn() {
+    assertCapability(captureUnavailable);
     await withLab(2, async (lab) => {
       const [one, two] = lab.hosts;
       await two.startOllama(["--models", MODEL, "--token-latency-ms", "1"]);
