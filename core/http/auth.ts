@@ -15,7 +15,10 @@ const LOOPBACK = new CidrSet(["127.0.0.0/8", "::1/128"]);
 /** Host headers a browser on this machine sends; anything else on loopback is DNS rebinding. */
 const LOCAL_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/i;
 
-/** The remote address under Deno.serve: Hono's `c.env` is Deno's ServeHandlerInfo. */
+/**
+ * The remote address: Hono's `c.env` is a ServeHandlerInfo (Deno.serve's, or the same shape from
+ * core/http/node_fetch_adapter.ts).
+ */
 export const denoRemoteAddress: RemoteAddressOf = (c) => {
   const addr = (c.env as { remoteAddr?: Deno.Addr } | undefined)?.remoteAddr;
   if (!addr || addr.transport === "unix" || addr.transport === "unixpacket") return null;
