@@ -52,8 +52,8 @@ export async function startHttpServer(
     },
     nodeListener(handler, options.onError ?? (() => {})),
   );
-  // A client that resets its connection is not an error of the node.
-  server.on("clientError", (_error, socket) => socket.destroy());
+  // No "clientError" listener: node:http then answers a malformed request 400, a too large head
+  // 431 and a timed-out one 408, and closes the connection.
   const where = "path" in options.listen
     ? options.listen.path
     : `${options.listen.hostname}:${options.listen.port}`;
@@ -63,6 +63,8 @@ export async function startHttpServer(
     server.once("error", failed);
     const listening = () => {
       server.off("error", failed);
+      // Later server errors (e.g. out of file descriptors on accept) are reported, not thrown.
+      server.on("error", (error) => options.onError?.(error));
       resolve();
     };
     if ("path" in options.listen) server.listen(options.listen.path, listening);
