@@ -47,7 +47,7 @@ Deno.test("importedConversationRecords() makes a file of conversations/ this nod
     file: "conversations/local.json",
   });
   const { header, messages } = split(records);
-  assert.match(conversationId, /^SELF\.[0-9a-f-]{36}$/, "the id names its owner");
+  assert.match(conversationId, /^SELF-[0-9a-f-]{36}$/, "the id names its owner");
   assert.equal(header.id, conversationId);
   assert.equal(header.originNode, "SELF");
   assert.equal(header.title, "What is the capital of France?");

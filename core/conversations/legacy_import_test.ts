@@ -284,7 +284,7 @@ Deno.test(
         );
         for (const { header } of target.summaries()) {
           assert.equal(header.originNode, SELF);
-          assert.ok(header.id.startsWith(`${SELF}.`));
+          assert.ok(header.id.startsWith(`${SELF}-`));
           const copy = toConversation(header, target.messages(header.id), SELF);
           assert.ok(copy.messages.every((m) => m.originNode === SELF && m.hlc.endsWith(SELF)));
         }

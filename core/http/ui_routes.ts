@@ -16,6 +16,7 @@ const NOT_PAGES = /^\/(api|v1|assets)(\/|$)/;
 /** True when a GET for `path` should get the page (client-side routes such as /c/<id>). */
 export function isPagePath(path: string): boolean {
   if (NOT_PAGES.test(path)) return false;
+  if (/^\/c\/[^/]+\/?$/.test(path)) return true; // a conversation: its id may contain dots
   const last = path.slice(path.lastIndexOf("/") + 1);
   return !last.includes(".");
 }

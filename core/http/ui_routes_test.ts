@@ -83,6 +83,7 @@ Deno.test("uiRoutes() answers client-side routes with the page but leaves APIs a
 Deno.test("isPagePath() excludes /api, /v1, /assets and file names", () => {
   assert.equal(isPagePath("/"), true);
   assert.equal(isPagePath("/c/x"), true);
+  assert.equal(isPagePath("/c/imported.from.a.file"), true, "conversation ids may contain dots");
   assert.equal(isPagePath("/api"), false);
   assert.equal(isPagePath("/api/tags"), false);
   assert.equal(isPagePath("/v1/chat/completions"), false);

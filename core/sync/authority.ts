@@ -10,19 +10,19 @@ import type { SyncRecord } from "./records.ts";
 const NODE_ID = /^[A-Z2-7]{32}$/;
 
 /**
- * Conversation ids made from now on name their owner (`<node id>.<uuid>`), so a record about a
+ * Conversation ids made from now on name their owner (`<node id>-<uuid>`), so a record about a
  * conversation can be checked against its owner even before its header arrived: nobody can
- * claim another node's conversation first.
+ * claim another node's conversation first. (A UUID never has an upper-case base32 run of 32
+ * followed by `-`, so older ids name nobody; `-` keeps ids plain in URL paths.)
  */
 export function newConversationId(owner: string, unique: string = crypto.randomUUID()): string {
-  return `${owner}.${unique}`;
+  return `${owner}-${unique}`;
 }
 
 /** The owner named in a conversation id, if the id names one. */
 export function ownerInId(conversationId: string): string | undefined {
-  const dot = conversationId.indexOf(".");
-  if (dot !== 32) return undefined;
-  const owner = conversationId.slice(0, dot);
+  if (conversationId.length <= 33 || conversationId[32] !== "-") return undefined;
+  const owner = conversationId.slice(0, 32);
   return NODE_ID.test(owner) ? owner : undefined;
 }
 

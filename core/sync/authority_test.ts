@@ -51,8 +51,10 @@ Deno.test("new conversation ids name their owner; other ids name nobody", () => 
   assert.equal(ownerInId(id), A);
   assert.equal(ownerInId(crypto.randomUUID()), undefined);
   assert.equal(ownerInId("local"), undefined);
-  assert.equal(ownerInId(`${"a".repeat(32)}.x`), undefined, "not a node id");
-  assert.equal(ownerInId(`${A}x.y`), undefined);
+  assert.equal(ownerInId(`${"a".repeat(32)}-x`), undefined, "not a node id");
+  assert.equal(ownerInId(`${A}x-y`), undefined);
+  assert.equal(ownerInId(`${A}-`), undefined);
+  assert.equal(ownerInId(`${A}.x`), undefined);
 });
 
 Deno.test("authorityProblem(): only a conversation's owner writes it", () => {
