@@ -61,11 +61,13 @@ function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   });
 }
 
+type OnEvent = (event: StreamEvent) => void;
+
 async function stream(
   path: string,
   body: unknown,
   signal: AbortSignal,
-  onEvent: (event: StreamEvent) => void,
+  onEvent: OnEvent,
 ): Promise<void> {
   const response = await request(path, {
     method: "POST",
@@ -88,41 +90,95 @@ export function meshModelList(body: unknown): MeshModel[] {
   return list as MeshModel[];
 }
 
-const conv = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
+/** Handlers of the live event stream (GET /api/events). */
+export interface EventStreamHandlers {
+  open(): void;
+  /** `closed`: the stream will not retry by itself (the node answered with an error status). */
+  error(closed: boolean): void;
+  /** One named event with its raw `data` text. */
+  event(type: string, data: string): void;
+}
 
-export const api = {
-  status: () => json<Status>("/api/status"),
-  models: async () => meshModelList(await json<unknown>("/api/mesh/models")),
-  settings: () => json<Settings>("/api/settings"),
-  saveSettings: (patch: Partial<Settings>) => send<Settings>("PATCH", "/api/settings", patch),
-  trust: () => json<TrustView>("/api/trust"),
-  peerAction: (id: string, action: PeerAction) =>
-    send<{ id: string; status: string | null }>(
-      "POST",
-      `/api/peers/${encodeURIComponent(id)}/${action}`,
-    ),
+/** An open live event stream. */
+export interface EventStream {
+  close(): void;
+}
+
+/**
+ * The node's HTTP API as the page uses it. Models take the part they need (`Pick<NodeApi, …>`)
+ * as a parameter, so tests give them an in-memory double instead of a server.
+ */
+export interface NodeApi {
+  status(): Promise<Status>;
+  models(): Promise<MeshModel[]>;
+  settings(): Promise<Settings>;
+  saveSettings(patch: Partial<Settings>): Promise<Settings>;
+  trust(): Promise<TrustView>;
+  peerAction(id: string, action: PeerAction): Promise<{ id: string; status: string | null }>;
   /** A new API token; the node shows it this once and keeps only its hash. */
-  rotateToken: () => send<{ token: string }>("POST", "/api/token/rotate"),
-  conversations: () => json<ConversationList>("/api/conversations"),
-  conversation: (id: string) => json<Conversation>(conv(id)),
-  createConversation: (title?: string) =>
-    send<Conversation>("POST", "/api/conversations", title ? { title } : {}),
-  updateConversation: (id: string, patch: { title?: string; shared?: boolean }) =>
-    send<Conversation>("PATCH", conv(id), patch),
-  deleteConversation: (id: string) => send<void>("DELETE", conv(id)),
-  forkConversation: (id: string) => send<Conversation>("POST", `${conv(id)}/fork`),
-  stopAnswer: (id: string) => send<void>("POST", `${conv(id)}/stop`),
-  ask: (
+  rotateToken(): Promise<{ token: string }>;
+  conversations(): Promise<ConversationList>;
+  conversation(id: string): Promise<Conversation>;
+  createConversation(title?: string): Promise<Conversation>;
+  updateConversation(
+    id: string,
+    patch: { title?: string; shared?: boolean },
+  ): Promise<Conversation>;
+  deleteConversation(id: string): Promise<void>;
+  forkConversation(id: string): Promise<Conversation>;
+  stopAnswer(id: string): Promise<void>;
+  ask(
     id: string,
     content: string,
     model: string | null,
     signal: AbortSignal,
-    onEvent: (event: StreamEvent) => void,
-  ) => stream(`${conv(id)}/messages`, model ? { content, model } : { content }, signal, onEvent),
-  regenerate: (
+    onEvent: OnEvent,
+  ): Promise<void>;
+  regenerate(
     id: string,
     model: string | null,
     signal: AbortSignal,
-    onEvent: (event: StreamEvent) => void,
-  ) => stream(`${conv(id)}/regenerate`, model ? { model } : {}, signal, onEvent),
+    onEvent: OnEvent,
+  ): Promise<void>;
+  /** Opens GET /api/events, delivering the named `types`. */
+  events(types: readonly string[], handlers: EventStreamHandlers): EventStream;
+}
+
+function openEvents(types: readonly string[], handlers: EventStreamHandlers): EventStream {
+  const source = new EventSource("/api/events");
+  source.onopen = () => handlers.open();
+  source.onerror = () => handlers.error(source.readyState === EventSource.CLOSED);
+  for (const type of types) {
+    source.addEventListener(
+      type,
+      (event) => handlers.event(type, (event as MessageEvent<string>).data),
+    );
+  }
+  return source;
+}
+
+const conv = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
+
+/** The real API: same-origin fetch and EventSource. */
+export const api: NodeApi = {
+  status: () => json<Status>("/api/status"),
+  models: async () => meshModelList(await json<unknown>("/api/mesh/models")),
+  settings: () => json<Settings>("/api/settings"),
+  saveSettings: (patch) => send<Settings>("PATCH", "/api/settings", patch),
+  trust: () => json<TrustView>("/api/trust"),
+  peerAction: (id, action) => send("POST", `/api/peers/${encodeURIComponent(id)}/${action}`),
+  rotateToken: () => send("POST", "/api/token/rotate"),
+  conversations: () => json<ConversationList>("/api/conversations"),
+  conversation: (id) => json<Conversation>(conv(id)),
+  createConversation: (title) =>
+    send<Conversation>("POST", "/api/conversations", title ? { title } : {}),
+  updateConversation: (id, patch) => send<Conversation>("PATCH", conv(id), patch),
+  deleteConversation: (id) => send<void>("DELETE", conv(id)),
+  forkConversation: (id) => send<Conversation>("POST", `${conv(id)}/fork`),
+  stopAnswer: (id) => send<void>("POST", `${conv(id)}/stop`),
+  ask: (id, content, model, signal, onEvent) =>
+    stream(`${conv(id)}/messages`, model ? { content, model } : { content }, signal, onEvent),
+  regenerate: (id, model, signal, onEvent) =>
+    stream(`${conv(id)}/regenerate`, model ? { model } : {}, signal, onEvent),
+  events: openEvents,
 };

@@ -1,4 +1,4 @@
-import { drawerOpen, route } from "../models/view.ts";
+import { view } from "../models/app.ts";
 import { ChatView } from "./ChatView.tsx";
 import { ConnectionBanner } from "./ConnectionBanner.tsx";
 import { PeersPanel } from "./PeersPanel.tsx";
@@ -6,14 +6,14 @@ import { SettingsPanel } from "./SettingsPanel.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 
 export function App() {
-  const view = route.value.view;
+  const open = view.route.value.view;
   return (
-    <div class={drawerOpen.value ? "app drawer-open" : "app"}>
+    <div class={view.drawerOpen.value ? "app drawer-open" : "app"}>
       <Sidebar />
-      <div class="scrim" aria-hidden="true" onClick={() => (drawerOpen.value = false)} />
+      <div class="scrim" aria-hidden="true" onClick={view.closeDrawer} />
       <main class="main">
         <ConnectionBanner />
-        {view === "chat" ? <ChatView /> : view === "peers" ? <PeersPanel /> : <SettingsPanel />}
+        {open === "chat" ? <ChatView /> : open === "peers" ? <PeersPanel /> : <SettingsPanel />}
       </main>
     </div>
   );

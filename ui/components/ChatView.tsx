@@ -1,28 +1,14 @@
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
-import {
-  current,
-  currentId,
-  currentReadOnly,
-  entries,
-  fork,
-  isStreamingHere,
-  loadingConversation,
-  messages,
-  notice,
-  regenerate,
-} from "../models/conversations.ts";
-import { meshModels } from "../models/mesh_models.ts";
-import { node, peers } from "../models/status.ts";
-import { lastResponseId } from "../lib/messages.ts";
+import { conversations, meshModels, status } from "../models/app.ts";
 import { Composer } from "./Composer.tsx";
 import { ConversationHeader } from "./ConversationHeader.tsx";
 import { ForkIcon } from "./icons.tsx";
 import { QuestionMessage, ResponseMessage } from "./Message.tsx";
 
 function Welcome() {
-  const models = meshModels.value;
-  const hosts = new Set(models.flatMap((model) => model.hosts.map((host) => host.nodeId)));
-  const online = peers.value.filter((peer) => peer.state === "up").length;
+  const models = meshModels.list.value;
+  const hosts = meshModels.hostCount.value;
+  const online = status.onlinePeerCount.value;
   return (
     <div class="welcome">
       <div class="welcome-mark" aria-hidden="true" />
@@ -30,15 +16,15 @@ function Welcome() {
       {models.length > 0
         ? (
           <p class="muted">
-            {models.length} model{models.length === 1 ? "" : "s"} on {hosts.size} device
-            {hosts.size === 1 ? "" : "s"} · {online} peer{online === 1 ? "" : "s"} online
+            {models.length} model{models.length === 1 ? "" : "s"} on {hosts} device
+            {hosts === 1 ? "" : "s"} · {online} peer{online === 1 ? "" : "s"} online
           </p>
         )
         : (
           <p class="callout warn" data-testid="no-llm-hint">
             No LLM is available in the mesh yet. Start Ollama on this device
-            {node.value?.name ? ` (${node.value.name})` : ""}, or wait for a device that hosts a
-            model.
+            {status.node.value?.name ? ` (${status.node.value.name})` : ""}, or wait for a device
+            that hosts a model.
           </p>
         )}
     </div>
@@ -46,8 +32,8 @@ function Welcome() {
 }
 
 function ReadOnlyBar() {
-  const id = currentId.value;
-  const entry = id ? entries.value.get(id) : undefined;
+  const id = conversations.currentId.value;
+  const entry = conversations.currentEntry.value;
   const from = entry?.receivedFrom?.name ?? entry?.originName ?? "another device";
   return (
     <div class="readonly-bar" data-testid="readonly-bar">
@@ -58,7 +44,7 @@ function ReadOnlyBar() {
         type="button"
         class="button primary"
         data-testid="continue-here"
-        onClick={() => id && void fork(id)}
+        onClick={() => id && void conversations.fork(id)}
       >
         <ForkIcon size={16} /> Continue here
       </button>
@@ -84,31 +70,30 @@ function useStickToBottom(scroller: { current: HTMLElement | null }, deps: unkno
   }, deps);
   useEffect(() => {
     pinned.current = true;
-  }, [currentId.value]);
+  }, [conversations.currentId.value]);
 }
 
 export function ChatView() {
   const scroller = useRef<HTMLDivElement>(null);
-  const list = messages.value;
-  const readOnly = currentReadOnly.value;
-  const streaming = isStreamingHere.value;
-  const lastAnswer = lastResponseId(list);
-  const problem = notice.value;
-  const showProblem = problem && problem.conversationId === currentId.value;
+  const list = conversations.messages.value;
+  const readOnly = conversations.currentReadOnly.value;
+  const streaming = conversations.isStreamingHere.value;
+  const lastAnswer = conversations.lastAnswerId.value;
+  const problem = conversations.currentNotice.value;
   // A failed answer carries its notice; other problems stand under the conversation.
-  const problemOn = showProblem && problem.messageId &&
-      list.some((message) => message.id === problem.messageId)
-    ? problem.messageId
-    : null;
-  useStickToBottom(scroller, [list, problem]);
+  const problemOn = conversations.noticeMessageId.value;
+  const currentId = conversations.currentId.value;
+  useStickToBottom(scroller, [list, conversations.notice.value]);
 
   return (
     <section class="chat" aria-label="Chat">
       <ConversationHeader />
       <div class="messages" ref={scroller} data-testid="messages">
         <div class="messages-inner">
-          {list.length === 0 && !loadingConversation.value && !currentId.value && <Welcome />}
-          {list.length === 0 && currentId.value && current.value && !showProblem && (
+          {list.length === 0 && !conversations.loadingConversation.value && !currentId && (
+            <Welcome />
+          )}
+          {list.length === 0 && currentId && conversations.current.value && !problem && (
             <div class="welcome small muted">No messages yet.</div>
           )}
           {list.map((message) =>
@@ -120,11 +105,11 @@ export function ChatView() {
                   message={message}
                   canRegenerate={!readOnly && !streaming && message.id === lastAnswer}
                   hint={problemOn === message.id ? problem?.text : undefined}
-                  onRegenerate={() => void regenerate()}
+                  onRegenerate={() => void conversations.regenerate()}
                 />
               )
           )}
-          {showProblem && !problemOn && (
+          {problem && !problemOn && (
             <div
               class={`callout ${problem.kind === "unreachable" ? "error" : "warn"}`}
               role="alert"

@@ -1,15 +1,14 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { connection } from "../models/live.ts";
-import { activeStream, currentId, isStreamingHere, send, stop } from "../models/conversations.ts";
+import { conversations, live } from "../models/app.ts";
 import { SendIcon, StopIcon } from "./icons.tsx";
 
 /** The question box: Enter sends, Shift+Enter adds a line, Stop ends a streaming answer. */
 export function Composer() {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
-  const streaming = isStreamingHere.value;
+  const streaming = conversations.isStreamingHere.value;
   // One answer at a time: another chat's answer must finish (or be stopped) first.
-  const busyElsewhere = activeStream.value !== null && !streaming;
+  const busyElsewhere = conversations.busyElsewhere.value;
 
   // Grow with the text up to a limit, like ChatGPT.
   useEffect(() => {
@@ -22,13 +21,13 @@ export function Composer() {
   // Focus the box when another conversation opens.
   useEffect(() => {
     if (matchMedia("(pointer: fine)").matches) area.current?.focus();
-  }, [currentId.value]);
+  }, [conversations.currentId.value]);
 
   const submit = () => {
     if (!text.trim() || streaming || busyElsewhere) return;
     const question = text;
     setText("");
-    void send(question).then((sent) => {
+    void conversations.send(question).then((sent) => {
       // Give an unsent question back unless something new was typed meanwhile.
       if (!sent) setText((current) => current || question);
     });
@@ -65,7 +64,7 @@ export function Composer() {
             title="Stop answering"
             aria-label="Stop"
             data-testid="stop-button"
-            onClick={stop}
+            onClick={conversations.stop}
           >
             <StopIcon size={16} />
           </button>
@@ -76,7 +75,7 @@ export function Composer() {
             class="send-button"
             title={busyElsewhere
               ? "Another chat's answer is still being written"
-              : connection.value === "online"
+              : live.connection.value === "online"
               ? "Send (Enter)"
               : "Send — the node is reconnecting"}
             aria-label="Send"

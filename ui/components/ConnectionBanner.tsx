@@ -1,8 +1,8 @@
-import { connection } from "../models/live.ts";
+import { live } from "../models/app.ts";
 
 /** A small line at the top while the live link to the node is down. */
 export function ConnectionBanner() {
-  const state = connection.value;
+  const state = live.connection.value;
   if (state === "online") return null;
   return (
     <div class={`connection-banner ${state}`} role="status" data-testid="connection-banner">

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { current, currentReadOnly, remove, rename, setShared } from "../models/conversations.ts";
+import { conversations } from "../models/app.ts";
 import { EditIcon, MoreIcon, ShareIcon, TrashIcon } from "./icons.tsx";
 import { TopBar } from "./TopBar.tsx";
 import { useDismiss } from "./use_dismiss.ts";
@@ -10,7 +10,7 @@ function TitleEditor({ id, title, onDone }: { id: string; title: string; onDone:
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.select(), []);
   const commit = () => {
-    if (value.trim() && value.trim() !== title) void rename(id, value);
+    if (value.trim() && value.trim() !== title) void conversations.rename(id, value);
     onDone();
   };
   return (
@@ -36,8 +36,8 @@ export function ConversationHeader() {
   const [editing, setEditing] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
-  const conversation = current.value;
-  const readOnly = currentReadOnly.value;
+  const conversation = conversations.current.value;
+  const readOnly = conversations.currentReadOnly.value;
 
   useDismiss(menuOpen, menu, () => setMenuOpen(false));
   useEffect(() => setEditing(false), [conversation?.id]);
@@ -91,7 +91,7 @@ export function ConversationHeader() {
                 aria-checked={conversation.shared}
                 onClick={() => {
                   setMenuOpen(false);
-                  void setShared(conversation.id, !conversation.shared);
+                  void conversations.setShared(conversation.id, !conversation.shared);
                 }}
               >
                 <ShareIcon size={16} />{" "}
@@ -105,7 +105,7 @@ export function ConversationHeader() {
                 onClick={() => {
                   setMenuOpen(false);
                   if (confirm(`Delete “${conversation.title}”? This cannot be undone.`)) {
-                    void remove(conversation.id);
+                    void conversations.remove(conversation.id);
                   }
                 }}
               >

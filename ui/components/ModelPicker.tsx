@@ -1,7 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 import type { MeshModel } from "../api/types.ts";
 import { formatBytes } from "../lib/format.ts";
-import { effectiveModel, meshModels, selectedModel, selectModel } from "../models/mesh_models.ts";
+import { meshModels } from "../models/app.ts";
 import { useDismiss } from "./use_dismiss.ts";
 import { CheckIcon, ChevronIcon } from "./icons.tsx";
 
@@ -17,11 +17,10 @@ export function ModelPicker() {
   const root = useRef<HTMLDivElement>(null);
   useDismiss(open, root, () => setOpen(false));
 
-  const models = meshModels.value;
-  const chosen = effectiveModel.value;
-  const missing = selectedModel.value !== null && chosen === null;
+  const models = meshModels.list.value;
+  const chosen = meshModels.effectiveModel.value;
   const pick = (name: string | null) => {
-    selectModel(name);
+    meshModels.selectModel(name);
     setOpen(false);
   };
   return (
@@ -33,8 +32,8 @@ export function ModelPicker() {
         aria-expanded={open}
         data-testid="model-picker"
         onClick={() => setOpen(!open)}
-        title={missing
-          ? `${selectedModel.value} is not served in the mesh now; using Auto`
+        title={meshModels.selectionMissing.value
+          ? `${meshModels.selectedModel.value} is not served in the mesh now; using Auto`
           : undefined}
       >
         <span class="model-name">{chosen ?? "Auto"}</span>

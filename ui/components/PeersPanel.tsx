@@ -1,23 +1,8 @@
 import { useEffect } from "preact/hooks";
 import type { Load, PeerAction, PeerState, PeerStatus, TrustNode } from "../api/types.ts";
 import { formatAgo, formatRate, formatUptime } from "../lib/format.ts";
-import {
-  blockedNodes,
-  describeAlert,
-  pendingNodes,
-  recentAlerts,
-  trustStatusById,
-} from "../lib/trust.ts";
-import {
-  loadTrust,
-  peerActionBusy,
-  peerActionError,
-  runPeerAction,
-  trust,
-} from "../models/trust.ts";
-import { meshModels } from "../models/mesh_models.ts";
-import { now } from "../models/clock.ts";
-import { node, nodeReceivedAt, peers } from "../models/status.ts";
+import { describeAlert } from "../lib/trust.ts";
+import { clock, meshModels, status, trust } from "../models/app.ts";
 import { PanelHeader } from "./TopBar.tsx";
 
 const STATE: Record<PeerState, { label: string; tone: "ok" | "mid" | "bad" }> = {
@@ -57,7 +42,7 @@ function Models({ names }: { names: string[] }) {
 }
 
 function SelfCard() {
-  const self = node.value;
+  const self = status.node.value;
   if (!self) return <div class="card glass muted">Loading this node…</div>;
   return (
     <article class="card glass self" data-testid="self-card">
@@ -96,7 +81,9 @@ function SelfCard() {
         )}
         <dt>Uptime</dt>
         <dd>
-          {formatUptime(self.uptimeSec + Math.max(0, now.value - nodeReceivedAt.value) / 1000)}
+          {formatUptime(
+            self.uptimeSec + Math.max(0, clock.now.value - status.nodeReceivedAt.value) / 1000,
+          )}
         </dd>
       </dl>
     </article>
@@ -113,7 +100,7 @@ const ACTION_LABEL: Record<PeerAction, [idle: string, busy: string]> = {
 function ActionButton(
   { id, action, primary = false }: { id: string; action: PeerAction; primary?: boolean },
 ) {
-  const busy = peerActionBusy.value[id];
+  const busy = trust.peerActionBusy.value[id];
   const [idle, running] = ACTION_LABEL[action];
   return (
     <button
@@ -121,7 +108,7 @@ function ActionButton(
       class={`button small${primary ? " primary" : ""}${action === "block" ? " danger" : ""}`}
       data-testid={`${action}-button`}
       disabled={busy !== undefined}
-      onClick={() => void runPeerAction(id, action)}
+      onClick={() => void trust.runPeerAction(id, action)}
     >
       {busy === action ? running : idle}
     </button>
@@ -129,7 +116,7 @@ function ActionButton(
 }
 
 function ActionError({ id }: { id: string }) {
-  const error = peerActionError.value[id];
+  const error = trust.peerActionError.value[id];
   return error ? <p class="form-status error" role="alert">{error}</p> : null;
 }
 
@@ -156,9 +143,9 @@ function PendingCard({ entry }: { entry: TrustNode }) {
 }
 
 function SecurityAlerts() {
-  const alerts = recentAlerts(trust.value);
+  const alerts = trust.recentAlerts.value;
   if (alerts.length === 0) return null;
-  const total = trust.value?.alerts.length ?? alerts.length;
+  const total = trust.snapshot.value?.alerts.length ?? alerts.length;
   return (
     <div class="security-alerts" role="alert" data-testid="security-alerts">
       <strong>Security alert{total === 1 ? "" : "s"}</strong>
@@ -166,7 +153,9 @@ function SecurityAlerts() {
         {alerts.map((alert) => (
           <li key={`${alert.at}-${alert.nodeId}-${alert.address}`}>
             {describeAlert(alert)}{" "}
-            <span class="muted">· {formatAgo(new Date(alert.at).toISOString(), now.value)}</span>
+            <span class="muted">
+              · {formatAgo(new Date(alert.at).toISOString(), clock.now.value)}
+            </span>
           </li>
         ))}
       </ul>
@@ -240,7 +229,7 @@ function PeerCard(
           {peer.state === "up"
             ? "just now" // linked peers are heard from every heartbeat
             : peer.lastSeen
-            ? formatAgo(peer.lastSeen, now.value)
+            ? formatAgo(peer.lastSeen, clock.now.value)
             : "never"}
         </dd>
         {trustStatus && trustStatus !== "trusted" && (
@@ -264,16 +253,13 @@ function PeerCard(
 
 /** Every node of the mesh: this one first, then peers online before the others. */
 export function PeersPanel() {
-  const list = [...peers.value].sort((a, b) =>
-    Number(b.state === "up") - Number(a.state === "up") || a.name.localeCompare(b.name)
-  );
-  const online = list.filter((peer) => peer.state === "up").length;
+  const list = status.sortedPeers.value;
+  const online = status.onlinePeerCount.value;
   // The trust list changes rarely and the live `node` event says when; read it on opening.
-  useEffect(() => void loadTrust(), []);
-  const pending = pendingNodes(trust.value);
-  const statuses = trustStatusById(trust.value);
-  const peerIds = new Set(list.map((peer) => peer.id));
-  const blockedElsewhere = blockedNodes(trust.value).filter((n) => !peerIds.has(n.nodeId));
+  useEffect(() => void trust.loadTrust(), []);
+  const pending = trust.pending.value;
+  const statuses = trust.statusById.value;
+  const models = meshModels.list.value.length;
   return (
     <section class="panel" aria-label="Mesh">
       <PanelHeader title="Mesh" />
@@ -282,8 +268,9 @@ export function PeersPanel() {
           <p class="muted panel-lead">
             {list.length === 0
               ? "No peers yet"
-              : `${online} of ${list.length} peer${list.length === 1 ? "" : "s"} online`} ·{" "}
-            {meshModels.value.length} model{meshModels.value.length === 1 ? "" : "s"} available
+              : `${online} of ${list.length} peer${list.length === 1 ? "" : "s"} online`} · {models}
+            {" "}
+            model{models === 1 ? "" : "s"} available
           </p>
           <SecurityAlerts />
           {pending.length > 0 && (
@@ -297,7 +284,7 @@ export function PeersPanel() {
               <PeerCard key={peer.id} peer={peer} trustStatus={statuses.get(peer.id)} />
             ))}
           </div>
-          <BlockedList entries={blockedElsewhere} />
+          <BlockedList entries={trust.blockedElsewhere.value} />
           {list.length === 0 && (
             <p class="muted empty-peers">
               No other device found yet. Devices running NeuroMesh on the same network appear here

@@ -3,9 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type SettingsForm, settingsPatch, toForm } from "../lib/settings_form.ts";
 import type { TrustMode } from "../api/types.ts";
 import { copyText } from "../lib/clipboard.ts";
-import { saveSettings, saveState, settings, settingsLoadError } from "../models/settings.ts";
-import { node } from "../models/status.ts";
-import { forgetShownToken, rotateToken, tokenState, trust } from "../models/trust.ts";
+import { settings, status, trust } from "../models/app.ts";
 import { PanelHeader } from "./TopBar.tsx";
 
 function Field(
@@ -28,9 +26,9 @@ const TRUST_MODES: { value: TrustMode; label: string }[] = [
 
 /** The new API token, shown once with a copy button; the node keeps only its hash. */
 function TokenRotation() {
-  const state = tokenState.value;
+  const state = trust.tokenState.value;
   const [copied, setCopied] = useState(false);
-  useEffect(() => () => forgetShownToken(), []); // leaving the view forgets the token
+  useEffect(() => trust.forgetShownToken, []); // leaving the view forgets the token
   return (
     <div class="field">
       <span class="field-label">API token</span>
@@ -63,7 +61,7 @@ function TokenRotation() {
               disabled={state.kind === "rotating"}
               onClick={() => {
                 setCopied(false);
-                void rotateToken();
+                void trust.rotateToken();
               }}
             >
               {state.kind === "rotating" ? "Rotating…" : "Rotate API token"}
@@ -77,7 +75,7 @@ function TokenRotation() {
 
 /** This node's settings, saved with PATCH /api/settings (only the fields that changed). */
 export function SettingsPanel() {
-  const saved = settings.value;
+  const saved = settings.saved.value;
   // Only the fields the person changed; the rest follows the node's values as they arrive.
   const [edits, setEdits] = useState<Partial<SettingsForm>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -86,16 +84,14 @@ export function SettingsPanel() {
   const dirty = Object.keys(edits).length > 0;
   const form = saved ? { ...toForm(saved), ...edits } : null;
 
-  useEffect(() => {
-    saveState.value = { kind: "idle" };
-  }, []);
+  useEffect(settings.resetSaveState, []);
 
   if (!form || !saved) {
     return (
       <section class="panel" aria-label="Settings">
         <PanelHeader title="Settings" />
         <div class="panel-scroll">
-          <div class="panel-inner muted">{settingsLoadError.value ?? "Loading settings…"}</div>
+          <div class="panel-inner muted">{settings.loadError.value ?? "Loading settings…"}</div>
         </div>
       </section>
     );
@@ -104,17 +100,17 @@ export function SettingsPanel() {
   const update = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => {
     setEdits((current) => ({ ...current, [key]: value }));
     setFormError(null);
-    if (saveState.value.kind !== "saving") saveState.value = { kind: "idle" };
+    settings.dismissSaveOutcome();
   };
   const text = (key: Exclude<keyof SettingsForm, "sharing" | "trustMode">) => ({
     value: form[key],
     onInput: (event: Event) => update(key, (event.target as HTMLInputElement).value),
   });
-  const state = saveState.value;
+  const state = settings.saveState.value;
   const trustError = state.kind === "error" && sentKeys.includes("trustMode")
     ? state.message
     : null;
-  const encrypted = node.value?.security?.encryptedLinks;
+  const encrypted = status.node.value?.security?.encryptedLinks;
 
   return (
     <section class="panel" aria-label="Settings">
@@ -134,7 +130,7 @@ export function SettingsPanel() {
               return;
             }
             setSentKeys(Object.keys(patch));
-            if (Object.keys(patch).length === 0 || await saveSettings(patch)) setEdits({});
+            if (Object.keys(patch).length === 0 || await settings.saveSettings(patch)) setEdits({});
           }}
         >
           <div class="card glass">
@@ -206,7 +202,8 @@ export function SettingsPanel() {
             )}
             <Field
               label="Who may join"
-              hint={form.trustMode === "mesh-key" && trust.value && !trust.value.meshKeyConfigured
+              hint={form.trustMode === "mesh-key" && trust.snapshot.value &&
+                  !trust.snapshot.value.meshKeyConfigured
                 ? "No mesh key is set on this device: start it with --mesh-key or NEUROMESH_MESH_KEY first."
                 : "Devices trusted before stay trusted; blocked devices are refused in every mode."}
             >

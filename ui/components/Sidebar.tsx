@@ -1,13 +1,10 @@
 import type { ConversationEntry } from "../lib/conversation_groups.ts";
 import { plainPreview } from "../lib/plain_text.ts";
-import { currentId, listLoaded, newChat, sidebarGroups } from "../models/conversations.ts";
-import { connection } from "../models/live.ts";
-import { node, peers } from "../models/status.ts";
-import { drawerOpen, navigate, route, search } from "../models/view.ts";
+import { conversations, live, status, view } from "../models/app.ts";
 import { CloseIcon, MeshIcon, PlusIcon, SearchIcon, SettingsIcon } from "./icons.tsx";
 
 function ConversationLink({ entry }: { entry: ConversationEntry }) {
-  const active = currentId.value === entry.id && route.value.view === "chat";
+  const active = conversations.currentId.value === entry.id && view.route.value.view === "chat";
   const href = `/c/${encodeURIComponent(entry.id)}`;
   return (
     <li>
@@ -19,7 +16,7 @@ function ConversationLink({ entry }: { entry: ConversationEntry }) {
         onClick={(event) => {
           if (event.metaKey || event.ctrlKey || event.shiftKey) return;
           event.preventDefault();
-          navigate({ view: "chat", conversationId: entry.id });
+          view.navigate({ view: "chat", conversationId: entry.id });
         }}
       >
         <span class="conversation-title">{entry.title || "Untitled"}</span>
@@ -39,10 +36,10 @@ const STATE_LABEL: Record<string, string> = {
 };
 
 export function Sidebar() {
-  const groups = sidebarGroups.value;
-  const query = search.value;
-  const online = peers.value.filter((peer) => peer.state === "up").length;
-  const view = route.value.view;
+  const groups = conversations.sidebarGroups.value;
+  const query = view.search.value;
+  const online = status.onlinePeerCount.value;
+  const open = view.route.value.view;
   return (
     <aside class="sidebar glass" aria-label="Conversations">
       <div class="sidebar-head">
@@ -50,19 +47,24 @@ export function Sidebar() {
           <div class="brand-mark" aria-hidden="true" />
           <div>
             <div class="brand-name">NeuroMesh</div>
-            <div class="brand-node muted">{node.value?.name ?? "connecting…"}</div>
+            <div class="brand-node muted">{status.node.value?.name ?? "connecting…"}</div>
           </div>
         </div>
         <button
           type="button"
           class="icon-button drawer-close"
           aria-label="Close the conversation list"
-          onClick={() => (drawerOpen.value = false)}
+          onClick={view.closeDrawer}
         >
           <CloseIcon size={20} />
         </button>
       </div>
-      <button type="button" class="button new-chat" data-testid="new-chat" onClick={newChat}>
+      <button
+        type="button"
+        class="button new-chat"
+        data-testid="new-chat"
+        onClick={conversations.newChat}
+      >
         <PlusIcon size={18} /> New chat
       </button>
       <label class="search">
@@ -72,14 +74,18 @@ export function Sidebar() {
           placeholder="Search chats"
           aria-label="Search chats"
           value={query}
-          onInput={(event) => (search.value = (event.target as HTMLInputElement).value)}
+          onInput={(event) => view.setSearch((event.target as HTMLInputElement).value)}
         />
       </label>
       <nav class="conversation-nav">
         <h2 class="section-title">This device</h2>
         {groups.local.length === 0 && (
           <p class="empty muted">
-            {query ? "No match." : listLoaded.value ? "No conversations yet." : "Loading…"}
+            {query
+              ? "No match."
+              : conversations.listLoaded.value
+              ? "No conversations yet."
+              : "Loading…"}
           </p>
         )}
         <ul class="conversation-list" data-testid="local-conversations">
@@ -111,9 +117,9 @@ export function Sidebar() {
       <div class="sidebar-foot">
         <button
           type="button"
-          class={view === "peers" ? "nav-button active" : "nav-button"}
+          class={open === "peers" ? "nav-button active" : "nav-button"}
           data-testid="nav-peers"
-          onClick={() => navigate({ view: "peers" })}
+          onClick={() => view.navigate({ view: "peers" })}
         >
           <MeshIcon size={18} />
           <span>Mesh</span>
@@ -121,15 +127,15 @@ export function Sidebar() {
         </button>
         <button
           type="button"
-          class={view === "settings" ? "nav-button active" : "nav-button"}
+          class={open === "settings" ? "nav-button active" : "nav-button"}
           data-testid="nav-settings"
-          onClick={() => navigate({ view: "settings" })}
+          onClick={() => view.navigate({ view: "settings" })}
         >
           <SettingsIcon size={18} />
           <span>Settings</span>
           <span
-            class={`dot ${connection.value === "online" ? "ok" : "bad"}`}
-            title={connection.value}
+            class={`dot ${live.connection.value === "online" ? "ok" : "bad"}`}
+            title={live.connection.value}
           />
         </button>
       </div>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { drawerOpen } from "../models/view.ts";
+import { view } from "../models/app.ts";
 import { MenuIcon } from "./icons.tsx";
 
 /** The bar atop every view; on narrow screens it starts with the button that opens the drawer. */
@@ -10,7 +10,7 @@ export function TopBar({ children }: { children: ComponentChildren }) {
         type="button"
         class="icon-button drawer-toggle"
         aria-label="Open the conversation list"
-        onClick={() => (drawerOpen.value = true)}
+        onClick={view.openDrawer}
       >
         <MenuIcon size={20} />
       </button>

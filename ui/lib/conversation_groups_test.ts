@@ -1,41 +1,6 @@
 import assert from "node:assert/strict";
-import type { ConversationSummary, PeerStatus } from "../api/types.ts";
+import { peerStatus as peer, summary } from "../api/testing/fixtures.ts";
 import { entriesFromList, entryFromSummary, groupConversations } from "./conversation_groups.ts";
-
-function summary(overrides: Partial<ConversationSummary>): ConversationSummary {
-  return {
-    id: "c1",
-    title: "Untitled",
-    originNode: "self",
-    originName: "Me",
-    createdAt: "2025-01-01T00:00:00Z",
-    updatedAt: "2025-01-01T00:00:00Z",
-    messageCount: 0,
-    preview: "",
-    shared: true,
-    readOnly: false,
-    ...overrides,
-  };
-}
-
-function peer(overrides: Partial<PeerStatus>): PeerStatus {
-  return {
-    id: "p1",
-    shortId: "p1",
-    name: "Laptop",
-    address: "10.0.0.2:7878",
-    state: "up",
-    legacy: false,
-    lastSeen: "2025-01-01T00:00:00Z",
-    hasLlm: true,
-    rttMs: 3,
-    models: [],
-    load: null,
-    tokensPerSec: null,
-    access: null,
-    ...overrides,
-  };
-}
 
 Deno.test("entriesFromList() marks received conversations with their peer", () => {
   const entries = entriesFromList({

@@ -22,3 +22,8 @@ export function describeStreamError(kind: StreamErrorKind | "unreachable", detai
         "the page reconnects by itself.";
   }
 }
+
+/** An error's message, or the thrown value as text. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeStreamError } from "./errors.ts";
+import { describeStreamError, errorText } from "./errors.ts";
 
 Deno.test("describeStreamError() explains each kind in plain words", () => {
   assert.match(describeStreamError("no_host", "x"), /No LLM is available anywhere in the mesh/);
@@ -11,4 +11,10 @@ Deno.test("describeStreamError() explains each kind in plain words", () => {
     /content must not be empty/,
   );
   assert.match(describeStreamError("unreachable", ""), /cannot be reached/);
+});
+
+Deno.test("errorText() gives an error's message, or anything else as text", () => {
+  assert.equal(errorText(new Error("boom")), "boom");
+  assert.equal(errorText("plain"), "plain");
+  assert.equal(errorText(404), "404");
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ChatMessage } from "../api/types.ts";
+import { message } from "../api/testing/fixtures.ts";
 import {
   appendDelta,
   lastResponseId,
@@ -8,23 +8,6 @@ import {
   reconcileMessages,
   upsertMessage,
 } from "./messages.ts";
-
-function message(overrides: Partial<ChatMessage>): ChatMessage {
-  return {
-    id: "m1",
-    conversationId: "c1",
-    content: "",
-    timestamp: "2025-01-01T00:00:00.000Z",
-    sender: "node-a",
-    messageType: "Response",
-    hostInfo: { nodeId: "a", nodeName: "Alpha", isLlmHost: true },
-    originNode: "a",
-    hlc: "0000000000001-0000-a",
-    createdHlc: "0000000000001-0000-a",
-    complete: false,
-    ...overrides,
-  };
-}
 
 Deno.test("upsertMessage() appends a message it has not seen", () => {
   const list = upsertMessage([message({ id: "q" })], message({ id: "r" }));

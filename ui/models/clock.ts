@@ -1,16 +1,31 @@
-import { signal } from "@preact/signals";
+import { type ReadonlySignal, signal } from "@preact/signals";
+
+const TICK_MS = 1_000;
 
 /**
  * The page's clock for relative times ("uptime", "last seen"): ticks every second so those
  * texts age without waiting for the node to send something new.
  */
-export const now = signal(Date.now());
+export interface ClockModel {
+  readonly now: ReadonlySignal<number>;
+  /** Starts ticking; calling it again does nothing. */
+  start(): void;
+}
 
-const TICK_MS = 1_000;
-let ticking = false;
-
-export function startClock(): void {
-  if (ticking) return;
-  ticking = true;
-  setInterval(() => (now.value = Date.now()), TICK_MS);
+export function createClock(
+  { now = Date.now, every = (tick: () => void, ms: number) => void setInterval(tick, ms) }: {
+    now?: () => number;
+    every?: (tick: () => void, ms: number) => void;
+  } = {},
+): ClockModel {
+  const time = signal(now());
+  let ticking = false;
+  return {
+    now: time,
+    start() {
+      if (ticking) return;
+      ticking = true;
+      every(() => (time.value = now()), TICK_MS);
+    },
+  };
 }

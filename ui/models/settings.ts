@@ -1,5 +1,6 @@
-import { signal } from "@preact/signals";
-import { api } from "../api/client.ts";
+import { type ReadonlySignal, signal } from "@preact/signals";
+import { errorText } from "../lib/errors.ts";
+import { api as httpApi, type NodeApi } from "../api/client.ts";
 import type { Settings } from "../api/types.ts";
 
 export type SaveState =
@@ -8,31 +9,57 @@ export type SaveState =
   | { kind: "saved" }
   | { kind: "error"; message: string };
 
-/** The node's editable settings (GET/PATCH /api/settings). */
-export const settings = signal<Settings | null>(null);
-export const settingsLoadError = signal<string | null>(null);
-export const saveState = signal<SaveState>({ kind: "idle" });
+export type SettingsApi = Pick<NodeApi, "settings" | "saveSettings">;
 
-export async function loadSettings(): Promise<void> {
-  try {
-    settings.value = await api.settings();
-    settingsLoadError.value = null;
-  } catch (error) {
-    settingsLoadError.value = error instanceof Error ? error.message : String(error);
-  }
+/** The node's editable settings (GET/PATCH /api/settings) and the state of the last save. */
+export interface SettingsModel {
+  /** As the node has them; null until read. */
+  readonly saved: ReadonlySignal<Settings | null>;
+  readonly loadError: ReadonlySignal<string | null>;
+  readonly saveState: ReadonlySignal<SaveState>;
+  loadSettings(): Promise<void>;
+  /** Sends the changed fields; resolves true when the node took them. */
+  saveSettings(patch: Partial<Settings>): Promise<boolean>;
+  /** Forgets the last save's outcome (the view was opened again). */
+  resetSaveState(): void;
+  /** The form was edited: the last outcome no longer applies, unless a save is still running. */
+  dismissSaveOutcome(): void;
 }
 
-export async function saveSettings(patch: Partial<Settings>): Promise<boolean> {
-  saveState.value = { kind: "saving" };
-  try {
-    settings.value = await api.saveSettings(patch);
-    saveState.value = { kind: "saved" };
-    return true;
-  } catch (error) {
-    saveState.value = {
-      kind: "error",
-      message: error instanceof Error ? error.message : String(error),
-    };
-    return false;
-  }
+export function createSettingsModel(
+  { api = httpApi }: { api?: SettingsApi } = {},
+): SettingsModel {
+  const saved = signal<Settings | null>(null);
+  const loadError = signal<string | null>(null);
+  const saveState = signal<SaveState>({ kind: "idle" });
+  return {
+    saved,
+    loadError,
+    saveState,
+    async loadSettings() {
+      try {
+        saved.value = await api.settings();
+        loadError.value = null;
+      } catch (error) {
+        loadError.value = errorText(error);
+      }
+    },
+    async saveSettings(patch) {
+      saveState.value = { kind: "saving" };
+      try {
+        saved.value = await api.saveSettings(patch);
+        saveState.value = { kind: "saved" };
+        return true;
+      } catch (error) {
+        saveState.value = { kind: "error", message: errorText(error) };
+        return false;
+      }
+    },
+    resetSaveState() {
+      saveState.value = { kind: "idle" };
+    },
+    dismissSaveOutcome() {
+      if (saveState.value.kind !== "saving") saveState.value = { kind: "idle" };
+    },
+  };
 }

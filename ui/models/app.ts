@@ -1,0 +1,28 @@
+/**
+ * The page's models, built once with the browser's API (fetch, EventSource, history,
+ * localStorage). Components read their signals and call their actions; tests build the models
+ * themselves with doubles instead of importing this module.
+ */
+import { createClock } from "./clock.ts";
+import { createConversationsModel } from "./conversations.ts";
+import { createLiveModel } from "./live.ts";
+import { createMeshModelsModel } from "./mesh_models.ts";
+import { createSettingsModel } from "./settings.ts";
+import { createStatusModel } from "./status.ts";
+import { createTrustModel } from "./trust.ts";
+import { createViewModel } from "./view.ts";
+
+export const clock = createClock();
+export const view = createViewModel();
+export const status = createStatusModel();
+export const meshModels = createMeshModelsModel();
+export const settings = createSettingsModel();
+export const trust = createTrustModel({ peers: status.peers });
+export const conversations = createConversationsModel({
+  node: status.node,
+  peers: status.peers,
+  search: view.search,
+  model: meshModels.effectiveModel,
+  navigate: view.navigate,
+});
+export const live = createLiveModel({ status, meshModels, settings, trust, conversations });
