@@ -10,7 +10,7 @@ export interface AddressBar {
   onPopState(listener: () => void): void;
 }
 
-export const browserAddressBar: AddressBar = {
+const browserAddressBar: AddressBar = {
   path: () => globalThis.location?.pathname ?? "/",
   push: (path) => history.pushState(null, "", path),
   replace: (path) => history.replaceState(null, "", path),
