@@ -36,5 +36,12 @@ export async function invocationFromProcess(
   const explicit = new Set(
     [...Object.keys(file), ...Object.keys(fromEnv), ...Object.keys(cli.flags)] as (keyof Config)[],
   );
-  return { command: cli.command, config, explicit, help: cli.help, version: cli.version, extra: cli.extra };
+  return {
+    command: cli.command,
+    config,
+    explicit,
+    help: cli.help,
+    version: cli.version,
+    extra: cli.extra,
+  };
 }

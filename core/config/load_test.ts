@@ -14,7 +14,15 @@ Deno.test("resolveConfig() gives the zero-config defaults", () => {
 
 Deno.test("parseCommandLine() reads settings, repeatable peers and --no- switches", () => {
   const cli = parseCommandLine([
-    "--http-port", "9000", "--peer", "10.0.0.2", "--peer", "10.0.0.3:7000", "--no-discovery", "export", "out",
+    "--http-port",
+    "9000",
+    "--peer",
+    "10.0.0.2",
+    "--peer",
+    "10.0.0.3:7000",
+    "--no-discovery",
+    "export",
+    "out",
   ]);
   assert.deepEqual(cli.command, ["export", "out"]);
   const config = resolveConfig(cli.flags);
@@ -24,8 +32,13 @@ Deno.test("parseCommandLine() reads settings, repeatable peers and --no- switche
 });
 
 Deno.test("flags win over environment, which wins over the config file", () => {
-  const file = parseConfigFile(`{"http-port": 1000, "peerPort": 2000, "logLevel": "warn"}`, "f.json");
-  const env = readEnv((name) => ({ NEUROMESH_PEER_PORT: "3000", NEUROMESH_LOG_LEVEL: "debug" })[name]);
+  const file = parseConfigFile(
+    `{"http-port": 1000, "peerPort": 2000, "logLevel": "warn"}`,
+    "f.json",
+  );
+  const env = readEnv((name) =>
+    ({ NEUROMESH_PEER_PORT: "3000", NEUROMESH_LOG_LEVEL: "debug" })[name]
+  );
   const config = resolveConfig(file, env, parseCommandLine(["--log-level", "error"]).flags);
   assert.equal(config.httpPort, 1000);
   assert.equal(config.peerPort, 3000);
@@ -35,7 +48,9 @@ Deno.test("flags win over environment, which wins over the config file", () => {
 Deno.test("a bad value is one clear line naming the setting and the value", () => {
   assert.throws(
     () => resolveConfig(parseCommandLine(["--peer-port", "70000"]).flags),
-    (error: Error) => error instanceof ConfigError && /--peer-port/.test(error.message) && /70000/.test(error.message),
+    (error: Error) =>
+      error instanceof ConfigError && /--peer-port/.test(error.message) &&
+      /70000/.test(error.message),
   );
   assert.throws(() => resolveConfig({ allowCidr: ["10.0.0.0/99"] }), /--allow-cidr/);
   assert.throws(() => resolveConfig({ ollamaUrl: "ftp://x" }), /--ollama-url/);
@@ -50,22 +65,33 @@ Deno.test("an unknown flag or config key is refused", () => {
 });
 
 Deno.test("boolean settings are bare switches with a --no- form", () => {
-  const config = resolveConfig(parseCommandLine(["--include-loopback", "--no-sharing", "--no-open"]).flags);
+  const config = resolveConfig(
+    parseCommandLine(["--include-loopback", "--no-sharing", "--no-open"]).flags,
+  );
   assert.equal(config.includeLoopback, true);
   assert.equal(config.sharing, false);
   assert.equal(config.open, false);
   assert.throws(() => parseCommandLine(["--no-http-port"]), ConfigError);
-  const spelled = resolveConfig(parseCommandLine(["--include-loopback=true", "--sharing=false"]).flags);
+  const spelled = resolveConfig(
+    parseCommandLine(["--include-loopback=true", "--sharing=false"]).flags,
+  );
   assert.equal(spelled.includeLoopback, true);
   assert.equal(spelled.sharing, false);
 });
 
 Deno.test("--allow-origin is repeatable, a comma list in the environment, and checked", () => {
   const cli = resolveConfig(
-    parseCommandLine(["--allow-origin", "http://10.0.0.5:3000", "--allow-origin", "http://localhost:*"]).flags,
+    parseCommandLine([
+      "--allow-origin",
+      "http://10.0.0.5:3000",
+      "--allow-origin",
+      "http://localhost:*",
+    ]).flags,
   );
   assert.deepEqual(cli.allowOrigin, ["http://10.0.0.5:3000", "http://localhost:*"]);
-  const env = readEnv((name) => ({ NEUROMESH_ALLOW_ORIGIN: "https://a.example, http://b:81" })[name]);
+  const env = readEnv((name) =>
+    ({ NEUROMESH_ALLOW_ORIGIN: "https://a.example, http://b:81" })[name]
+  );
   assert.deepEqual(resolveConfig(env).allowOrigin, ["https://a.example", "http://b:81"]);
   const file = parseConfigFile(`{"allow-origin": ["*"], "maxChatBodyBytes": 1000}`, "f.json");
   assert.deepEqual(resolveConfig(file).allowOrigin, ["*"]);
@@ -78,7 +104,9 @@ Deno.test("body limits and the header timeout have defaults and take numbers", (
   assert.equal(config.maxBodyBytes, 1024 * 1024);
   assert.equal(config.maxChatBodyBytes, 32 * 1024 * 1024);
   assert.equal(config.headerTimeoutMs, 10_000);
-  const set = resolveConfig(parseCommandLine(["--max-chat-body-bytes", "1000", "--header-timeout-ms", "500"]).flags);
+  const set = resolveConfig(
+    parseCommandLine(["--max-chat-body-bytes", "1000", "--header-timeout-ms", "500"]).flags,
+  );
   assert.equal(set.maxChatBodyBytes, 1000);
   assert.equal(set.headerTimeoutMs, 500);
   assert.throws(() => resolveConfig({ maxBodyBytes: 0 }), /--max-body-bytes/);

@@ -1,5 +1,5 @@
 import type { ChatTurn } from "../llm/chat.ts";
-import type { ChatMessage } from "./model.ts";
+import type { ChatMessage } from "../model/conversation.ts";
 
 /**
  * The chat turns an LLM sees for a question: every question up to and including

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chatTurns, lastQuestion } from "./history.ts";
-import type { ChatMessage } from "./model.ts";
+import type { ChatMessage } from "../model/conversation.ts";
 
 let n = 0;
 const msg = (

@@ -14,7 +14,7 @@ import {
   stableId,
   toLegacyConversation,
 } from "./legacy_files.ts";
-import type { Conversation, ConversationHeader } from "./model.ts";
+import type { Conversation, ConversationHeader } from "../model/conversation.ts";
 import { toConversation } from "./views.ts";
 
 export interface ExportResult {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { ConversationStore } from "../store/store.ts";
-import { encodeHlc } from "../sync/hlc.ts";
+import { encodeHlc } from "../time/hlc.ts";
 import type { SyncRecord } from "../sync/records.ts";
 import { exportConversations } from "./legacy_export.ts";
 import { importConversations } from "./legacy_import.ts";
-import type { ChatMessage, ConversationHeader } from "./model.ts";
+import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 
 const at = (ms: number, node = "SELF") => encodeHlc({ wallMs: ms, counter: 0, nodeId: node });
 

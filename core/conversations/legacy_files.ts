@@ -21,7 +21,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { newConversationId } from "../sync/authority.ts";
-import { encodeHlc } from "../sync/hlc.ts";
+import { encodeHlc } from "../time/hlc.ts";
 import type { RecordValue } from "../sync/records.ts";
 import {
   ChatMessage,
@@ -32,8 +32,8 @@ import {
   RecordId,
   Timestamp,
   titleFromQuestion,
-} from "./model.ts";
-import { rfc3339ToMs } from "./rfc3339.ts";
+} from "../model/conversation.ts";
+import { rfc3339ToMs } from "../model/rfc3339.ts";
 
 export const LegacyHostInfo = z.object({
   hostname: z.string(),

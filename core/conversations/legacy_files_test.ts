@@ -6,7 +6,7 @@ import {
   stableId,
   toLegacyConversation,
 } from "./legacy_files.ts";
-import type { ChatMessage, ConversationHeader } from "./model.ts";
+import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 import { toConversation } from "./views.ts";
 
 const ALICE = { hostname: "alice-laptop", ip_address: "192.168.1.20", is_llm_host: false };

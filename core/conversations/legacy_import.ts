@@ -16,7 +16,7 @@ import { loadOrCreateIdentity } from "../identity/identity.ts";
 import { ConversationStore } from "../store/store.ts";
 import { newConversationId } from "../sync/authority.ts";
 import { canonicalJson } from "../sync/merge.ts";
-import { decodeHlc, encodeHlc, HybridClock } from "../sync/hlc.ts";
+import { decodeHlc, encodeHlc, HybridClock } from "../time/hlc.ts";
 import type { RecordValue } from "../sync/records.ts";
 import { signerForIdentity } from "../sync/record_signature.ts";
 import {
@@ -30,7 +30,7 @@ import {
   parseLegacyConversation,
   stableId,
 } from "./legacy_files.ts";
-import { type ConversationHeader, RecordId } from "./model.ts";
+import { type ConversationHeader, RecordId } from "../model/conversation.ts";
 
 /** What one file became. */
 export type FileOutcome =

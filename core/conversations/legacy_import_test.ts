@@ -8,7 +8,7 @@ import {
   legacyMessageIds,
 } from "./legacy_files.ts";
 import { type FileOutcome, importConversations, importReport } from "./legacy_import.ts";
-import type { ChatMessage, ConversationHeader } from "./model.ts";
+import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 import { groupSummaries, toConversation, toSummary } from "./views.ts";
 
 /** One machine's files of the original NeuroMesh (see testdata/make_original_files.ts). */

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from "../peers/clock.ts";
 import { Coalescer } from "../store/coalescer.ts";
 import type { CommitOptions, ConversationStore } from "../store/store.ts";
 import { newConversationId } from "../sync/authority.ts";
-import { HybridClock } from "../sync/hlc.ts";
+import { HybridClock } from "../time/hlc.ts";
 import { RecordVerifier } from "../sync/record_signature.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
 import { SyncEngine } from "../sync/sync_engine.ts";
@@ -28,8 +28,8 @@ import {
   MAX_TITLE_CHARS,
   type ServedBy,
   titleFromQuestion,
-} from "./model.ts";
-import { msToRfc3339 } from "./rfc3339.ts";
+} from "../model/conversation.ts";
+import { msToRfc3339 } from "../model/rfc3339.ts";
 import {
   type ConversationList,
   groupSummaries,

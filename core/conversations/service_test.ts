@@ -5,10 +5,10 @@ import { silentLogger } from "../log/logger.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { MemoryMesh } from "../peers/memory_mesh.ts";
 import { ConversationStore } from "../store/store.ts";
-import { settle } from "../sync/_mesh_nodes.ts";
+import { settle } from "../../tests/support/sync_mesh.ts";
 import { RecordVerifier } from "../sync/record_signature.ts";
 import { testKeyBinding, testSigner } from "../sync/testing/test_keys.ts";
-import { FAKE_HOST, FakeChat } from "./fake_chat.ts";
+import { FAKE_HOST, FakeChat } from "../llm/testing/fake_chat.ts";
 import { type AskEvent, ConversationError, ConversationService } from "./service.ts";
 
 interface Node {

@@ -1,13 +1,13 @@
 /** How stored conversations look to the API and the UI. Pure. */
 import type { StoredSummary } from "../store/store.ts";
-import { hlcWallMs } from "../sync/hlc.ts";
+import { hlcWallMs } from "../time/hlc.ts";
 import type {
   ChatMessage,
   Conversation,
   ConversationHeader,
   ConversationSummary,
-} from "./model.ts";
-import { msToRfc3339, rfc3339ToMs } from "./rfc3339.ts";
+} from "../model/conversation.ts";
+import { msToRfc3339, rfc3339ToMs } from "../model/rfc3339.ts";
 
 const PREVIEW_CHARS = 120;
 

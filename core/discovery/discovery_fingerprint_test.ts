@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../peers/clock.ts";
 import { createAnnouncement, encodeAnnouncement } from "./announcement.ts";
 import { Discovery } from "./discovery.ts";
-import { MemoryDatagramHub } from "./memory_datagram.ts";
+import { MemoryDatagramHub } from "./testing/memory_datagram.ts";
 
 Deno.test("Discovery ignores an announcement whose node id is not the start of its fingerprint", async () => {
   const hub = new MemoryDatagramHub(["10.0.0.255"]);

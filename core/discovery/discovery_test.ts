@@ -4,7 +4,7 @@ import { FakeClock } from "../peers/clock.ts";
 import { createAnnouncement, decodeAnnouncement, encodeAnnouncement } from "./announcement.ts";
 import type { DatagramTransport } from "./datagram_transport.ts";
 import { Discovery, type DiscoveryOptions } from "./discovery.ts";
-import { MemoryDatagramHub } from "./memory_datagram.ts";
+import { MemoryDatagramHub } from "./testing/memory_datagram.ts";
 
 const PORT = 5000;
 const BROADCAST = "10.0.0.255";

@@ -17,7 +17,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { MAX_CONTENT_CHARS, MAX_TITLE_CHARS } from "../conversations/model.ts";
+import { MAX_CONTENT_CHARS, MAX_TITLE_CHARS } from "../model/conversation.ts";
 import {
   type AskEvent,
   ConversationError,

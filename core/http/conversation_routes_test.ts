@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
-import { FakeChat } from "../conversations/fake_chat.ts";
-import type { Conversation } from "../conversations/model.ts";
+import { FakeChat } from "../llm/testing/fake_chat.ts";
+import type { Conversation } from "../model/conversation.ts";
 import { ConversationService } from "../conversations/service.ts";
 import { EventHub } from "../events/hub.ts";
 import { silentLogger } from "../log/logger.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { MemoryMesh } from "../peers/memory_mesh.ts";
 import { ConversationStore } from "../store/store.ts";
-import { encodeHlc } from "../sync/hlc.ts";
+import { encodeHlc } from "../time/hlc.ts";
 import { conversationRoutes } from "./conversation_routes.ts";
 
 interface Harness {

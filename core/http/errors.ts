@@ -9,7 +9,9 @@ export function describeZodError(error: ZodError): string {
 }
 
 /** Reads a JSON body, answering 400 with a clear message when it is not JSON. */
-export async function readJson(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+export async function readJson(
+  c: Context,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   try {
     return { ok: true, value: await c.req.json() };
   } catch {

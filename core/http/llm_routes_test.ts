@@ -5,7 +5,7 @@ import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
 import { type ChatChunk, ChatError, type ChatRequest, type ServedBy } from "../llm/chat.ts";
 import type { MeshLlmApi } from "../llm/mesh_llm.ts";
 import type { MeshModel } from "../llm/mesh_model.ts";
-import { TestMesh } from "../llm/test_mesh.ts";
+import { TestMesh } from "../../tests/support/llm_mesh.ts";
 import { APP_VERSION } from "../version.ts";
 import { llmRoutes } from "./llm_routes.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
 import { ChatError, type ChatRequest, type ChatTurn } from "./chat.ts";
 import { continuation } from "./mesh_llm.ts";
-import { collect, TestMesh, waitUntil } from "./test_mesh.ts";
+import { collect, TestMesh, waitUntil } from "../../tests/support/llm_mesh.ts";
 
 const MODEL = "tinyllama:1.1b";
 const ask = (text: string): ChatTurn[] => [{ role: "user", content: text }];

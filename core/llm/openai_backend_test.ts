@@ -3,7 +3,7 @@ import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
 import { llmRoutes } from "../http/llm_routes.ts";
 import { BackendError } from "./backend.ts";
 import { OpenAiBackend, toOpenAiParameters } from "./openai_backend.ts";
-import { TestMesh } from "./test_mesh.ts";
+import { TestMesh } from "../../tests/support/llm_mesh.ts";
 
 const MODEL = "tinyllama:1.1b";
 const messages = [{ role: "user" as const, content: "hi" }];

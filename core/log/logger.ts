@@ -16,7 +16,9 @@ export type LogSink = (line: string) => void;
 
 function formatValue(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
-  if (typeof value === "string") return /^[\w.:\/\[\]@-]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === "string") {
+    return /^[\w.:\/\[\]@-]+$/.test(value) ? value : JSON.stringify(value);
+  }
   return JSON.stringify(value) ?? String(value);
 }
 

@@ -58,7 +58,9 @@ export function buildPeerViews(
       ...emptyLlm(),
     });
   }
-  return [...views.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return [...views.values()].sort((a, b) =>
+    a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
+  );
 }
 
 function emptyLlm(): PeerLlmView {

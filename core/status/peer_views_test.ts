@@ -58,7 +58,10 @@ Deno.test("buildPeerViews() marks a peer whose link dropped as lost while it is 
 });
 
 Deno.test("buildPeerViews() shows a node only announced as discovered, and legacy nodes by address", () => {
-  const views = buildPeerViews([], [entry({}), entry({ nodeId: "legacy:10.0.0.9", legacy: true, address: "10.0.0.9", name: "10.0.0.9" })], () => null);
+  const views = buildPeerViews([], [
+    entry({}),
+    entry({ nodeId: "legacy:10.0.0.9", legacy: true, address: "10.0.0.9", name: "10.0.0.9" }),
+  ], () => null);
   assert.deepEqual(views.map((v) => [v.state, v.legacy, v.shortId]), [
     ["discovered", true, "10.0.0.9"],
     ["discovered", false, "BBBBBBB-BBBBBBB"],

@@ -5,7 +5,7 @@
  * loaded at open: every query reads what it needs through prepared statements.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { ChatMessage, ConversationHeader, Tombstone } from "../conversations/model.ts";
+import type { ChatMessage, ConversationHeader, Tombstone } from "../model/conversation.ts";
 import type { Logger } from "../log/logger.ts";
 import { silentLogger } from "../log/logger.ts";
 import { conversationIdOf, emptyContent, type ReplicaContent, shouldApply } from "../sync/merge.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeHlc } from "../sync/hlc.ts";
+import { encodeHlc } from "../time/hlc.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
 import { RecordVerifier } from "../sync/record_signature.ts";
 import { testKeyBinding, testSigner } from "../sync/testing/test_keys.ts";

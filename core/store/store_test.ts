@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
+import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { buildReply } from "../sync/anti_entropy.ts";
-import { encodeHlc } from "../sync/hlc.ts";
-import { MemoryReplica } from "../sync/memory_replica.ts";
+import { encodeHlc } from "../time/hlc.ts";
+import { MemoryReplica } from "../sync/testing/memory_replica.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
-import { simulate } from "../sync/_simulation.ts";
+import { simulate } from "../sync/testing/simulation.ts";
 import { Coalescer } from "./coalescer.ts";
 import { SCHEMA_VERSION } from "./migrations.ts";
 import { ConversationStore, DATABASE_FILE } from "./store.ts";

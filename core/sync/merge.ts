@@ -10,7 +10,7 @@
  * Equal stamps mean the same change, but a canonical JSON comparison breaks any tie anyway, so
  * the order is total and every replica picks the same winner.
  */
-import type { ChatMessage, ConversationHeader, Tombstone } from "../conversations/model.ts";
+import type { ChatMessage, ConversationHeader, Tombstone } from "../model/conversation.ts";
 import type { RecordValue } from "./records.ts";
 
 /** Identity of the record a version belongs to: one header, message or tombstone. */

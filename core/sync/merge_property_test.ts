@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { MemoryReplica } from "./memory_replica.ts";
-import { canonicalContent, simulate } from "./_simulation.ts";
+import { MemoryReplica } from "./testing/memory_replica.ts";
+import { canonicalContent, simulate } from "./testing/simulation.ts";
 
 const RUNS = 1000;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
-import { encodeHlc } from "./hlc.ts";
+import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
+import { encodeHlc } from "../time/hlc.ts";
 import {
   compareVersions,
   emptyContent,

@@ -4,7 +4,7 @@
  * says, per origin, up to which sequence number a replica holds everything.
  */
 import { z } from "zod";
-import { ChatMessage, ConversationHeader, NodeId, Tombstone } from "../conversations/model.ts";
+import { ChatMessage, ConversationHeader, NodeId, Tombstone } from "../model/conversation.ts";
 
 const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2);
 /** Ed25519 signature by the origin (base64 of 64 bytes); see record_signature.ts. */

@@ -24,7 +24,7 @@ import {
   chunkRecords,
   DEFAULT_BATCH_LIMITS,
 } from "./anti_entropy.ts";
-import type { HybridClock } from "./hlc.ts";
+import type { HybridClock } from "../time/hlc.ts";
 import { authorityProblem } from "./authority.ts";
 import { type OriginKeys, SyncRecord, type VersionVector } from "./records.ts";
 import type { RecordChecker } from "./record_signature.ts";

@@ -4,12 +4,12 @@
  * and are reported once per peer; the owner's own edits and deletion still propagate.
  */
 import assert from "node:assert/strict";
-import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
+import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 import { type PeerRef } from "../peers/bus.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { MemoryMesh } from "../peers/memory_mesh.ts";
-import { closeAll, type MeshNode, meshNode, settle } from "./_mesh_nodes.ts";
-import { encodeHlc } from "./hlc.ts";
+import { closeAll, type MeshNode, meshNode, settle } from "../../tests/support/sync_mesh.ts";
+import { encodeHlc } from "../time/hlc.ts";
 import type { SyncRecord } from "./records.ts";
 import { testSigner } from "./testing/test_keys.ts";
 

@@ -4,7 +4,7 @@
  * read against it: what the store adds over one fsynced SQLite commit.
  */
 import { DatabaseSync } from "node:sqlite";
-import { summarize } from "../../core/llm/llm_bench.ts";
+import { summarize } from "./measures/llm.ts";
 
 export interface AppendFloor {
   p50Ms: number;

@@ -8,10 +8,10 @@
  * (how many linked peers to wait for). Prints `evil: attacks sent {...}` when done.
  */
 import { invocationFromProcess } from "../../core/config/from_process.ts";
-import type { ChatMessage, ConversationHeader } from "../../core/conversations/model.ts";
+import type { ChatMessage, ConversationHeader } from "../../core/model/conversation.ts";
 import { createLogger } from "../../core/log/logger.ts";
 import { startNode } from "../../core/node.ts";
-import { encodeHlc } from "../../core/sync/hlc.ts";
+import { encodeHlc } from "../../core/time/hlc.ts";
 import type { SyncRecord } from "../../core/sync/records.ts";
 import { signerForIdentity } from "../../core/sync/record_signature.ts";
 

@@ -19,7 +19,7 @@ export type {
   ConversationSummary,
   HostInfo,
   ServedBy,
-} from "../../core/conversations/model.ts";
+} from "../../core/model/conversation.ts";
 export type { ConversationList } from "../../core/conversations/views.ts";
 export type { AskEvent as StreamEvent } from "../../core/conversations/service.ts";
 import type { PeerView } from "../../core/http/node_routes.ts";

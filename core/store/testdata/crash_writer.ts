@@ -2,7 +2,7 @@
  * Child process of the crash test: appends messages as fast as it can and prints each id only
  * after the store acknowledged it (the commit returned). The parent kills it with SIGKILL.
  */
-import { encodeHlc } from "../../sync/hlc.ts";
+import { encodeHlc } from "../../time/hlc.ts";
 import { ConversationStore } from "../store.ts";
 
 const [dataDir] = Deno.args;

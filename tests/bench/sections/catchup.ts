@@ -2,7 +2,7 @@
  * 5b. Sync catch-up after being away, and what record signatures cost: the same runs signed
  * (production) and unsigned (baseline) in one bench run.
  */
-import { benchCatchUp, benchPropagation } from "../../../core/sync/sync_bench.ts";
+import { benchCatchUp, benchPropagation } from "../measures/sync.ts";
 import type { Section } from "../section.ts";
 
 export const catchUpSection: Section = {

@@ -3,7 +3,7 @@
  * path (time to first token, tokens/s) between two namespaced nodes with plaintext links vs the
  * default encrypted ones, all in one run.
  */
-import { benchEncryptionOverhead } from "../../../core/security/encryption_bench.ts";
+import { benchEncryptionOverhead } from "../measures/encryption.ts";
 import { withLab } from "../lab_tools.ts";
 import type { Figure } from "../report.ts";
 import type { Section } from "../section.ts";

@@ -5,7 +5,7 @@
  * (unix_bridge.ts) — as a program on the client machine would talk to the host's Ollama.
  * Both paths start with the same unix-socket forwarder from the bench process.
  */
-import { benchLlm, type LlmBenchResult } from "../../../core/llm/llm_bench.ts";
+import { benchLlm, type LlmBenchResult } from "../measures/llm.ts";
 import { DENO, type Lab, waitFor } from "../../e2e/lab.ts";
 import { type Forwarder, forwardTcpToUnix } from "../../support/unix_forward.ts";
 import { startNodes, withLab } from "../lab_tools.ts";

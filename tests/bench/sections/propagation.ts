@@ -2,7 +2,7 @@
  * 5c. Propagation: a message posted on one node, timed until each of 10 peers has it. Each
  * receiver's `/api/events` stream is read, and the moment its `message` event arrives counts.
  */
-import { summarize } from "../../../core/llm/llm_bench.ts";
+import { summarize } from "../measures/llm.ts";
 import type { LabNode } from "../../e2e/lab.ts";
 import { sleep, startNodes, waitFullMesh, withLab } from "../lab_tools.ts";
 import { NodeEvents } from "../node_events.ts";

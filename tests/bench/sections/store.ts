@@ -1,5 +1,5 @@
 /** 5a. Conversation store: append latency into a large store, cold start, bytes per message. */
-import { benchStore } from "../../../core/store/store_bench.ts";
+import { benchStore } from "../measures/store.ts";
 import type { Section } from "../section.ts";
 import { measureSqliteAppendFloor } from "../sqlite_floor.ts";
 

@@ -4,7 +4,7 @@ import {
   compareMessageOrder,
   ConversationHeader,
   titleFromQuestion,
-} from "./model.ts";
+} from "./conversation.ts";
 
 const message = (over: Partial<ChatMessage> = {}): ChatMessage => ({
   id: "m1",

@@ -1,7 +1,7 @@
-import { emptyContent, mergeInto, recordKey, type ReplicaContent } from "./merge.ts";
-import type { RecordValue, SyncRecord, VersionVector } from "./records.ts";
-import { advanceWatermark, type Replica, seqsByOrigin } from "./replica.ts";
-import type { RecordSigner } from "./record_signature.ts";
+import { emptyContent, mergeInto, recordKey, type ReplicaContent } from "../merge.ts";
+import type { RecordValue, SyncRecord, VersionVector } from "../records.ts";
+import { advanceWatermark, type Replica, seqsByOrigin } from "../replica.ts";
+import type { RecordSigner } from "../record_signature.ts";
 
 /** A replica held in memory: the reference the SQLite store is checked against, and the property tests' node. */
 export class MemoryReplica implements Replica {

@@ -4,10 +4,10 @@
  * catch up, and how long a new message takes to reach 10 peers, over a MemoryMesh (real frame
  * codec, SQLite stores). Prints nothing.
  */
-import { summarize } from "../llm/llm_bench.ts";
-import { MemoryMesh } from "../peers/memory_mesh.ts";
-import type { RecordValue } from "./records.ts";
-import { closeAll, meshNode, settle } from "./_mesh_nodes.ts";
+import { summarize } from "./llm.ts";
+import { MemoryMesh } from "../../../core/peers/memory_mesh.ts";
+import type { RecordValue } from "../../../core/sync/records.ts";
+import { closeAll, meshNode, settle } from "../../support/sync_mesh.ts";
 
 export interface CatchUpResult {
   messages: number;

@@ -1,8 +1,8 @@
-import { generateIdentity } from "../identity/identity.ts";
-import { benchFramesPerSecond, type LinkBenchResult } from "../peers/link_bench.ts";
-import { TcpTransport } from "../peers/tcp_transport.ts";
-import { TlsTransport } from "../peers/tls_transport.ts";
-import { createNodeCertificate } from "./certificate.ts";
+import { generateIdentity } from "../../../core/identity/identity.ts";
+import { benchFramesPerSecond, type LinkBenchResult } from "../../../core/peers/link_bench.ts";
+import { TcpTransport } from "../../../core/peers/tcp_transport.ts";
+import { TlsTransport } from "../../../core/peers/tls_transport.ts";
+import { createNodeCertificate } from "../../../core/security/certificate.ts";
 
 export interface EncryptionBenchOptions {
   /** Frames sent one way per run. @default {200_000} */

@@ -2,10 +2,10 @@
  * Store benchmarks for the bench runner: append latency into a large store, cold start to
  * serving, and disk bytes per message. Functions return numbers and print nothing.
  */
-import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
-import { encodeHlc } from "../sync/hlc.ts";
-import type { RecordValue } from "../sync/records.ts";
-import { ConversationStore, DATABASE_FILE } from "./store.ts";
+import type { ChatMessage, ConversationHeader } from "../../../core/model/conversation.ts";
+import { encodeHlc } from "../../../core/time/hlc.ts";
+import type { RecordValue } from "../../../core/sync/records.ts";
+import { ConversationStore, DATABASE_FILE } from "../../../core/store/store.ts";
 
 const NODE = "BENCHNODE";
 const HOST = { nodeId: NODE, nodeName: "bench", isLlmHost: false };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { llmRoutes } from "../http/llm_routes.ts";
-import { benchLlm, percentile, summarize } from "./llm_bench.ts";
-import { TestMesh } from "./test_mesh.ts";
+import { llmRoutes } from "../../../core/http/llm_routes.ts";
+import { benchLlm, percentile, summarize } from "./llm.ts";
+import { TestMesh } from "../../support/llm_mesh.ts";
 
 Deno.test("percentile() uses the nearest rank", () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1);

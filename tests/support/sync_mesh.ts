@@ -1,15 +1,15 @@
 /** Test and bench support: nodes with a store and a sync engine on a MemoryMesh. */
-import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
-import { type Logger, silentLogger } from "../log/logger.ts";
-import { FakeClock } from "../peers/clock.ts";
-import type { MemoryBus, MemoryMesh } from "../peers/memory_mesh.ts";
-import type { PeerRef } from "../peers/bus.ts";
-import { ConversationStore } from "../store/store.ts";
-import { HybridClock } from "./hlc.ts";
-import type { RecordValue } from "./records.ts";
-import { SyncEngine } from "./sync_engine.ts";
-import { RecordVerifier } from "./record_signature.ts";
-import { acceptAll, testKeyBinding, testSigner } from "./testing/test_keys.ts";
+import type { ChatMessage, ConversationHeader } from "../../core/model/conversation.ts";
+import { type Logger, silentLogger } from "../../core/log/logger.ts";
+import { FakeClock } from "../../core/peers/clock.ts";
+import type { MemoryBus, MemoryMesh } from "../../core/peers/memory_mesh.ts";
+import type { PeerRef } from "../../core/peers/bus.ts";
+import { ConversationStore } from "../../core/store/store.ts";
+import { HybridClock } from "../../core/time/hlc.ts";
+import type { RecordValue } from "../../core/sync/records.ts";
+import { SyncEngine } from "../../core/sync/sync_engine.ts";
+import { RecordVerifier } from "../../core/sync/record_signature.ts";
+import { acceptAll, testKeyBinding, testSigner } from "../../core/sync/testing/test_keys.ts";
 
 export interface MeshNode {
   id: string;

@@ -4,12 +4,12 @@
  * anti-entropy exchanges; full anti-entropy rounds at the end. Used by the merge property test
  * (MemoryReplica) and by the store's differential test (SQLite replicas).
  */
-import type { ChatMessage, ConversationHeader } from "../conversations/model.ts";
-import { applyReply, buildReply } from "./anti_entropy.ts";
-import { HybridClock } from "./hlc.ts";
-import { canonicalJson, type ReplicaContent } from "./merge.ts";
-import type { RecordValue, SyncRecord } from "./records.ts";
-import type { Replica } from "./replica.ts";
+import type { ChatMessage, ConversationHeader } from "../../model/conversation.ts";
+import { applyReply, buildReply } from "../anti_entropy.ts";
+import { HybridClock } from "../../time/hlc.ts";
+import { canonicalJson, type ReplicaContent } from "../merge.ts";
+import type { RecordValue, SyncRecord } from "../records.ts";
+import type { Replica } from "../replica.ts";
 
 export type SimReplica =
   | Replica & { content: ReplicaContent }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchEncryptionOverhead } from "./encryption_bench.ts";
+import { benchEncryptionOverhead } from "./encryption.ts";
 
 Deno.test("benchEncryptionOverhead() measures frames/s over plain TCP and over TLS", async () => {
   const result = await benchEncryptionOverhead({ frames: 20_000, payloadBytes: 200 });

@@ -1,5 +1,5 @@
 /** Test support: a scripted ChatService whose stream can be held open until released. */
-import type { ChatChunk, ChatRequest, ChatService, ServedBy } from "../llm/chat.ts";
+import type { ChatChunk, ChatRequest, ChatService, ServedBy } from "../chat.ts";
 
 export const FAKE_HOST: ServedBy = { nodeId: "GPU", nodeName: "gpu-box", model: "llama3.2" };
 

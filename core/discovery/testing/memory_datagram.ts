@@ -1,4 +1,4 @@
-import type { DatagramTransport } from "./datagram_transport.ts";
+import type { DatagramTransport } from "../datagram_transport.ts";
 
 export interface SentPacket {
   from: string;

@@ -2,16 +2,16 @@
  * Test fixture (imported by tests only): MeshLlm nodes over a MemoryMesh, each optionally
  * backed by an Ollama test double on 127.0.0.1.
  */
-import { silentLogger } from "../log/logger.ts";
-import { MemoryMesh } from "../peers/memory_mesh.ts";
+import { silentLogger } from "../../core/log/logger.ts";
+import { MemoryMesh } from "../../core/peers/memory_mesh.ts";
 import {
   type OllamaDouble,
   type OllamaDoubleOptions,
   startOllamaDouble,
-} from "../../tests/ollama_double/server.ts";
-import type { ChatChunk, ChatRequest, ChatService } from "./chat.ts";
-import { type LlmSettings, MeshLlm, type MeshLlmTuning } from "./mesh_llm.ts";
-import { OllamaBackend } from "./ollama_backend.ts";
+} from "../ollama_double/server.ts";
+import type { ChatChunk, ChatRequest, ChatService } from "../../core/llm/chat.ts";
+import { type LlmSettings, MeshLlm, type MeshLlmTuning } from "../../core/llm/mesh_llm.ts";
+import { OllamaBackend } from "../../core/llm/ollama_backend.ts";
 
 export interface NodeSpec {
   id: string;

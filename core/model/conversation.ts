@@ -3,7 +3,7 @@
  * Every record received from a peer or a file is checked against these schemas.
  */
 import { z } from "zod";
-import { HLC_PATTERN } from "../sync/hlc.ts";
+import { HLC_PATTERN } from "../time/hlc.ts";
 import { isRfc3339 } from "./rfc3339.ts";
 
 /** Longest message text accepted (a pasted document fits; a runaway peer does not). */
