@@ -182,6 +182,7 @@ export const HELP_SETTINGS: [flag: string, help: string][] = [
   ["--no-sharing", "keep conversations on this node only"],
   ["--no-serve-llm", "do not lend this node's LLM to peers"],
   ["--log-level LEVEL", "debug | info | warn | error (default info)"],
+  ["--log-format FORMAT", "text (default) | json: one JSON object a line"],
   ["--config FILE", "JSON file with any of these settings"],
 ];
 

@@ -111,3 +111,20 @@ Deno.test("body limits and the header timeout have defaults and take numbers", (
   assert.equal(set.headerTimeoutMs, 500);
   assert.throws(() => resolveConfig({ maxBodyBytes: 0 }), /--max-body-bytes/);
 });
+
+Deno.test("--log-format is text by default, json from a flag, NEUROMESH_LOG_FORMAT or the file", () => {
+  assert.equal(resolveConfig({}).logFormat, "text");
+  assert.equal(resolveConfig(parseCommandLine(["--log-format", "json"]).flags).logFormat, "json");
+  const env = readEnv((name) => ({ NEUROMESH_LOG_FORMAT: "json" })[name]);
+  assert.equal(resolveConfig(env).logFormat, "json");
+  assert.equal(
+    resolveConfig(parseConfigFile(`{"log-format": "json"}`, "f.json")).logFormat,
+    "json",
+  );
+  assert.throws(
+    () => resolveConfig(parseCommandLine(["--log-format", "xml"]).flags),
+    (error: Error) =>
+      error instanceof ConfigError && /--log-format/.test(error.message) &&
+      /"xml"/.test(error.message),
+  );
+});

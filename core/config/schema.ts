@@ -6,6 +6,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHAT_BODY_BYTES } from "../http/body_limit.ts";
 import { DEFAULT_HEADERS_TIMEOUT_MS } from "../http/http_server.ts";
 import { OriginPatternText } from "../net/origin.ts";
+import { LOG_FORMATS } from "../log/logger.ts";
 
 const port = z.coerce.number().int().min(1, "must be a port 1-65535").max(
   65535,
@@ -52,6 +53,8 @@ export const ConfigSchema = z.object({
   ollamaUrl: httpUrl.default("http://127.0.0.1:11434"),
   openaiUrl: httpUrl.optional(),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** `text` lines for people, or `json`: one JSON object a line for log collectors. */
+  logFormat: z.enum(LOG_FORMATS).default("text"),
   maxFrameBytes: positiveInt.default(DEFAULT_MAX_FRAME_BYTES),
   rateLimit: positiveInt.default(100),
   capacity: positiveInt.default(2),
