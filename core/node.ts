@@ -26,7 +26,7 @@ import {
   shortId,
 } from "./identity/identity.ts";
 import { createBackend } from "./llm/create_backend.ts";
-import { MeshLlm } from "./llm/mesh_llm.ts";
+import { createMeshLlm } from "./llm/create_mesh_llm.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 import { CidrSet } from "./net/cidr.ts";
 import { isLoopbackHost } from "./net/loopback.ts";
@@ -166,6 +166,7 @@ export async function startNode(
 
     // --- LLM sharing -----------------------------------------------------------------------
     const llmSettings = () => ({
+      name: settings.current.name,
       allowCidr: settings.current.allowCidr,
       blockCidr: settings.current.blockCidr,
       rateLimit: settings.current.rateLimit,
@@ -173,9 +174,9 @@ export async function startNode(
       queueSize: config.queueSize,
       serveLlm: config.serveLlm,
     });
-    const llm = new MeshLlm({
-      identity: { nodeId: identity.nodeId, name: settings.current.name },
-      config: llmSettings(),
+    const llm = createMeshLlm({
+      nodeId: identity.nodeId,
+      settings: llmSettings,
       bus: links,
       backend: createBackend({
         ollamaUrl: settings.current.ollamaUrl,
@@ -327,7 +328,7 @@ export async function startNode(
         const lists = accessLists();
         links.setAccessLists(lists.allowed, lists.blocked);
       }
-      llm.updateSettings(llmSettings());
+      llm.applySettings();
       if (next.ollamaUrl !== previous.ollamaUrl) {
         void llm.setBackend(
           createBackend({ ollamaUrl: next.ollamaUrl, openaiUrl: config.openaiUrl }),

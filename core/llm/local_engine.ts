@@ -29,6 +29,26 @@ export class LocalEngine {
     return this.slots.acquire(signal);
   }
 
+  /**
+   * Runs one chat end to end: waits for a slot, streams, frees the slot. A consumer that stops
+   * reading early, or `signal` aborting, stops the backend too.
+   */
+  async *run(request: BackendChatRequest, signal?: AbortSignal): AsyncIterable<BackendChunk> {
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    let release: (() => void) | undefined;
+    try {
+      release = await this.acquire(abort.signal);
+      for await (const chunk of this.generate(request, abort.signal)) yield chunk;
+    } finally {
+      if (!abort.signal.aborted) abort.abort(new Error("stopped"));
+      release?.();
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
   /** Streams from the backend; the caller holds a slot. */
   async *generate(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {
     const backend = this.monitor.backend;

@@ -361,14 +361,14 @@ Deno.test("MeshLlm hosts that stop serving refuse access and vanish from the mod
   await using fixture = await TestMesh.create([{ id: "a", double: { models: [MODEL] } }, {
     id: "client",
   }]);
-  fixture.node("a").llm.updateSettings({ serveLlm: false });
+  fixture.updateSettings("a", { serveLlm: false });
   const client = fixture.node("client").llm;
   await waitUntil(() => client.models().length === 0, 1_000, "a's models to vanish");
   await assert.rejects(
     () => collect(client, { model: MODEL, messages: ask("x") }),
     /not available on the mesh/,
   );
-  fixture.node("a").llm.updateSettings({ serveLlm: true });
+  fixture.updateSettings("a", { serveLlm: true });
   await waitUntil(() => client.models().length === 1, 1_000, "a's models to return");
 });
 

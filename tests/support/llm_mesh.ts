@@ -10,7 +10,9 @@ import {
   startOllamaDouble,
 } from "../ollama_double/server.ts";
 import type { ChatChunk, ChatRequest, ChatService } from "../../core/llm/chat.ts";
-import { type LlmSettings, MeshLlm, type MeshLlmTuning } from "../../core/llm/mesh_llm.ts";
+import { createMeshLlm, type MeshLlmTuning } from "../../core/llm/create_mesh_llm.ts";
+import type { LlmSettings } from "../../core/llm/llm_settings.ts";
+import type { MeshLlm } from "../../core/llm/mesh_llm.ts";
 import { OllamaBackend } from "../../core/llm/ollama_backend.ts";
 
 export interface NodeSpec {
@@ -23,6 +25,8 @@ export interface NodeSpec {
 export interface TestNode {
   id: string;
   llm: MeshLlm;
+  /** The node's live settings; change them with TestMesh.updateSettings(). */
+  settings: LlmSettings;
   double?: OllamaDouble;
 }
 
@@ -32,7 +36,7 @@ export const FAST_TUNING: MeshLlmTuning = {
   flushMs: 0,
 };
 
-export const DEFAULT_SETTINGS: LlmSettings = {
+export const DEFAULT_SETTINGS: Omit<LlmSettings, "name"> = {
   serveLlm: true,
   allowCidr: [],
   blockCidr: [],
@@ -50,15 +54,17 @@ export class TestMesh implements AsyncDisposable {
     try {
       for (const spec of specs) {
         const double = spec.double ? await startOllamaDouble(spec.double) : undefined;
-        const llm = new MeshLlm({
-          identity: { nodeId: spec.id, name: `node-${spec.id}` },
-          config: { ...DEFAULT_SETTINGS, ...spec.config },
+        const settings = { name: `node-${spec.id}`, ...DEFAULT_SETTINGS, ...spec.config };
+        const node: TestNode = { id: spec.id, double, settings, llm: undefined as never };
+        const llm = node.llm = createMeshLlm({
+          nodeId: spec.id,
+          settings: () => node.settings,
           bus: fixture.mesh.node(spec.id, `node-${spec.id}`),
           backend: double ? new OllamaBackend({ url: double.url }) : null,
           logger: silentLogger,
           tuning,
         });
-        fixture.nodes.set(spec.id, { id: spec.id, llm, double });
+        fixture.nodes.set(spec.id, node);
         await llm.start();
       }
       fixture.mesh.linkAll();
@@ -74,6 +80,13 @@ export class TestMesh implements AsyncDisposable {
     const node = this.nodes.get(id);
     if (!node) throw new Error(`no test node ${id}`);
     return node;
+  }
+
+  /** Changes a node's settings as the user would: the node applies them at once. */
+  updateSettings(id: string, patch: Partial<LlmSettings>): void {
+    const node = this.node(id);
+    node.settings = { ...node.settings, ...patch };
+    node.llm.applySettings();
   }
 
   /** Waits until every node knows every linked host's models. */
