@@ -78,9 +78,9 @@ export interface LinkOptions {
   /** @default {DEFAULT_MAX_FRAME_BYTES} */
   maxFrameBytes?: number;
   /**
-   * Bytes a peer may have buffered with us before the handshake is done: HELO and AUTH: are
-   * small, so an unauthenticated peer cannot make us hold a large frame (the margin covers
-   * the first frames a peer pipelines once it is up on its side). @default {256 KiB}
+   * Bytes a peer may have buffered with us before the handshake is done, and the largest frame
+   * it may announce until then: HELO and AUTH: are small, so an unauthenticated peer cannot
+   * make us hold (or allocate for) a large frame. @default {256 KiB}
    */
   maxHandshakeBytes?: number;
   /** Interval between PINGs. @default {2_000} */
@@ -163,7 +163,8 @@ export class Link {
     this.#linkTimeoutMs = options.linkTimeoutMs ?? 10_000;
     this.#partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? 10_000;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? this.#maxFrameBytes + 16 * 1024 * 1024;
-    this.#decoder = new FrameDecoder(this.#maxFrameBytes);
+    // Until the handshake is done a header may announce no more than it may buffer in all.
+    this.#decoder = new FrameDecoder(Math.min(this.#maxFrameBytes, this.#maxHandshakeBytes));
     this.nonce = randomNonce();
     const now = this.#clock.now();
     this.#lastReceivedAt = now;
@@ -327,6 +328,7 @@ export class Link {
     }
     this.#clearTimer("handshake");
     this.#state = "up";
+    this.#decoder.maxPayloadBytes = this.#maxFrameBytes;
     this.#lastPingAt = this.#clock.now();
     this.#flushSoon(); // frames queued by onUp go out together
     this.#options.handlers?.onUp?.(this);
@@ -347,21 +349,19 @@ export class Link {
         this.#lastReceivedAt = now;
         this.#stats.lastSeen = now;
         this.#stats.bytesIn += chunk.length;
-        const frames = this.#decoder.push(chunk);
-        this.#trackPartialFrame(now, frames.length > 0);
-        if (this.#state === "handshake" && this.#decoder.bufferedBytes > this.#maxHandshakeBytes) {
-          throw new FrameError(
-            `${this.#decoder.bufferedBytes} bytes buffered before the handshake completed, ` +
-              `limit ${this.#maxHandshakeBytes}`,
-          );
-        }
-        for (const frame of frames) {
-          if (this.#isClosed()) return;
+        this.#decoder.feed(chunk);
+        let completed = false;
+        // One frame at a time: the handshake frame that brings the link up raises the frame
+        // limit for the very next header, even one that arrived in the same read.
+        for (let frame = this.#decoder.next(); frame !== null; frame = this.#decoder.next()) {
+          completed = true;
           const message = decodeMessage(frame);
           this.#stats.framesIn++;
           if (this.#state === "handshake") await this.#handshake(message);
           else this.#receive(message);
+          if (this.#isClosed()) return;
         }
+        this.#trackPartialFrame(now, completed);
       }
     } catch (error) {
       if (this.#state === "closed") return;

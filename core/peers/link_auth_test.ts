@@ -1,4 +1,4 @@
-/** The AUTH: step of the link handshake and the pre-handshake buffer limit, over memory pipes. */
+/** The AUTH: step of the link handshake and the pre-handshake frame limit, over memory pipes. */
 import assert from "node:assert/strict";
 import { encodeMessage } from "../wire/codec.ts";
 import { encodeFrame } from "../wire/frame.ts";
@@ -124,18 +124,50 @@ Deno.test("Link times out a peer that never sends AUTH:", async () => {
   await finish(clock, probe.link);
 });
 
-Deno.test("Link refuses to buffer a large frame before the handshake is done", async () => {
+Deno.test("Link refuses a frame announced above 256 KiB before the handshake, from its header", async () => {
   const clock = new FakeClock();
   const [a, b] = memoryConnectionPair();
   const probe = start(a, clock, "A", fakeAuthenticator().authenticator);
-  // The header of a 10 MB HELO, then 300 KB of it: far below maxFrameBytes, above the cap.
+  // The header of a 10 MB HELO alone: far below maxFrameBytes, above the handshake's limit.
   const header = encodeFrame("HELO:", new Uint8Array(0));
   new DataView(header.buffer).setBigUint64(5, 10_000_000n, true);
   await b.write(header);
-  for (let i = 0; i < 5; i++) await b.write(new Uint8Array(64 * 1024).fill(32));
   await settle();
   assert.equal(probe.downs[0].cause, "protocol");
-  assert.match(probe.downs[0].reason, /bytes buffered before the handshake completed/);
+  assert.match(probe.downs[0].reason, /HELO: length 10000000 exceeds limit 262144/);
   b.close();
   await finish(clock, probe.link);
+});
+
+Deno.test("Link takes a large frame that arrives in the same read as the peer's ACPT:", async () => {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const received: number[] = [];
+  const link = new Link({
+    connection: a,
+    direction: "out",
+    hello: hello("A"),
+    authenticator: fakeAuthenticator().authenticator,
+    clock,
+    handlers: {
+      onMessage: (_l, m) => m.marker === "NOOP:" && received.push(m.payload.pad!.length),
+    },
+  });
+  link.start();
+  await b.write(encodeMessage("HELO:", { ...hello("RAW"), nonce: "n" }));
+  await settle();
+  await b.write(encodeMessage("AUTH:", { signature: link.nonce }));
+  await settle();
+  const pad = "x".repeat(1024 * 1024);
+  const accept = encodeMessage("ACPT:", {});
+  const big = encodeMessage("NOOP:", { pad });
+  const oneRead = new Uint8Array(accept.length + big.length);
+  oneRead.set(accept);
+  oneRead.set(big, accept.length);
+  await b.write(oneRead);
+  await settle();
+  assert.equal(link.state, "up");
+  assert.deepEqual(received, [pad.length]);
+  b.close();
+  await finish(clock, link);
 });

@@ -4,6 +4,7 @@ import { encodeMessage } from "../wire/codec.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 import type { Marker, PayloadOf } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
+import { admissionRefusal, DEFAULT_ADMISSION_LIMITS } from "./admission.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import type { MessageHandler, PeerBus, PeerRef } from "./bus.ts";
 import { BusHub } from "./bus_hub.ts";
@@ -541,16 +542,18 @@ export class LinkManager implements PeerBus {
     };
     if (this.#state !== "running") return refuse("not running");
     if (!this.#addressAllowed(address)) return refuse("address not allowed");
-    let fromAddress = 0;
-    let pending = 0;
+    const counts = { fromAddress: 0, pending: 0 };
     for (const link of this.#links) {
-      if (link.connection.remoteAddress === address) fromAddress++;
-      if (link.state === "handshake") pending++;
+      if (link.connection.remoteAddress === address) counts.fromAddress++;
+      if (link.state === "handshake") counts.pending++;
     }
-    const perAddress = this.#options.maxLinksPerAddress ?? 8;
-    if (fromAddress >= perAddress) return refuse(`more than ${perAddress} links from it`);
-    const maxPending = this.#options.maxPendingHandshakes ?? 64;
-    if (pending >= maxPending) return refuse(`more than ${maxPending} handshakes pending`);
+    const refusal = admissionRefusal(counts, {
+      maxLinksPerAddress: this.#options.maxLinksPerAddress ??
+        DEFAULT_ADMISSION_LIMITS.maxLinksPerAddress,
+      maxPendingHandshakes: this.#options.maxPendingHandshakes ??
+        DEFAULT_ADMISSION_LIMITS.maxPendingHandshakes,
+    });
+    if (refusal !== null) return refuse(refusal);
     this.#startLink(connection, "in");
   }
 

@@ -2,6 +2,12 @@ import { encodeFrame, HEADER_BYTES, MARKER_BYTES } from "../wire/frame.ts";
 
 /** Writes are batched into buffers of about this size (measured: ~25x faster than one write per frame). */
 export const BATCH_BYTES = 64 * 1024;
+/**
+ * A link's first batch buffer; each batch that fills up doubles the next, up to BATCH_BYTES. A
+ * link that only ever says HELO (a connection that is refused or goes away at once) never
+ * holds 64 KiB.
+ */
+export const FIRST_BATCH_BYTES = 4 * 1024;
 /** Pre-encoded frames at least this big are queued as they are instead of copied into a batch. */
 const COPY_LIMIT_BYTES = 16 * 1024;
 
@@ -9,10 +15,11 @@ const encoder = new TextEncoder();
 const markerBytes = new Map<string, Uint8Array>();
 
 /**
- * The outgoing byte queue of one link. Frames are encoded straight into 64 KiB batch buffers,
- * because allocating a typed array per frame costs more than JSON encoding it (measured: ~3.4 µs
- * per 256-byte frame through encodeMessage vs ~0.3 µs encoded in place). The layout is the one
- * core/wire/frame.ts defines; big frames are encoded there and queued whole.
+ * The outgoing byte queue of one link. Frames are encoded straight into batch buffers (growing
+ * from FIRST_BATCH_BYTES to 64 KiB while the link is busy), because allocating a typed array
+ * per frame costs more than JSON encoding it (measured: ~3.4 µs per 256-byte frame through
+ * encodeMessage vs ~0.3 µs encoded in place). The layout is the one core/wire/frame.ts
+ * defines; big frames are encoded there and queued whole.
  */
 export class Outbox {
   /** Sealed buffers waiting to be written, in order. */
@@ -21,6 +28,7 @@ export class Outbox {
   #open: Uint8Array | null = null;
   #openUsed = 0;
   #spare: Uint8Array | null = null;
+  #batchBytes = FIRST_BATCH_BYTES;
   /** Batch buffers this outbox allocated: the only ones it may reuse (frames can be shared). */
   #own = new WeakSet<ArrayBufferLike>();
   #bytes = 0;
@@ -105,9 +113,14 @@ export class Outbox {
 
   /** The open batch, sealing it first when `needed` more bytes would not fit. */
   #room(needed: number): Uint8Array {
-    if (this.#open && this.#openUsed + needed > this.#open.length) this.#seal();
+    if (this.#open && this.#openUsed + needed > this.#open.length) {
+      this.#seal();
+      this.#batchBytes = Math.min(BATCH_BYTES, this.#batchBytes * 2);
+    }
     if (!this.#open) {
-      this.#open = this.#spare ?? new Uint8Array(BATCH_BYTES);
+      const size = Math.max(this.#batchBytes, needed);
+      const spare = this.#spare;
+      this.#open = spare && spare.length >= size ? spare : new Uint8Array(size);
       this.#own.add(this.#open.buffer);
       this.#spare = null;
       this.#openUsed = 0;

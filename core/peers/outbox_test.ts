@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeMessage } from "../wire/codec.ts";
 import { FrameDecoder } from "../wire/decoder.ts";
-import { BATCH_BYTES, Outbox } from "./outbox.ts";
+import { BATCH_BYTES, FIRST_BATCH_BYTES, Outbox } from "./outbox.ts";
 
 function drain(outbox: Outbox): Uint8Array[] {
   const taken: Uint8Array[] = [];
@@ -69,4 +69,14 @@ Deno.test("Outbox.recycle() reuses its own batch buffers but never a caller's fr
   outbox.pushJson("NOOP:", { pad: "three" }, 1_000);
   assert.notEqual(outbox.take()!.buffer, shared.buffer);
   assert.equal(JSON.parse(new TextDecoder().decode(shared.subarray(13))).pad.length, BATCH_BYTES);
+});
+
+Deno.test("Outbox starts with a small batch buffer and doubles it while batches fill up", () => {
+  const outbox = new Outbox();
+  outbox.pushJson("HELO:", { nodeId: "A" }, 1_000);
+  assert.equal(outbox.take()!.buffer.byteLength, FIRST_BATCH_BYTES, "a lone HELO");
+  for (let i = 0; i < 20_000; i++) outbox.pushJson("NOOP:", { pad: `frame ${i}` }, 1_000);
+  const sizes = drain(outbox).map((batch) => batch.buffer.byteLength);
+  assert.deepEqual(sizes.slice(0, 6), [4, 8, 16, 32, 64, 64].map((k) => k * 1024));
+  assert.ok(sizes.every((size) => size <= BATCH_BYTES));
 });

@@ -33,9 +33,8 @@ export class TcpConnection implements Connection {
     return n === null ? null : this.#buffer.slice(0, n);
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
-    let written = 0;
-    while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
+  write(bytes: Uint8Array): Promise<void> {
+    return writeAll(this.conn, bytes);
   }
 
   close(): void {
@@ -49,7 +48,14 @@ export class TcpConnection implements Connection {
   }
 }
 
-class TcpListener implements Listener {
+/** Writes all of `bytes` to `conn`. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}
+
+/** Deno.listen's accept loop as a Listener; the caller makes a Connection of each socket. */
+export class TcpListener implements Listener {
   readonly hostname: string;
   readonly port: number;
   #closed = false;
@@ -59,7 +65,7 @@ class TcpListener implements Listener {
     this.port = listener.addr.port;
   }
 
-  async acceptLoop(onConnection: (connection: Connection) => void): Promise<void> {
+  async acceptLoop(onAccept: (conn: Deno.TcpConn) => void): Promise<void> {
     while (!this.#closed) {
       let conn: Deno.TcpConn;
       try {
@@ -69,7 +75,7 @@ class TcpListener implements Listener {
         // Transient accept failures (e.g. too many open files): keep serving.
         continue;
       }
-      onConnection(new TcpConnection(conn));
+      onAccept(conn);
     }
   }
 
@@ -92,7 +98,7 @@ export class TcpTransport implements Transport {
     onConnection: (connection: Connection) => void,
   ): Promise<Listener> {
     const listener = new TcpListener(Deno.listen({ hostname, port, transport: "tcp" }));
-    listener.acceptLoop(onConnection);
+    listener.acceptLoop((conn) => onConnection(new TcpConnection(conn)));
     return Promise.resolve(listener);
   }
 

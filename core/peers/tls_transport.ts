@@ -1,4 +1,4 @@
-import net from "node:net";
+import process from "node:process";
 import tls from "node:tls";
 import {
   certLengthFromHeader,
@@ -11,11 +11,14 @@ import {
   pem,
   tlsServerName,
 } from "../security/certificate.ts";
-import { TcpConnection, unbracket } from "./tcp_transport.ts";
+import { ConnDuplex } from "./conn_duplex.ts";
+import { TcpConnection, TcpListener, unbracket, writeAll } from "./tcp_transport.ts";
 import type { Connection, DialOptions, Listener, Transport } from "./transport.ts";
 
 /** Unread bytes beyond which an accepted connection stops reading from the socket. */
 const PAUSE_ABOVE_BYTES = 1024 * 1024;
+/** The dialer's first read: its TLS ClientHello (about 1.5 KB), or the start of it. */
+const FIRST_READ_BYTES = 4 * 1024;
 
 export interface TlsTransportOptions {
   /** This node's certificate and key (core/security/certificate.ts). */
@@ -39,36 +42,43 @@ export class IdentityMismatchError extends Error {
  * for a static peer, learns the id from it), then starts TLS trusting exactly that certificate
  * under the id's name. The connection it returns carries that id as `verifiedNodeId`.
  *
- * The server side uses node:tls, because Deno.listenTls cannot send the preamble first; the
- * dialer uses Deno.startTls. Both are rustls underneath.
+ * The server side accepts with Deno.listen and runs node:tls over the socket (Deno.listenTls
+ * cannot send the preamble first, and Deno has no server-side startTls); the dialer uses
+ * Deno.startTls. Both are rustls underneath.
  */
 export class TlsTransport implements Transport {
   readonly #options: TlsTransportOptions;
   readonly #preamble: Uint8Array;
+  readonly #secureContext: tls.SecureContext;
 
   constructor(options: TlsTransportOptions) {
     this.#options = options;
     this.#preamble = encodeCertPreamble(options.certificate.der);
+    const { certPem, keyPem } = options.certificate;
+    this.#secureContext = tls.createSecureContext({
+      cert: certPem,
+      key: keyPem,
+      minVersion: "TLSv1.3",
+    });
   }
 
-  listen(
+  // deno-lint-ignore require-await
+  async listen(
     hostname: string,
     port: number,
     onConnection: (connection: Connection) => void,
   ): Promise<Listener> {
-    const { certPem, keyPem } = this.#options.certificate;
-    return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => {
-        onConnection(new TlsServerConnection(socket, this.#preamble, certPem, keyPem));
-      });
-      server.once("error", reject);
-      server.listen({ host: unbracket(hostname), port }, () => {
-        server.off("error", reject);
-        // After listening, failures belong to single connections: keep serving.
-        server.on("error", () => {});
-        resolve(new NodeListener(server));
-      });
+    const listener = new TcpListener(
+      Deno.listen({ hostname: unbracket(hostname), port, transport: "tcp" }),
+    );
+    listener.acceptLoop((conn) => {
+      const connection = new TlsServerConnection(conn, this.#preamble, this.#secureContext);
+      // The owner admits or refuses (closes) it synchronously: a refused one never gets as
+      // far as the preamble.
+      onConnection(connection);
+      connection.start();
     });
+    return listener;
   }
 
   async dial(
@@ -128,15 +138,25 @@ async function readExactly(conn: Deno.TcpConn, length: number): Promise<Uint8Arr
   return out;
 }
 
-/** node:net reports IPv4 peers of a dual-stack socket as `::ffff:a.b.c.d`. */
+/** A dual-stack listener reports IPv4 peers as `::ffff:a.b.c.d`. */
 function plainAddress(address: string | undefined): string {
   if (!address) return "";
   return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }
 
+/** A write waiting for the TLS server to exist. */
+interface HeldWrite {
+  bytes: Uint8Array;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /**
- * An accepted connection: sends the preamble and starts the TLS server at once (the dialer
- * waits for the preamble before anything else, so it must not wait for our first read).
+ * An accepted connection. It costs a bare TCP socket until the dialer speaks: the owner first
+ * decides whether to admit it (address, per-address and handshake limits), then `start()` sends
+ * the certificate preamble, and only the dialer's first bytes (its TLS ClientHello) create the
+ * TLS server. A refused connection, or one that closes or times out without sending a byte,
+ * never has any TLS state. Writes before that wait (the link engine writes its HELO at once).
  * Received chunks queue until read; above PAUSE_ABOVE_BYTES the socket is paused (the peer then
  * waits on TCP).
  */
@@ -144,8 +164,11 @@ class TlsServerConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly encrypted = true;
-  #socket: net.Socket;
+  #conn: Deno.TcpConn;
+  #stream: ConnDuplex | null = null;
   #tls: tls.TLSSocket | null = null;
+  #started = false;
+  #heldWrites: HeldWrite[] = [];
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
   #ended = false;
@@ -155,23 +178,40 @@ class TlsServerConnection implements Connection {
     null;
 
   constructor(
-    socket: net.Socket,
+    conn: Deno.TcpConn,
     private readonly preamble: Uint8Array,
-    private readonly certPem: string,
-    private readonly keyPem: string,
+    private readonly secureContext: tls.SecureContext,
   ) {
-    this.#socket = socket;
-    this.remoteAddress = plainAddress(socket.remoteAddress);
-    this.remotePort = socket.remotePort ?? 0;
-    // Failures surface through the TLS socket or as end of stream; never as a process error.
-    socket.on("error", (error: Error) => this.#fail(error));
-    socket.on("close", () => this.#end());
-    this.#secure();
+    this.#conn = conn;
+    conn.setNoDelay(true);
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    this.remoteAddress = plainAddress(remote.hostname);
+    this.remotePort = remote.port;
+  }
+
+  /**
+   * Sends the preamble and waits for the dialer's first bytes to start TLS with; once, and
+   * nothing after `close()`.
+   */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#awaitDialer().catch((error) => {
+      if (!this.#closed) this.#fail(error);
+    });
+  }
+
+  async #awaitDialer(): Promise<void> {
+    await writeAll(this.#conn, this.preamble);
+    const first = new Uint8Array(FIRST_READ_BYTES);
+    const n = await this.#conn.read(first);
+    if (this.#closed) return;
+    if (n === null) this.#end();
+    else this.#startTls(first.subarray(0, n));
   }
 
   read(): Promise<Uint8Array | null> {
     if (this.#closed) return Promise.resolve(null);
-    this.#secure();
     const chunk = this.#queue.shift();
     if (chunk) {
       this.#queuedBytes -= chunk.length;
@@ -186,35 +226,62 @@ class TlsServerConnection implements Connection {
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("connection closed"));
     if (this.#failure) return Promise.reject(this.#failure);
-    const secured = this.#secure();
     return new Promise((resolve, reject) => {
-      secured.write(bytes, (error?: Error | null) => error ? reject(error) : resolve());
+      if (this.#tls) this.#tlsWrite(this.#tls, { bytes, resolve, reject });
+      else this.#heldWrites.push({ bytes, resolve, reject });
     });
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#tls?.destroy();
-    this.#socket.destroy();
+    const secured = this.#tls;
+    const stream = this.#stream;
+    if (secured && stream) {
+      // Deno's node:tls starts a new TLSSocket's reading on the next tick; destroyed in the
+      // tick it was made, a TLSSocket and its native TLS state are never freed (Deno 2.9).
+      process.nextTick(() => {
+        secured.destroy();
+        stream.destroy();
+      });
+    } else {
+      try {
+        this.#conn.close();
+      } catch { /* already closed */ }
+    }
+    this.#dropHeldWrites(new Error("connection closed"));
     this.#end();
   }
 
-  #secure(): tls.TLSSocket {
-    if (this.#tls) return this.#tls;
-    this.#socket.write(this.preamble);
-    const secured = new tls.TLSSocket(this.#socket, {
+  /** The dialer's first bytes arrived: the TLS server starts with them. */
+  #startTls(first: Uint8Array): void {
+    const stream = new ConnDuplex(this.#conn, first);
+    const secured = new tls.TLSSocket(stream, {
       isServer: true,
-      cert: this.certPem,
-      key: this.keyPem,
-      minVersion: "TLSv1.3",
+      secureContext: this.secureContext,
     });
+    this.#stream = stream;
     this.#tls = secured;
-    secured.on("data", (chunk: Uint8Array) => this.#push(new Uint8Array(chunk)));
+    // A view, not a copy: node:tls hands every read a buffer of its own.
+    secured.on("data", (chunk: Uint8Array) => {
+      this.#push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
     secured.on("end", () => this.#end());
     secured.on("close", () => this.#end());
     secured.on("error", (error: Error) => this.#fail(error));
-    return secured;
+    const held = this.#heldWrites;
+    this.#heldWrites = [];
+    for (const write of held) this.#tlsWrite(secured, write);
+  }
+
+  #tlsWrite(secured: tls.TLSSocket, { bytes, resolve, reject }: HeldWrite): void {
+    secured.write(bytes, (error?: Error | null) => error ? reject(error) : resolve());
+  }
+
+  #dropHeldWrites(error: Error): void {
+    const held = this.#heldWrites;
+    this.#heldWrites = [];
+    for (const write of held) write.reject(error);
   }
 
   #push(chunk: Uint8Array): void {
@@ -232,6 +299,7 @@ class TlsServerConnection implements Connection {
 
   #end(): void {
     this.#ended = true;
+    this.#dropHeldWrites(new Error("connection closed"));
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter?.resolve(null);
@@ -239,26 +307,9 @@ class TlsServerConnection implements Connection {
 
   #fail(error: Error): void {
     this.#failure ??= error;
+    this.#dropHeldWrites(error);
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter?.reject(error);
-  }
-}
-
-class NodeListener implements Listener {
-  readonly hostname: string;
-  readonly port: number;
-  #closed = false;
-
-  constructor(private readonly server: net.Server) {
-    const address = server.address() as net.AddressInfo;
-    this.hostname = address.address;
-    this.port = address.port;
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.server.close();
   }
 }

@@ -188,3 +188,105 @@ Deno.test("TlsTransport dial gives up when the signal aborts during the preamble
     await accepting;
   }
 });
+
+/** A loopback TCP relay to `port` that passes the dialer's bytes on `piece` bytes at a time. */
+function trickleRelay(port: number, piece: number) {
+  const listener = Deno.listen({ hostname: LOOPBACK, port: 0 });
+  const conns: Deno.Conn[] = [];
+  const pump = async (from: Deno.Conn, to: Deno.Conn, size: number) => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (let n = await from.read(buffer); n !== null; n = await from.read(buffer)) {
+        for (let at = 0; at < n; at += size) {
+          await to.write(buffer.slice(at, Math.min(n, at + size)));
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      }
+    } catch { /* closed */ }
+    for (const conn of [from, to]) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
+  };
+  (async () => {
+    try {
+      for await (const client of listener) {
+        const server = await Deno.connect({ hostname: LOOPBACK, port });
+        conns.push(client, server);
+        pump(client, server, piece);
+        pump(server, client, 64 * 1024);
+      }
+    } catch { /* closed */ }
+  })();
+  return {
+    port: listener.addr.port,
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }
+    },
+  };
+}
+
+Deno.test("TlsTransport starts TLS from the dialer's first bytes, even when they trickle in", async () => {
+  const a = await tlsNode("a");
+  const b = await tlsNode("b");
+  const server = await echoServer(b.transport);
+  const relay = trickleRelay(server.port, 7);
+  try {
+    const connection = await a.transport.dial(
+      LOOPBACK,
+      relay.port,
+      undefined,
+      expectedOf(b.identity),
+    );
+    const text = "x".repeat(2_000);
+    await connection.write(new TextEncoder().encode(text));
+    assert.equal(await readText(connection, text.length), text);
+    connection.close();
+  } finally {
+    relay.close();
+    server.close();
+  }
+});
+
+Deno.test("TlsTransport: a refused connection gets no preamble; a silent one ends its reads and writes", async () => {
+  const b = await tlsNode("b");
+  const accepted: Connection[] = [];
+  let refuse = true;
+  const listener = await b.transport.listen(LOOPBACK, 0, (connection) => {
+    if (refuse) return connection.close();
+    accepted.push(connection);
+  });
+  try {
+    const refused = await Deno.connect({ hostname: LOOPBACK, port: listener.port });
+    assert.equal(await refused.read(new Uint8Array(64)), null, "a refused connection got bytes");
+    refused.close();
+
+    refuse = false;
+    const silent = await Deno.connect({ hostname: LOOPBACK, port: listener.port });
+    assert.ok((await silent.read(new Uint8Array(4096)))! > 0, "no certificate preamble");
+    await waitUntil(() => accepted.length === 1);
+    const [connection] = accepted;
+    const reading = connection.read();
+    const writing = connection.write(new TextEncoder().encode("HELO before any TLS"));
+    silent.close(); // without a byte
+    assert.equal(await reading, null);
+    await assert.rejects(() => writing, /closed/);
+  } finally {
+    listener.close();
+    for (const connection of accepted) connection.close();
+  }
+});
+
+async function waitUntil(check: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

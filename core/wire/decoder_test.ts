@@ -200,3 +200,67 @@ Deno.test("FrameDecoder with limit 0 accepts only empty payloads", () => {
   assert.deepEqual(asText(decoder.push(encodeFrame("PING:", new Uint8Array(0)))), ["PING:"]);
   assert.throws(() => decoder.push(encodeFrame("PING:", new Uint8Array(1))), FrameError);
 });
+
+Deno.test("FrameDecoder.next() yields one frame at a time, each header under the limit then in force", () => {
+  const small = encodeFrame("ACPT:", text.encode("{}"));
+  const big = encodeFrame("NOOP:", new Uint8Array(600).fill(0x61));
+  const cases: Array<[string, number, number | null, string[] | RegExp]> = [
+    ["limit raised after the first frame", 100, 1000, ["ACPT:{}", `NOOP:${"a".repeat(600)}`]],
+    ["limit kept", 100, null, /NOOP: length 600 exceeds limit 100/],
+    ["limit lowered after the first frame", 1000, 100, /NOOP: length 600 exceeds limit 100/],
+  ];
+  for (const [what, first, then, expected] of cases) {
+    const decoder = new FrameDecoder(first);
+    decoder.feed(concat([small, big]));
+    const frames = [decoder.next()!];
+    if (then !== null) decoder.maxPayloadBytes = then;
+    if (expected instanceof RegExp) {
+      assert.throws(
+        () => decoder.next(),
+        (e: unknown) => e instanceof FrameError && expected.test(e.message),
+        what,
+      );
+      continue;
+    }
+    frames.push(decoder.next()!);
+    assert.equal(decoder.next(), null, what);
+    assert.deepEqual(asText(frames), expected, what);
+  }
+});
+
+Deno.test("FrameDecoder copies a payload spread over reads into one buffer, counting it as buffered", () => {
+  const payload = Uint8Array.from({ length: 10_000 }, (_, i) => i % 251);
+  const stream = encodeFrame("NOOP:", payload);
+  for (const readBytes of [1, 7, 13, 14, 1000, 4096, 9_999]) {
+    const decoder = new FrameDecoder(20_000);
+    const frames: Frame[] = [];
+    for (let at = 0; at < stream.length; at += readBytes) {
+      frames.push(...decoder.push(stream.slice(at, at + readBytes)));
+      const fed = Math.min(at + readBytes, stream.length);
+      // The header is consumed once whole; the payload counts as buffered until complete.
+      const held = fed === stream.length ? 0 : fed < HEADER_BYTES ? fed : fed - HEADER_BYTES;
+      assert.equal(decoder.bufferedBytes, held, `reads of ${readBytes}`);
+    }
+    assert.equal(frames.length, 1, `reads of ${readBytes}`);
+    assert.deepEqual(frames[0].payload, payload, `reads of ${readBytes}`);
+    assert.equal(frames[0].payload.byteLength, frames[0].payload.buffer.byteLength, "one buffer");
+  }
+});
+
+Deno.test("FrameDecoder hands out a payload that arrived whole in one read as a view of it", () => {
+  const read = concat([
+    encodeFrame("PING:", text.encode("one")),
+    encodeFrame("PONG:", text.encode("two")),
+  ]);
+  const frames = new FrameDecoder(MAX).push(read);
+  assert.deepEqual(asText(frames), ["PING:one", "PONG:two"]);
+  for (const frame of frames) assert.equal(frame.payload.buffer, read.buffer);
+});
+
+Deno.test("FrameDecoder rejects a bad limit set later, keeping the one in force", () => {
+  const decoder = new FrameDecoder(MAX);
+  for (const limit of [Infinity, NaN, -1, 1.5]) {
+    assert.throws(() => decoder.maxPayloadBytes = limit, RangeError, `limit ${limit}`);
+  }
+  assert.equal(decoder.maxPayloadBytes, MAX);
+});

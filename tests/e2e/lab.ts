@@ -144,6 +144,13 @@ export class LabNode {
     return status;
   }
 
+  /** The node process's resident memory (VmRSS) in kB. */
+  rssKb(): number {
+    if (!this.process) throw new Error(`${this.host.name} is not running`);
+    const status = Deno.readTextFileSync(`/proc/${this.process.pid}/status`);
+    return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? NaN);
+  }
+
   async tail(lines = 60): Promise<string> {
     try {
       const text = await Deno.readTextFile(this.logPath);
@@ -186,6 +193,17 @@ export class LabHost {
   /** Runs a command inside this host's namespace and returns its stdout. */
   async exec(cmd: string[]): Promise<string> {
     return await ip("netns", "exec", this.ns, ...cmd);
+  }
+
+  /** Runs a Deno script (a test tool printing one JSON line last) in this namespace. */
+  async runTool(script: string, args: string[]): Promise<Record<string, unknown>> {
+    const out = await this.exec([DENO, "run", "--allow-all", "--quiet", script, ...args]);
+    const line = out.trim().split("\n").at(-1) ?? "";
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new Error(`${script} printed no JSON: ${out}`);
+    }
   }
 
   /** Starts a long-running helper process (e.g. the Ollama test double) in this namespace. */

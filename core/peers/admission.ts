@@ -1,0 +1,35 @@
+/** How many inbound connections may be open at once before any is authenticated. */
+export interface AdmissionLimits {
+  /** Live connections (any state) from one remote address. */
+  maxLinksPerAddress: number;
+  /** Connections still in their handshake, all addresses together. */
+  maxPendingHandshakes: number;
+}
+
+/** The default limits (docs/security.md "Limits"). */
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
+  maxLinksPerAddress: 8,
+  maxPendingHandshakes: 64,
+};
+
+/** What is open now, not counting the connection being decided. */
+export interface AdmissionCounts {
+  /** Connections open from the new connection's address. */
+  fromAddress: number;
+  /** Connections of any address still in their handshake. */
+  pending: number;
+}
+
+/**
+ * Whether a new inbound connection may start its handshake: the reason to refuse it, or null.
+ * The transport has created nothing but the TCP socket yet, so a refusal costs only that.
+ */
+export function admissionRefusal(counts: AdmissionCounts, limits: AdmissionLimits): string | null {
+  if (counts.fromAddress >= limits.maxLinksPerAddress) {
+    return `more than ${limits.maxLinksPerAddress} links from it`;
+  }
+  if (counts.pending >= limits.maxPendingHandshakes) {
+    return `more than ${limits.maxPendingHandshakes} handshakes pending`;
+  }
+  return null;
+}

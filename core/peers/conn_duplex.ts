@@ -1,0 +1,79 @@
+import { Duplex } from "node:stream";
+import { writeAll } from "./tcp_transport.ts";
+
+/** Bytes asked of the socket per read. */
+const READ_BYTES = 64 * 1024;
+
+/**
+ * A Deno TCP connection as a node Duplex stream, so node:tls can run a TLS server over a
+ * socket that Deno.listen accepted (Deno has no server-side startTls). `head` is what was read
+ * from the connection before, handed out first. Reads stop while the consumer applies
+ * backpressure; destroying the stream closes the connection.
+ */
+export class ConnDuplex extends Duplex {
+  readonly #conn: Deno.Conn;
+  #head: Uint8Array | null;
+  #reading = false;
+
+  constructor(conn: Deno.Conn, head: Uint8Array) {
+    super();
+    this.#conn = conn;
+    this.#head = head.length > 0 ? head : null;
+  }
+
+  override _read(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    this.#readLoop().catch((error) => this.destroy(error));
+  }
+
+  async #readLoop(): Promise<void> {
+    const head = this.#head;
+    if (head) {
+      this.#head = null;
+      // Never within the _read() call: node:tls starts its TLS handle with a read, and bytes
+      // that fail it synchronously there (garbage) crash Deno 2.9's TLSSocket._start.
+      await Promise.resolve();
+      if (!this.push(head)) {
+        this.#reading = false;
+        return;
+      }
+    }
+    while (true) {
+      // A fresh buffer each time: the consumer may hold on to what it was given.
+      const buffer = new Uint8Array(READ_BYTES);
+      const n = await this.#conn.read(buffer);
+      if (n === null) {
+        this.push(null);
+        return;
+      }
+      if (!this.push(buffer.subarray(0, n))) {
+        this.#reading = false;
+        return;
+      }
+    }
+  }
+
+  override _write(
+    chunk: Uint8Array,
+    _encoding: string,
+    callback: (error?: Error | null) => void,
+  ): void {
+    writeAll(this.#conn, chunk).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    try {
+      this.#conn.closeWrite().then(() => callback(), () => callback());
+    } catch {
+      callback();
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    callback(error);
+  }
+}
