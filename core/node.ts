@@ -6,7 +6,7 @@ import { pageUrl, startBanner } from "./cli/banner.ts";
 import { openBrowserIfDoubleClicked } from "./cli/open_browser.ts";
 import type { Invocation } from "./config/from_process.ts";
 import { allowedCidrs, type Config } from "./config/schema.ts";
-import { ConversationService } from "./conversations/service.ts";
+import { createConversationService } from "./conversations/create_service.ts";
 import { broadcastTargets } from "./discovery/broadcast_targets.ts";
 import { Discovery } from "./discovery/discovery.ts";
 import { openUdpTransport } from "./discovery/udp_transport.ts";
@@ -195,18 +195,14 @@ export async function startNode(
       signer: await signerForIdentity(identity),
     });
     cleanups.push(() => store.close());
-    const conversations = new ConversationService({
+    const conversations = createConversationService({
+      nodeId: identity.nodeId,
+      settings: () => settings.current,
       store,
       bus: links,
       chat: llm,
       events,
-      identity: {
-        nodeId: identity.nodeId,
-        get name() {
-          return settings.current.name;
-        },
-      },
-      config: { antiEntropyMs: config.antiEntropyMs, sharing: () => settings.current.sharing },
+      antiEntropyMs: config.antiEntropyMs,
       logger: logger.child("conversations"),
       isLlmHost: () => llm.hasLlm,
       verifier: new RecordVerifier(),

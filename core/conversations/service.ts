@@ -3,20 +3,20 @@
  * durable replica), sync (pushes each change to peers and merges theirs) and the chat service
  * (answers), and publishes live events for the UI.
  */
-import type { EventHub } from "../events/hub.ts";
-import { type ChatChunk, ChatError, type ChatService } from "../llm/chat.ts";
+import type { ChatService } from "../llm/chat.ts";
 import type { Logger } from "../log/logger.ts";
-import type { PeerBus, PeerRef } from "../peers/bus.ts";
+import type { PeerRef } from "../peers/bus.ts";
 import { type Clock, systemClock } from "../peers/clock.ts";
-import { Coalescer } from "../store/coalescer.ts";
 import type { CommitOptions, ConversationStore } from "../store/store.ts";
 import { newConversationId } from "../sync/authority.ts";
-import { HybridClock } from "../time/hlc.ts";
-import { RecordVerifier } from "../sync/record_signature.ts";
+import type { HybridClock } from "../time/hlc.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
-import { SyncEngine } from "../sync/sync_engine.ts";
+import type { SyncEngine } from "../sync/sync_engine.ts";
+import { type AnswerRunDeps, runAnswer } from "./answer_run.ts";
+import type { AskEvent } from "./ask_event.ts";
+import type { ConversationEvents } from "./conversation_events.ts";
 import { EventQueue } from "./event_queue.ts";
-import { chatTurns, lastQuestion } from "./history.ts";
+import { lastQuestion } from "./history.ts";
 import { importedConversationRecords, parseLegacyConversation } from "./legacy_files.ts";
 import {
   type ChatMessage,
@@ -26,7 +26,6 @@ import {
   type HostInfo,
   MAX_CONTENT_CHARS,
   MAX_TITLE_CHARS,
-  type ServedBy,
   titleFromQuestion,
 } from "../model/conversation.ts";
 import { msToRfc3339 } from "../model/rfc3339.ts";
@@ -46,40 +45,37 @@ export class ConversationError extends Error {
   }
 }
 
-/** One line of an answer stream (the NDJSON lines of the HTTP API). */
-export type AskEvent =
-  | { type: "question"; message: ChatMessage }
-  | { type: "response"; message: ChatMessage }
-  | { type: "delta"; messageId: string; content: string }
-  | { type: "failover"; messageId: string; from: ServedBy; to: ServedBy }
-  | { type: "done"; message: ChatMessage }
-  | { type: "error"; messageId?: string; error: string; kind: ChatError["kind"] };
+/** The settings conversations read while the node runs, through one accessor. */
+export interface ConversationSettings {
+  /** This node's display name, on its questions and conversations. */
+  name: string;
+  /** Global sharing: off keeps every conversation on this node. */
+  sharing: boolean;
+}
+
+/** What the service needs of sync: push its changes, pull on demand. */
+export type ConversationSync = Pick<SyncEngine, "start" | "stop" | "publish" | "syncNow">;
 
 export interface ConversationServiceOptions {
+  nodeId: string;
+  /** The live settings, read on every use. */
+  settings: () => ConversationSettings;
   store: ConversationStore;
-  bus: PeerBus;
+  /** The node's clock for stamps, shared with sync (which folds in peers' stamps). */
+  hlc: HybridClock;
+  sync: ConversationSync;
   chat: ChatService;
-  events: EventHub;
-  /** `name` is read on every use, so a getter may follow a renamed node. */
-  identity: { nodeId: string; name: string };
-  config: {
-    antiEntropyMs: number;
-    /** Global sharing; a function when it can change at run time. */
-    sharing: boolean | (() => boolean);
-  };
+  /** Live events for the page. */
+  published: ConversationEvents;
   logger: Logger;
   /** Whether this node runs an LLM itself (shown in the host info of its questions). */
   isLlmHost?: () => boolean;
-  /** Timers for coalescing and sync rounds (fake in tests). */
+  /** Timers for coalescing (fake in tests). */
   timers?: Clock;
   /** Wall clock in ms (fake in tests). */
   wallClock?: () => number;
   /** A growing answer is saved and pushed at most this often. */
   flushIntervalMs?: number;
-  /** Checks the signatures of records from peers. @default a verifier binding ids to key hashes */
-  verifier?: RecordVerifier;
-  /** A peer sent records that fail verification or authority (once per link). */
-  onForgery?: (from: PeerRef, problem: string) => void;
 }
 
 export interface AskInput {
@@ -88,50 +84,45 @@ export interface AskInput {
   model?: string;
 }
 
-/** More records than this from one frame publish conversation summaries, not each message. */
-const MESSAGE_EVENT_BATCH_LIMIT = 50;
-
 export class ConversationService {
   readonly #o: ConversationServiceOptions;
   readonly #store: ConversationStore;
   readonly #hlc: HybridClock;
-  readonly #sync: SyncEngine;
-  readonly #timers: Clock;
+  readonly #sync: ConversationSync;
+  readonly #published: ConversationEvents;
+  readonly #answering: AnswerRunDeps;
   readonly #wall: () => number;
   readonly #active = new Map<string, { controller: AbortController; finished: Promise<void> }>();
 
   constructor(options: ConversationServiceOptions) {
-    this.#o = options;
-    this.#store = options.store;
-    if (options.store.nodeId !== options.identity.nodeId) {
+    if (options.store.nodeId !== options.nodeId) {
       throw new RangeError(
-        `store node id ${options.store.nodeId} differs from identity ${options.identity.nodeId}`,
+        `store node id ${options.store.nodeId} differs from this node's ${options.nodeId}`,
       );
     }
-    this.#timers = options.timers ?? systemClock;
+    this.#o = options;
+    this.#store = options.store;
+    this.#hlc = options.hlc;
+    this.#sync = options.sync;
+    this.#published = options.published;
     this.#wall = options.wallClock ?? Date.now;
-    this.#hlc = new HybridClock(options.identity.nodeId, {
+    this.#answering = {
+      chat: options.chat,
+      save: (message) => {
+        this.#commit([{ type: "message", value: message }]);
+        this.#published.message(message);
+      },
+      stamp: () => this.#hlc.now(),
+      finished: (id) => this.#published.summary(id),
+      logger: options.logger,
+      timers: options.timers ?? systemClock,
       wallClock: this.#wall,
-      last: options.store.lastOwnHlc(),
-    });
-    const sharing = options.config.sharing;
-    this.#sync = new SyncEngine({
-      replica: options.store,
-      bus: options.bus,
-      sharing: typeof sharing === "function" ? sharing : () => sharing,
-      antiEntropyMs: options.config.antiEntropyMs,
-      logger: options.logger.child("sync"),
-      hlc: this.#hlc,
-      timers: this.#timers,
-      verifier: options.verifier ?? new RecordVerifier(),
-      onForgery: options.onForgery,
-      onApplied: (records) => this.#publishReceived(records),
-      onLegacyConversation: (from, payload) => this.#receiveLegacy(from, payload),
-    });
+      flushIntervalMs: options.flushIntervalMs ?? 250,
+    };
   }
 
   get #self(): string {
-    return this.#o.identity.nodeId;
+    return this.#o.nodeId;
   }
 
   start(): void {
@@ -167,17 +158,9 @@ export class ConversationService {
 
   create(input: { title?: string } = {}): Conversation {
     const title = input.title === undefined ? DEFAULT_TITLE : checkTitle(input.title);
-    const header: ConversationHeader = {
-      id: newConversationId(this.#self),
-      title,
-      originNode: this.#self,
-      hostInfo: this.#selfHost(),
-      createdAt: this.#now(),
-      shared: true,
-      hlc: this.#hlc.now(),
-    };
+    const header = this.#newHeader(title);
     this.#commit([{ type: "conversation", value: header }]);
-    this.#publishSummary(header.id);
+    this.#published.summary(header.id);
     return this.get(header.id)!;
   }
 
@@ -192,7 +175,7 @@ export class ConversationService {
       // Peers' watermarks may have passed these records while they were private: resend them.
       this.#sync.publish(this.#store.restampConversation(id));
     }
-    this.#publishSummary(id);
+    this.#published.summary(id);
     return this.get(id)!;
   }
 
@@ -216,22 +199,14 @@ export class ConversationService {
     this.#commit([{ type: "tombstone", value: tombstone }], {
       localOnly: header.originNode !== this.#self,
     });
-    this.#o.events.publish("conversation-deleted", { id });
+    this.#published.deleted(id);
   }
 
   /** "Continue here": copies a conversation (usually a received one) into a new one of this node. */
   fork(id: string): Conversation {
     const source = this.#store.header(id);
     if (!source) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
-    const header: ConversationHeader = {
-      id: newConversationId(this.#self),
-      title: source.title,
-      originNode: this.#self,
-      hostInfo: this.#selfHost(),
-      createdAt: this.#now(),
-      shared: true,
-      hlc: this.#hlc.now(),
-    };
+    const header = this.#newHeader(source.title);
     const copies: RecordValue[] = this.#store.messages(id).map((message) => {
       const stamp = this.#hlc.now();
       const copy: ChatMessage = {
@@ -248,7 +223,7 @@ export class ConversationService {
       return { type: "message", value: copy };
     });
     this.#commit([{ type: "conversation", value: header }, ...copies]);
-    this.#publishSummary(header.id);
+    this.#published.summary(header.id);
     return this.get(header.id)!;
   }
 
@@ -274,7 +249,7 @@ export class ConversationService {
     const question = this.#newMessage(id, {
       messageType: "Question",
       content: input.content,
-      sender: this.#o.identity.name,
+      sender: this.#o.settings().name,
       complete: true,
       model,
     });
@@ -287,8 +262,8 @@ export class ConversationService {
       });
     }
     this.#commit(values);
-    this.#publishMessage(question);
-    this.#publishSummary(id);
+    this.#published.message(question);
+    this.#published.summary(id);
     const queue = new EventQueue<AskEvent>();
     queue.push({ type: "question", message: question });
     this.#answer(id, [...earlier, question], question.id, model, queue, signal);
@@ -330,6 +305,33 @@ export class ConversationService {
     return active !== undefined;
   }
 
+  // ---- from peers (called by sync) ----------------------------------------------------
+
+  /**
+   * An original NeuroMesh peer pushes its conversation file: kept as this node's, received from
+   * that device, the same conversation as importing the file the original would have written
+   * for it (`received/<address>/local.json`), so each push adds only its new messages. Not
+   * shared: every node the original links to gets the pushes itself and keeps its own copy.
+   */
+  receiveLegacy(from: PeerRef, payload: Record<string, unknown>): void {
+    const parsed = parseLegacyConversation(payload);
+    if (!parsed.ok) {
+      this.#o.logger.warn("legacy conversation dropped: invalid", {
+        peer: from.id,
+        problem: parsed.error,
+      });
+      return;
+    }
+    const { records } = importedConversationRecords(parsed.legacy, {
+      self: this.#self,
+      file: `received/${from.address}/local.json`,
+      receivedIn: from.address,
+      shared: false,
+    });
+    const applied = this.#commit(records);
+    if (applied.length > 0) this.#published.received(applied);
+  }
+
   // ---- answering -----------------------------------------------------------------------
 
   #answer(
@@ -345,7 +347,7 @@ export class ConversationService {
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort(signal.reason);
 
-    let response = this.#newMessage(conversationId, {
+    const response = this.#newMessage(conversationId, {
       messageType: "Response",
       content: "",
       sender: model ?? "assistant",
@@ -353,83 +355,22 @@ export class ConversationService {
       model,
     });
     this.#commit([{ type: "message", value: response }]);
-    this.#publishMessage(response);
+    this.#published.message(response);
     queue.push({ type: "response", message: response });
 
-    const writer = new Coalescer<ChatMessage>(
-      (value) => {
-        const saved = { ...value, hlc: this.#hlc.now() };
-        this.#commit([{ type: "message", value: saved }]);
-        this.#publishMessage(saved);
-      },
-      this.#o.flushIntervalMs ?? 250,
-      this.#timers,
-    );
-    const finish = (patch: Partial<ChatMessage>): ChatMessage => {
-      response = { ...response, ...patch, complete: true, hlc: this.#hlc.now() };
-      writer.finish(response);
-      this.#publishSummary(conversationId);
-      return response;
-    };
-
-    const run = async () => {
-      const startedAt = this.#wall();
-      let iterator: AsyncIterator<ChatChunk> | undefined;
-      let last: ChatChunk | undefined;
-      let chunks = 0;
-      try {
-        const turns = chatTurns(messages, questionId);
-        iterator = this.#o.chat.chat({ model, messages: turns, conversationId }, controller.signal)[
-          Symbol.asyncIterator
-        ]();
-        while (true) {
-          const next = await untilAborted(iterator.next(), controller.signal);
-          if (next.done) break;
-          const chunk = next.value;
-          last = chunk;
-          if (chunk.failedOverFrom) {
-            response = { ...response, failover: chunk.failedOverFrom };
-            queue.push({
-              type: "failover",
-              messageId: response.id,
-              from: chunk.failedOverFrom,
-              to: chunk.servedBy,
-            });
-          }
-          response = {
-            ...response,
-            ...servedFields(chunk.servedBy),
-            content: response.content + chunk.content,
-          };
-          if (chunk.content) {
-            chunks++;
-            queue.push({ type: "delta", messageId: response.id, content: chunk.content });
-          }
-          if (chunk.done) break;
-          writer.offer(response);
-        }
-        const final = finish({ stats: statsOf(last, chunks, this.#wall() - startedAt) });
-        queue.push({ type: "done", message: final });
-      } catch (error) {
-        if (controller.signal.aborted) {
-          const final = finish({ stopped: true });
-          queue.push({ type: "done", message: final });
-        } else {
-          const kind = error instanceof ChatError ? error.kind : "upstream";
-          const text = (error as Error)?.message || String(error);
-          const final = finish({ error: text });
-          this.#o.logger.warn("answer failed", { conversation: conversationId, kind, error: text });
-          queue.push({ type: "error", messageId: final.id, error: text, kind });
-        }
-        iterator?.return?.().catch(() => {});
-      }
-    };
-    const finished = run()
+    const finished = runAnswer(this.#answering, {
+      conversationId,
+      messages,
+      questionId,
+      model,
+      response,
+      queue,
+      signal: controller.signal,
+    })
       .catch((error) =>
         this.#o.logger.error("saving an answer failed", { conversation: conversationId, error })
       )
       .finally(() => {
-        writer.cancel();
         signal?.removeEventListener("abort", onAbort);
         this.#active.delete(conversationId);
         queue.close();
@@ -488,6 +429,19 @@ export class ConversationService {
     }
   }
 
+  /** A new conversation of this node, shared, stamped now. */
+  #newHeader(title: string): ConversationHeader {
+    return {
+      id: newConversationId(this.#self),
+      title,
+      originNode: this.#self,
+      hostInfo: this.#selfHost(),
+      createdAt: this.#now(),
+      shared: true,
+      hlc: this.#hlc.now(),
+    };
+  }
+
   /** A new message of this node, stamped now. */
   #newMessage(
     conversationId: string,
@@ -513,64 +467,13 @@ export class ConversationService {
   #selfHost(): HostInfo {
     return {
       nodeId: this.#self,
-      nodeName: this.#o.identity.name,
+      nodeName: this.#o.settings().name,
       isLlmHost: this.#o.isLlmHost?.() ?? false,
     };
   }
 
   #now(): string {
     return msToRfc3339(this.#wall());
-  }
-
-  #publishSummary(id: string) {
-    const stored = this.#store.summary(id);
-    if (stored) this.#o.events.publish("conversation", toSummary(stored, this.#self));
-  }
-
-  #publishMessage(message: ChatMessage) {
-    this.#o.events.publish("message", { conversationId: message.conversationId, message });
-  }
-
-  #publishReceived(records: SyncRecord[]) {
-    const touched = new Set<string>();
-    for (const record of records) {
-      if (record.type === "tombstone") {
-        this.#o.events.publish("conversation-deleted", { id: record.value.conversationId });
-        continue;
-      }
-      if (record.type === "message") {
-        touched.add(record.value.conversationId);
-        if (records.length <= MESSAGE_EVENT_BATCH_LIMIT) this.#publishMessage(record.value);
-      } else {
-        touched.add(record.value.id);
-      }
-    }
-    for (const id of touched) this.#publishSummary(id);
-  }
-
-  /**
-   * An original NeuroMesh peer pushes its conversation file: kept as this node's, received from
-   * that device, the same conversation as importing the file the original would have written
-   * for it (`received/<address>/local.json`), so each push adds only its new messages. Not
-   * shared: every node the original links to gets the pushes itself and keeps its own copy.
-   */
-  #receiveLegacy(from: PeerRef, payload: Record<string, unknown>) {
-    const parsed = parseLegacyConversation(payload);
-    if (!parsed.ok) {
-      this.#o.logger.warn("legacy conversation dropped: invalid", {
-        peer: from.id,
-        problem: parsed.error,
-      });
-      return;
-    }
-    const { records } = importedConversationRecords(parsed.legacy, {
-      self: this.#self,
-      file: `received/${from.address}/local.json`,
-      receivedIn: from.address,
-      shared: false,
-    });
-    const applied = this.#commit(records);
-    if (applied.length > 0) this.#publishReceived(applied);
   }
 }
 
@@ -590,53 +493,4 @@ function checkTitle(title: unknown): string {
 
 function chosenModel(model: string | undefined): string | undefined {
   return model && model !== "auto" ? model : undefined;
-}
-
-function servedFields(servedBy: ServedBy): Partial<ChatMessage> {
-  return {
-    hostInfo: {
-      nodeId: servedBy.nodeId,
-      nodeName: servedBy.nodeName,
-      model: servedBy.model,
-      isLlmHost: true,
-    },
-    model: servedBy.model,
-    sender: servedBy.nodeName,
-  };
-}
-
-/** Token counts from the final chunk; without them, one token per streamed piece. */
-function statsOf(
-  last: ChatChunk | undefined,
-  pieces: number,
-  elapsedMs: number,
-): ChatMessage["stats"] {
-  const tokens = last?.stats?.evalCount ?? pieces;
-  if (tokens === 0) return undefined;
-  const evalNs = last?.stats?.evalDurationNs;
-  const durationMs = evalNs !== undefined ? evalNs / 1e6 : elapsedMs;
-  return {
-    tokens,
-    durationMs: Math.round(durationMs),
-    tokensPerSec: durationMs > 0 ? Math.round((tokens / (durationMs / 1000)) * 10) / 10 : 0,
-  };
-}
-
-/** Resolves like `promise`, or rejects as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

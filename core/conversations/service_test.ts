@@ -9,7 +9,9 @@ import { settle } from "../../tests/support/sync_mesh.ts";
 import { RecordVerifier } from "../sync/record_signature.ts";
 import { testKeyBinding, testSigner } from "../sync/testing/test_keys.ts";
 import { FAKE_HOST, FakeChat } from "../llm/testing/fake_chat.ts";
-import { type AskEvent, ConversationError, ConversationService } from "./service.ts";
+import type { AskEvent } from "./ask_event.ts";
+import { createConversationService } from "./create_service.ts";
+import { ConversationError, type ConversationService } from "./service.ts";
 
 interface Node {
   service: ConversationService;
@@ -36,13 +38,14 @@ function node(
     sharing: true,
     service: undefined as unknown as ConversationService,
   };
-  n.service = new ConversationService({
+  n.service = createConversationService({
+    nodeId: id,
+    settings: () => ({ name, sharing: n.sharing }),
     store,
     bus: mesh.node(id, name),
     chat,
     events: hub,
-    identity: { nodeId: id, name },
-    config: { antiEntropyMs: 30_000, sharing: () => n.sharing },
+    antiEntropyMs: 30_000,
     logger: silentLogger,
     timers: new FakeClock(),
     verifier: new RecordVerifier({ binding: testKeyBinding }),

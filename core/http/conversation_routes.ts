@@ -18,11 +18,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { MAX_CONTENT_CHARS, MAX_TITLE_CHARS } from "../model/conversation.ts";
-import {
-  type AskEvent,
-  ConversationError,
-  type ConversationService,
-} from "../conversations/service.ts";
+import type { AskEvent } from "../conversations/ask_event.ts";
+import { ConversationError, type ConversationService } from "../conversations/service.ts";
 import { describeZodError } from "./errors.ts";
 
 const Title = z.string().trim().min(1, "must not be empty").max(

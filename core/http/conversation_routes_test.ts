@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { FakeChat } from "../llm/testing/fake_chat.ts";
 import type { Conversation } from "../model/conversation.ts";
-import { ConversationService } from "../conversations/service.ts";
+import { createConversationService } from "../conversations/create_service.ts";
+import type { ConversationService } from "../conversations/service.ts";
 import { EventHub } from "../events/hub.ts";
 import { silentLogger } from "../log/logger.ts";
 import { FakeClock } from "../peers/clock.ts";
@@ -21,13 +22,14 @@ interface Harness {
 async function withApp(fn: (h: Harness) => Promise<void>) {
   const store = ConversationStore.openPath(":memory:", { nodeId: "SELF" });
   const chat = new FakeChat();
-  const service = new ConversationService({
+  const service = createConversationService({
+    nodeId: "SELF",
+    settings: () => ({ name: "me", sharing: true }),
     store,
     bus: new MemoryMesh().node("SELF"),
     chat,
     events: new EventHub(),
-    identity: { nodeId: "SELF", name: "me" },
-    config: { antiEntropyMs: 30_000, sharing: true },
+    antiEntropyMs: 30_000,
     logger: silentLogger,
     timers: new FakeClock(),
   });

@@ -21,7 +21,7 @@ export type {
   ServedBy,
 } from "../../core/model/conversation.ts";
 export type { ConversationList } from "../../core/conversations/views.ts";
-export type { AskEvent as StreamEvent } from "../../core/conversations/service.ts";
+export type { AskEvent as StreamEvent } from "../../core/conversations/ask_event.ts";
 import type { PeerView } from "../../core/http/node_routes.ts";
 import type { ChatError } from "../../core/llm/chat.ts";
 

@@ -1,0 +1,92 @@
+import { type ChatChunk, ChatError, type ChatService } from "../llm/chat.ts";
+import type { Logger } from "../log/logger.ts";
+import type { ChatMessage } from "../model/conversation.ts";
+import type { Clock } from "../peers/clock.ts";
+import { Coalescer } from "../store/coalescer.ts";
+import { type AnswerSoFar, answerStats, foldChunk } from "./answer_fold.ts";
+import type { AskEvent } from "./ask_event.ts";
+import type { EventQueue } from "./event_queue.ts";
+import { chatTurns } from "./history.ts";
+import { untilAborted } from "./until_aborted.ts";
+
+export interface AnswerRunDeps {
+  chat: ChatService;
+  /** Stores a new version of the response (stamped) and tells the page. */
+  save: (message: ChatMessage) => void;
+  /** A new stamp of this node's clock. */
+  stamp: () => string;
+  /** The answer is complete: the conversation's summary changed. */
+  finished: (conversationId: string) => void;
+  logger: Logger;
+  timers: Clock;
+  wallClock: () => number;
+  /** A growing answer is saved and pushed at most this often. */
+  flushIntervalMs: number;
+}
+
+export interface AnswerJob {
+  conversationId: string;
+  /** The conversation so far, and the question to answer in it. */
+  messages: ChatMessage[];
+  questionId: string;
+  model: string | undefined;
+  /** The empty response message, already stored. */
+  response: ChatMessage;
+  /** Where the asker reads the answer's events. */
+  queue: EventQueue<AskEvent>;
+  /** Stops the answer; what arrived is saved with `stopped: true`. */
+  signal: AbortSignal;
+}
+
+/**
+ * Streams one answer into its response message: each chunk folded in, the growing message
+ * saved at most every `flushIntervalMs`, the final one saved complete with stats, stopped, or
+ * with the error that ended it.
+ */
+export async function runAnswer(deps: AnswerRunDeps, job: AnswerJob): Promise<void> {
+  const { conversationId, queue, signal } = job;
+  const writer = new Coalescer<ChatMessage>(
+    (value) => deps.save({ ...value, hlc: deps.stamp() }),
+    deps.flushIntervalMs,
+    deps.timers,
+  );
+  let answer: AnswerSoFar = { message: job.response, pieces: 0 };
+  const finish = (patch: Partial<ChatMessage>): ChatMessage => {
+    const final = { ...answer.message, ...patch, complete: true, hlc: deps.stamp() };
+    writer.finish(final);
+    deps.finished(conversationId);
+    return final;
+  };
+  const startedAt = deps.wallClock();
+  let iterator: AsyncIterator<ChatChunk> | undefined;
+  try {
+    const turns = chatTurns(job.messages, job.questionId);
+    iterator = deps.chat.chat({ model: job.model, messages: turns, conversationId }, signal)[
+      Symbol.asyncIterator
+    ]();
+    while (true) {
+      const next = await untilAborted(iterator.next(), signal);
+      if (next.done) break;
+      const folded = foldChunk(answer, next.value);
+      answer = folded.answer;
+      for (const event of folded.events) queue.push(event);
+      if (next.value.done) break;
+      writer.offer(answer.message);
+    }
+    const final = finish({ stats: answerStats(answer, deps.wallClock() - startedAt) });
+    queue.push({ type: "done", message: final });
+  } catch (error) {
+    if (signal.aborted) {
+      queue.push({ type: "done", message: finish({ stopped: true }) });
+    } else {
+      const kind = error instanceof ChatError ? error.kind : "upstream";
+      const text = (error as Error)?.message || String(error);
+      const final = finish({ error: text });
+      deps.logger.warn("answer failed", { conversation: conversationId, kind, error: text });
+      queue.push({ type: "error", messageId: final.id, error: text, kind });
+    }
+    iterator?.return?.().catch(() => {});
+  } finally {
+    writer.cancel();
+  }
+}
