@@ -362,12 +362,8 @@ export async function startNode(
       }),
       llmRoutes({
         llm,
-        identity: {
-          nodeId: identity.nodeId,
-          get name() {
-            return settings.current.name;
-          },
-        },
+        nodeId: identity.nodeId,
+        settings: () => settings.current,
         version: APP_VERSION,
       }),
       conversationRoutes(conversations),

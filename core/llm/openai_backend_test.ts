@@ -16,7 +16,8 @@ async function openAiServer(tokens = 8, tokenLatencyMs = 0) {
   }]);
   const routes = llmRoutes({
     llm: fixture.node("host").llm,
-    identity: { nodeId: "host", name: "host" },
+    nodeId: "host",
+    settings: () => ({ name: "host" }),
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, routes.fetch);
   return {

@@ -22,7 +22,8 @@ Deno.test("benchLlm() measures the mesh against the direct backend", async () =>
   ]);
   const routes = llmRoutes({
     llm: fixture.node("client").llm,
-    identity: { nodeId: "client", name: "client" },
+    nodeId: "client",
+    settings: () => ({ name: "client" }),
   });
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
