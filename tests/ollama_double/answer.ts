@@ -5,10 +5,23 @@
  * missing or repeated token obvious in a failure message.
  */
 
-/** One chat message as the double sees it (extra fields like images are ignored). */
+/** A tool call as carried in an assistant message, in either API (arguments parsed). */
+export interface ToolCallRecord {
+  name: string;
+  arguments: unknown;
+}
+
+/**
+ * One chat message as the double sees it. Besides role and content, images (base64), tool calls
+ * and the tool result's `tool_name` / `tool_call_id` are part of the conversation when present.
+ */
 export interface ConversationMessage {
   role: string;
   content: string;
+  images?: string[];
+  tool_calls?: readonly ToolCallRecord[];
+  tool_name?: string;
+  tool_call_id?: string;
 }
 
 /** A `/api/generate` prompt, or the `messages` of an `/api/chat` request. */
@@ -61,9 +74,43 @@ export function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-function conversationKey(input: AnswerInput): string {
+function messageKey(m: ConversationMessage): string {
+  const extras = {
+    ...(m.images?.length ? { images: m.images } : {}),
+    ...(m.tool_calls?.length ? { tool_calls: m.tool_calls } : {}),
+    ...(m.tool_name ? { tool_name: m.tool_name } : {}),
+    ...(m.tool_call_id ? { tool_call_id: m.tool_call_id } : {}),
+  };
+  const base = `${m.role}\u0001${m.content}`;
+  return Object.keys(extras).length > 0 ? `${base}\u0003${JSON.stringify(extras)}` : base;
+}
+
+/** The text an answer is derived from: the prompt, or every message with what it carries. */
+export function conversationKey(input: AnswerInput): string {
   if (typeof input === "string") return `prompt\u0000${input}`;
-  return input.map((m) => `${m.role}\u0001${m.content}`).join("\u0002");
+  return input.map(messageKey).join("\u0002");
+}
+
+/**
+ * The prompt input of a fill-in-the-middle request (`/api/generate` or `/v1/completions` with
+ * `suffix`): `expectedAnswer(model, infillInput(prompt, suffix))` is the middle the double
+ * answers with.
+ */
+export function infillInput(prompt: string, suffix: string): string {
+  return `\u0000infill\u0000${prompt}\u0000${suffix}`;
+}
+
+/**
+ * The prompt input of a `raw: true` generate request (no template applied), so a test can tell
+ * from the text alone that `raw` reached the host: `expectedAnswer(model, rawInput(prompt))`.
+ */
+export function rawInput(prompt: string): string {
+  return `\u0000raw\u0000${prompt}`;
+}
+
+/** The prompt input of a generate request with `images`: they are part of what is answered. */
+export function imagesInput(prompt: string, images: readonly string[]): string {
+  return images.length === 0 ? prompt : `${prompt}\u0000images\u0000${images.join("\u0001")}`;
 }
 
 /** The first `count` tokens of the answer to `input`; joined they give `expectedAnswer`. */
@@ -99,6 +146,29 @@ export function splitTokens(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? [];
 }
 
+/**
+ * Cuts `tokens` before the first occurrence of any `stop` sequence (Ollama's `options.stop`,
+ * OpenAI's `stop`); `stopped` tells whether one was found. A token cut by it is shortened.
+ */
+export function cutAtStop(
+  tokens: readonly string[],
+  stop: readonly string[],
+): { tokens: string[]; stopped: boolean } {
+  const text = tokens.join("");
+  const at = Math.min(
+    ...stop.filter((s) => s !== "").map((s) => text.indexOf(s)).filter((i) => i >= 0),
+  );
+  if (!Number.isFinite(at)) return { tokens: [...tokens], stopped: false };
+  const kept: string[] = [];
+  let start = 0;
+  for (const token of tokens) {
+    if (start >= at) break;
+    kept.push(token.slice(0, at - start));
+    start += token.length;
+  }
+  return { tokens: kept, stopped: true };
+}
+
 /** Rough prompt token count reported as `prompt_eval_count`. */
 export function countPromptTokens(input: AnswerInput): number {
   const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -122,12 +192,14 @@ export interface ReplyPlan {
  * Decides what to stream for `input`, given `answerFor` (the full answer to a conversation).
  * When the last message is an assistant message whose content is a prefix of the answer to the
  * messages before it, only the rest is streamed, so a re-issued request continues exactly where
- * the failed host stopped. `numPredict` > 0 caps the number of tokens streamed.
+ * the failed host stopped. `numPredict` > 0 caps the number of tokens streamed; the reply ends
+ * before the first `stop` sequence.
  */
 export function planReply(
   input: AnswerInput,
   answerFor: (input: AnswerInput) => string,
   numPredict?: number,
+  stop: readonly string[] = [],
 ): ReplyPlan {
   let tokens: string[];
   let continuedFrom: string | null = null;
@@ -140,6 +212,7 @@ export function planReply(
   } else {
     tokens = splitTokens(answerFor(input));
   }
+  tokens = cutAtStop(tokens, stop).tokens;
   if (numPredict !== undefined && numPredict > 0 && tokens.length > numPredict) {
     return { tokens: tokens.slice(0, numPredict), continuedFrom, doneReason: "length" };
   }

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  conversationKey,
   countPromptTokens,
+  cutAtStop,
   expectedAnswer,
   expectedTokens,
+  imagesInput,
+  infillInput,
   planReply,
+  rawInput,
   splitTokens,
   tokensAfter,
 } from "./answer.ts";
@@ -89,4 +94,52 @@ Deno.test("countPromptTokens() counts words plus message overhead", () => {
   assert.equal(countPromptTokens("why is the sky blue"), 5);
   assert.equal(countPromptTokens([user("hi there")]), 4);
   assert.equal(countPromptTokens(""), 1);
+});
+
+Deno.test("conversationKey() adds images and tool fields only when a message has them", () => {
+  assert.equal(conversationKey([user("a"), assistant("b")]), "user\u0001a\u0002assistant\u0001b");
+  const withImage = conversationKey([{ role: "user", content: "a", images: ["aGk="] }]);
+  assert.notEqual(withImage, conversationKey([user("a")]));
+  assert.equal(
+    conversationKey([{ role: "user", content: "a", images: [] }]),
+    conversationKey([user("a")]),
+  );
+  const call = { role: "assistant", content: "", tool_calls: [{ name: "f", arguments: { x: 1 } }] };
+  assert.notEqual(conversationKey([call]), conversationKey([assistant("")]));
+  assert.notEqual(
+    conversationKey([{ role: "tool", content: "1", tool_name: "f" }]),
+    conversationKey([{ role: "tool", content: "1", tool_call_id: "call_1" }]),
+  );
+});
+
+Deno.test("infill, raw and image prompts are answered differently from the plain prompt", () => {
+  const answers = new Set([
+    expectedAnswer("m", "p"),
+    expectedAnswer("m", infillInput("p", "s")),
+    expectedAnswer("m", infillInput("p", "t")),
+    expectedAnswer("m", rawInput("p")),
+    expectedAnswer("m", imagesInput("p", ["aGk="])),
+  ]);
+  assert.equal(answers.size, 5);
+  assert.equal(imagesInput("p", []), "p");
+});
+
+Deno.test("cutAtStop() ends before the first stop sequence, inside a token if need be", () => {
+  const tokens = ["alpha0", " beta1", " gamma2", " delta3"];
+  assert.deepEqual(cutAtStop(tokens, [" gamma"]), { tokens: ["alpha0", " beta1"], stopped: true });
+  assert.deepEqual(cutAtStop(tokens, ["ta1", "delta"]), {
+    tokens: ["alpha0", " be"],
+    stopped: true,
+  });
+  assert.deepEqual(cutAtStop(tokens, ["zzz", ""]), { tokens, stopped: false });
+  assert.deepEqual(cutAtStop(tokens, ["alpha"]), { tokens: [], stopped: true });
+});
+
+Deno.test("planReply() applies stop sequences before num_predict", () => {
+  const full = splitTokens(answerFor([user("q")]));
+  const stop = full[3].trim();
+  const plan = planReply([user("q")], answerFor, undefined, [stop]);
+  assert.equal(plan.tokens.join(""), full.slice(0, 3).join("") + " ");
+  assert.equal(plan.doneReason, "stop");
+  assert.equal(planReply([user("q")], answerFor, 2, [stop]).doneReason, "length");
 });

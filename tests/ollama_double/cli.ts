@@ -6,7 +6,9 @@ import {
   type FaultSpec,
   normalizeFault,
 } from "./faults.ts";
-import type { OllamaDoubleOptions } from "./server.ts";
+import { z } from "zod";
+import { ModelSpecSchema } from "./control.ts";
+import { type Api, APIS, type OllamaDoubleOptions } from "./server.ts";
 
 export const USAGE = `Ollama test double: serves Ollama's HTTP API with deterministic answers.
 
@@ -14,12 +16,15 @@ export const USAGE = `Ollama test double: serves Ollama's HTTP API with determin
 
   --host HOST                  address to bind (default 127.0.0.1)
   --port N                     port (default 11434; 0 picks a free one)
-  --models a,b                 model names (default tinyllama:1.1b)
+  --models a,b|JSON            model names (default tinyllama:1.1b), or a JSON list of specs,
+                               e.g. '[{"name":"e-embed","embeddingLength":8}]'
+  --api ollama|openai|both     APIs served: /api/*, /v1/* or both (default both, as Ollama)
   --tokens N                   tokens per answer (default 20)
   --token-latency-ms MS        delay between tokens (default 0)
   --first-token-latency-ms MS  delay before the first token (default 0)
   --fault KIND|JSON            ${FAULT_KINDS.join(" | ")}, or a fault spec as JSON
   --fault-after N              afterTokens of closeMidStream / stall
+  --fault-for-ms MS            a stall ends after MS and the reply goes on
   --fault-times N              apply the fault to the next N matching requests only
   --fault-status N             HTTP status of http500 (default 500)
   --fault-message TEXT         error text of http500
@@ -50,8 +55,9 @@ const NUMBER_OPTIONS: Record<string, NumberOption> = {
   "--max-queue": "maxQueue",
   "--control-port": "controlPort",
 };
-const NUMBER_FAULT_OPTIONS: Record<string, "afterTokens" | "times" | "status"> = {
+const NUMBER_FAULT_OPTIONS: Record<string, "afterTokens" | "forMs" | "times" | "status"> = {
   "--fault-after": "afterTokens",
+  "--fault-for-ms": "forMs",
   "--fault-times": "times",
   "--fault-status": "status",
 };
@@ -64,6 +70,16 @@ function number(flag: string, text: string | undefined): number {
     throw new Error(`${flag} needs a number, got ${text === undefined ? "nothing" : `"${text}"`}`);
   }
   return value;
+}
+
+function models(text: string): OllamaDoubleOptions["models"] {
+  if (!text.trim().startsWith("[")) return text.split(",").map((m) => m.trim()).filter(Boolean);
+  const parsed = z.array(z.union([z.string().min(1), ModelSpecSchema])).safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`--models: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /** Parses the arguments; throws an Error naming the flag and quoting the bad value. */
@@ -94,8 +110,16 @@ export function parseCliArgs(args: readonly string[]): CliCommand {
         options.hostname = value();
         break;
       case "--models":
-        options.models = value().split(",").map((m) => m.trim()).filter(Boolean);
+        options.models = models(value());
         break;
+      case "--api": {
+        const api = value();
+        if (api !== "both" && !APIS.includes(api as Api)) {
+          throw new Error(`--api needs ollama, openai or both, got "${api}"`);
+        }
+        options.apis = api === "both" ? [...APIS] : [api as Api];
+        break;
+      }
       case "--fault": {
         const text = value();
         fault = text.trim().startsWith("{") ? JSON.parse(text) : text as FaultKind;

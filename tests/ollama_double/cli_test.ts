@@ -72,6 +72,32 @@ Deno.test("parseCliArgs() refuses bad input, quoting it", () => {
   );
 });
 
+Deno.test("parseCliArgs() reads --api, model specs as JSON and --fault-for-ms", () => {
+  assert.deepEqual(options(["--api", "openai"]).apis, ["openai"]);
+  assert.deepEqual(options(["--api", "both"]).apis, ["ollama", "openai"]);
+  assert.throws(
+    () => parseCliArgs(["--api", "grpc"]),
+    /--api needs ollama, openai or both, got "grpc"/,
+  );
+  assert.deepEqual(
+    options([
+      "--models",
+      '["a:1b", {"name":"e-embed","embeddingLength":8,"capabilities":["embedding"]}]',
+    ])
+      .models,
+    ["a:1b", { name: "e-embed", embeddingLength: 8, capabilities: ["embedding"] }],
+  );
+  assert.throws(() => parseCliArgs(["--models", '[{"name":"x","size":-1}]']), /--models: 0.size/);
+  assert.deepEqual(
+    options(["--fault", "stall", "--fault-after", "3", "--fault-for-ms", "500"]).fault,
+    {
+      kind: "stall",
+      afterTokens: 3,
+      forMs: 500,
+    },
+  );
+});
+
 Deno.test("parseCliArgs() recognises --help", () => {
   assert.deepEqual(parseCliArgs(["--port", "1", "--help"]), { help: true });
 });

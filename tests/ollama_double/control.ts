@@ -6,16 +6,18 @@
  *   GET  /__double/requests?path=/api/chat → last request bodies on that path
  *   POST /__double/fault     Fault JSON    → DoubleStats (once in effect)
  *   POST /__double/settings  {tokenLatencyMs?, firstTokenLatencyMs?, tokens?, models?}
+ *                            (models: names or specs with embeddingLength, capabilities, …)
  *   POST /__double/reset                   → zeroes counters and logs
  */
 import { z } from "zod";
 import type { Fault } from "./faults.ts";
+import { CAPABILITIES } from "./models.ts";
 import type { OllamaDouble } from "./server.ts";
 import { errorResponse, jsonResponse, textResponse } from "./wire.ts";
 
 export const CONTROL_PREFIX = "/__double/";
 
-const ModelSpecSchema = z.strictObject({
+export const ModelSpecSchema = z.strictObject({
   name: z.string().min(1),
   family: z.string().optional(),
   parameterSize: z.string().optional(),
@@ -23,6 +25,8 @@ const ModelSpecSchema = z.strictObject({
   size: z.number().int().nonnegative().optional(),
   digest: z.string().optional(),
   contextLength: z.number().int().positive().optional(),
+  embeddingLength: z.number().int().positive().optional(),
+  capabilities: z.array(z.enum(CAPABILITIES)).optional(),
 });
 
 export const SettingsSchema = z.strictObject({

@@ -6,10 +6,12 @@
  * - `http500`: answer `{"error": message}` with `status` (default 500).
  * - `closeMidStream`: after `afterTokens` tokens, abort the response body abruptly.
  * - `stall`: after `afterTokens` tokens, send nothing more but keep the connection open
- *   (with 0 tokens not even the response headers are sent, as when Ollama hangs loading).
+ *   (with 0 tokens not even the response headers are sent, as when Ollama hangs loading);
+ *   with `forMs` the silence ends after that long and the reply goes on (a long token gap).
  * - `slow`: use `tokenLatencyMs` / `firstTokenLatencyMs` instead of the configured latencies.
  *
- * All but `none` and `refuse` can be targeted: `endpoints` (default chat and generate),
+ * All but `none` and `refuse` can be targeted: `endpoints` (default the generating ones: chat,
+ * generate, v1.chat, v1.completions),
  * `models` (default any) and `times` (apply to the next N matching requests, then act as none).
  */
 import { z } from "zod";
@@ -25,12 +27,27 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = typeof FAULT_KINDS[number];
 
-export const ENDPOINTS = ["root", "version", "tags", "ps", "show", "chat", "generate"] as const;
+export const ENDPOINTS = [
+  "root",
+  "version",
+  "tags",
+  "ps",
+  "show",
+  "chat",
+  "generate",
+  "embed",
+  "embeddings",
+  "v1.models",
+  "v1.chat",
+  "v1.completions",
+  "v1.embeddings",
+] as const;
 export type Endpoint = typeof ENDPOINTS[number];
 
 export const FaultSpecSchema = z.strictObject({
   kind: z.enum(FAULT_KINDS),
   afterTokens: z.number().int().nonnegative().optional(),
+  forMs: z.number().nonnegative().optional(),
   status: z.number().int().min(400).max(599).optional(),
   message: z.string().optional(),
   tokenLatencyMs: z.number().nonnegative().optional(),
@@ -44,7 +61,12 @@ export type FaultSpec = z.infer<typeof FaultSpecSchema>;
 /** A fault kind alone, or a spec with its parameters and targeting. */
 export type Fault = FaultKind | FaultSpec;
 
-export const DEFAULT_FAULT_ENDPOINTS: readonly Endpoint[] = ["chat", "generate"];
+export const DEFAULT_FAULT_ENDPOINTS: readonly Endpoint[] = [
+  "chat",
+  "generate",
+  "v1.chat",
+  "v1.completions",
+];
 export const DEFAULT_HTTP_ERROR = "llama runner process has terminated: exit status 2";
 
 const TARGETING = ["endpoints", "models", "times"] as const;
@@ -53,7 +75,7 @@ const ALLOWED_FIELDS: Record<FaultKind, readonly string[]> = {
   refuse: [],
   http500: ["status", "message", ...TARGETING],
   closeMidStream: ["afterTokens", ...TARGETING],
-  stall: ["afterTokens", ...TARGETING],
+  stall: ["afterTokens", "forMs", ...TARGETING],
   slow: ["tokenLatencyMs", "firstTokenLatencyMs", ...TARGETING],
 };
 

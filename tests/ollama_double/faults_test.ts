@@ -29,11 +29,14 @@ Deno.test("normalizeFault() refuses fields the kind does not use", () => {
   );
 });
 
-Deno.test("FaultSchedule.take() applies to chat and generate by default", () => {
+Deno.test("FaultSchedule.take() applies to the generating endpoints of both APIs by default", () => {
   const schedule = new FaultSchedule("http500");
   assert.equal(schedule.take("chat", "m")?.kind, "http500");
   assert.equal(schedule.take("generate", "m")?.kind, "http500");
+  assert.equal(schedule.take("v1.chat", "m")?.kind, "http500");
+  assert.equal(schedule.take("v1.completions", "m")?.kind, "http500");
   assert.equal(schedule.take("tags"), null);
+  assert.equal(schedule.take("embed", "m"), null, "embeddings only when targeted");
   assert.equal(schedule.kind, "http500");
 });
 
@@ -59,4 +62,17 @@ Deno.test("FaultSchedule.take() stops after `times` matching requests", () => {
 Deno.test("FaultSchedule.take() never returns none or refuse", () => {
   assert.equal(new FaultSchedule().take("chat", "m"), null);
   assert.equal(new FaultSchedule("refuse").take("chat", "m"), null);
+});
+
+Deno.test("a stall may end after forMs; embeddings endpoints can be targeted", () => {
+  assert.deepEqual(normalizeFault({ kind: "stall", afterTokens: 2, forMs: 300 }), {
+    kind: "stall",
+    afterTokens: 2,
+    forMs: 300,
+  });
+  assert.throws(() => normalizeFault({ kind: "slow", forMs: 3 }), /forMs not used by kind "slow"/);
+  const schedule = new FaultSchedule({ kind: "http500", endpoints: ["embed", "v1.embeddings"] });
+  assert.ok(schedule.take("embed", "m"));
+  assert.ok(schedule.take("v1.embeddings", "m"));
+  assert.equal(schedule.take("chat", "m"), null);
 });

@@ -1,7 +1,8 @@
 /**
  * One chat or generate reply of the Ollama test double: waits for a model slot and the first
  * token latency, then emits tokens with the token latency, applying `closeMidStream` and `stall`
- * faults, and turns the result into an HTTP response (NDJSON stream or one JSON object).
+ * faults, and turns the result into an HTTP response (an NDJSON stream, server-sent events for
+ * the OpenAI API, or one JSON object).
  *
  * Like Ollama, the response headers go out with the first token, so a slow first token or a
  * stall before it delays even the headers. Generation is pulled by the response body, so a
@@ -10,6 +11,8 @@
 import type { ReplyPlan } from "./answer.ts";
 import type { FaultSpec } from "./faults.ts";
 import { type DoneReason, JSON_HEADERS, type Metrics, NDJSON_HEADERS } from "./wire.ts";
+
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 
 /** Errors the double raises on purpose to drop a connection; not logged. */
 export class IntentionalAbort extends Error {
@@ -29,10 +32,15 @@ export interface GenerationSetup {
   tokenLatencyMs: number;
   /** A `closeMidStream` or `stall` fault for this request, if any. */
   fault: FaultSpec | null;
-  /** JSON of one streamed token. */
-  chunk(token: string): unknown;
+  /** JSON of one streamed token; `index` counts the tokens of this reply from 0. */
+  chunk(token: string, index: number): unknown;
   /** JSON of the final object; `content` is "" when streamed, the whole reply otherwise. */
   done(content: string, doneReason: DoneReason, metrics: Metrics): unknown;
+  /**
+   * Streams server-sent events (`data: {json}`) instead of NDJSON: the tokens' chunks, then
+   * the events `end()` returns, then `data: [DONE]`, as OpenAI's API does.
+   */
+  sse?: { end(doneReason: DoneReason, metrics: Metrics): unknown[] };
   /** Waits for a free model slot; resolves to its release function. */
   acquireSlot(signal: AbortSignal): Promise<() => void>;
   /** True when no slot is free now, so the reply will queue before its headers. */
@@ -71,7 +79,9 @@ function never(signal: AbortSignal): Promise<never> {
   });
 }
 
-type Step = { token: string } | { done: true; doneReason: DoneReason; metrics: Metrics };
+type Step =
+  | { token: string; index: number }
+  | { done: true; doneReason: DoneReason; metrics: Metrics };
 
 /** A response whose body fails at once: the client gets headers, then a broken connection. */
 export function brokenResponse(reason: string, headers: HeadersInit): Response {
@@ -113,7 +123,7 @@ export async function respondWithGeneration(
   if (setup.serverSignal.aborted) onServerAbort();
   else setup.serverSignal.addEventListener("abort", onServerAbort, { once: true });
 
-  const headers = setup.stream ? NDJSON_HEADERS : JSON_HEADERS;
+  const headers = !setup.stream ? JSON_HEADERS : setup.sse ? SSE_HEADERS : NDJSON_HEADERS;
   // Without streaming, headers go out only with the whole reply.
   const stallsBeforeHeaders = setup.fault?.kind === "stall" &&
     (!setup.stream || (setup.fault.afterTokens ?? 0) === 0);
@@ -168,9 +178,17 @@ function streamedReply(
   end: End,
   onController: (c: ReadableStreamDefaultController<Uint8Array>) => void,
 ): Response {
+  const { sse } = setup;
   const line = (step: Step) => {
+    if (sse) {
+      const events = "token" in step
+        ? [setup.chunk(step.token, step.index)]
+        : sse.end(step.doneReason, step.metrics);
+      const data = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join("");
+      return encoder.encode("token" in step ? data : `${data}data: [DONE]\n\n`);
+    }
     const json = "token" in step
-      ? setup.chunk(step.token)
+      ? setup.chunk(step.token, step.index)
       : setup.done("", step.doneReason, step.metrics);
     return encoder.encode(JSON.stringify(json) + "\n");
   };
@@ -215,11 +233,14 @@ async function* generateSteps(setup: GenerationSetup, signal: AbortSignal): Asyn
       if (fault?.kind === "closeMidStream" && i === (fault.afterTokens ?? 0)) {
         throw new IntentionalAbort(`closeMidStream after ${i} tokens`);
       }
-      if (fault?.kind === "stall" && i === (fault.afterTokens ?? 0)) await never(signal);
+      if (fault?.kind === "stall" && i === (fault.afterTokens ?? 0)) {
+        // a stall with `forMs` is a long gap after which the reply goes on
+        await (fault.forMs === undefined ? never(signal) : sleep(fault.forMs, signal));
+      }
       if (i === tokens.length) break;
       if (i > 0) await sleep(setup.tokenLatencyMs, signal);
       setup.onToken();
-      yield { token: tokens[i] };
+      yield { token: tokens[i], index: i };
     }
     const finished = performance.now();
     const ns = (ms: number) => Math.max(1, Math.round(ms * NS_PER_MS));

@@ -1,6 +1,7 @@
 /**
  * The models the Ollama test double pretends to have, and their JSON shapes for `/api/tags`,
- * `/api/ps` and `/api/show` (field names as in Ollama's api/types.go).
+ * `/api/ps` and `/api/show` (field names as in Ollama's api/types.go), with what each can do
+ * (Ollama's capabilities: completion, tools, insert, vision, embedding).
  */
 import { createHash } from "node:crypto";
 
@@ -16,7 +17,18 @@ export interface ModelSpec {
   size?: number;
   digest?: string;
   contextLength?: number;
+  /** Length of its embedding vectors. Default 768 for embedding models, else 384. */
+  embeddingLength?: number;
+  /**
+   * What it can do; a request needing anything else is refused with 400 as Ollama does.
+   * Default: ["embedding"] for embedding models (a name with "embed" or "minilm", family "*bert"),
+   * else every capability.
+   */
+  capabilities?: readonly Capability[];
 }
+
+export const CAPABILITIES = ["completion", "tools", "insert", "vision", "embedding"] as const;
+export type Capability = typeof CAPABILITIES[number];
 
 export interface DoubleModel {
   name: string;
@@ -26,6 +38,8 @@ export interface DoubleModel {
   size: number;
   digest: string;
   contextLength: number;
+  embeddingLength: number;
+  capabilities: readonly Capability[];
 }
 
 export const DEFAULT_MODELS: readonly ModelSpec[] = [{ name: "tinyllama:1.1b", family: "llama" }];
@@ -57,17 +71,42 @@ export function resolveModel(spec: ModelSpec | string): DoubleModel {
   const sizeInTag = tag.match(/(\d+(?:\.\d+)?)([kmb])(?![a-z])/i);
   const parameterSize = given.parameterSize ??
     (sizeInTag ? `${sizeInTag[1]}${sizeInTag[2].toUpperCase()}` : "1B");
+  const family = given.family ??
+    (base.split("/").at(-1)!.match(/^[a-z]+/i)?.[0].toLowerCase() || "llama");
+  const embeddingOnly = /embed|minilm/i.test(base) || family.endsWith("bert");
+  const embeddingLength = given.embeddingLength ?? (embeddingOnly ? 768 : 384);
+  if (!Number.isInteger(embeddingLength) || embeddingLength < 1) {
+    throw new RangeError(
+      `model ${name}: embeddingLength must be a positive integer, got ${embeddingLength}`,
+    );
+  }
   return {
     name,
-    family: given.family ??
-      (base.split("/").at(-1)!.match(/^[a-z]+/i)?.[0].toLowerCase() || "llama"),
+    family,
     parameterSize,
     quantization: given.quantization ?? "Q4_0",
     // Q4 weights take a bit over half a byte per parameter
     size: given.size ?? Math.round(parameterCount(parameterSize) * 0.6),
     digest: given.digest ?? createHash("sha256").update(name).digest("hex"),
     contextLength: given.contextLength ?? 2048,
+    embeddingLength,
+    capabilities: [...(given.capabilities ?? (embeddingOnly ? ["embedding"] : CAPABILITIES))],
   };
+}
+
+/**
+ * Ollama's refusal when a model lacks a capability, e.g. `"all-minilm" does not support chat`
+ * (its handlers quote the model as requested; completion is named after the endpoint).
+ */
+export function missingCapability(
+  model: DoubleModel,
+  requested: string,
+  needed: readonly Capability[],
+  endpoint: string,
+): string | null {
+  const missing = needed.find((c) => !model.capabilities.includes(c));
+  if (!missing) return null;
+  return `"${requested}" does not support ${missing === "completion" ? endpoint : missing}`;
 }
 
 /** Finds a model by the name a client sent ("tinyllama" matches "tinyllama:latest"). */
@@ -130,8 +169,9 @@ export function showResponse(model: DoubleModel) {
       "general.architecture": model.family,
       "general.parameter_count": parameterCount(model.parameterSize),
       [`${model.family}.context_length`]: model.contextLength,
+      [`${model.family}.embedding_length`]: model.embeddingLength,
     },
-    capabilities: ["completion"],
+    capabilities: [...model.capabilities],
     modified_at: MODIFIED_AT,
   };
 }

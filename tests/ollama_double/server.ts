@@ -1,18 +1,17 @@
 /**
  * The Ollama test double: an HTTP server speaking Ollama's real API (`/`, `/api/version`,
- * `/api/tags`, `/api/ps`, `/api/show`, `/api/chat`, `/api/generate`) with deterministic answers
- * (see answer.ts), configurable latency, injectable faults (see faults.ts) and counters that let
- * tests prove what happened on the host (e.g. that a cancelled stream stopped generating).
- * Test code only: product code never imports it.
+ * `/api/tags`, `/api/ps`, `/api/show`, `/api/chat`, `/api/generate`, `/api/embed`,
+ * `/api/embeddings`) and the OpenAI-compatible API Ollama also serves (`/v1/models`,
+ * `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`; see openai_api.ts), with
+ * deterministic answers, tool calls, structured outputs and embeddings (answer.ts, tools.ts,
+ * structured.ts, embeddings.ts), configurable latency, injectable faults (faults.ts) and
+ * counters that let tests prove what happened on the host (e.g. that a cancelled stream stopped
+ * generating). Test code only: product code never imports it.
  */
-import {
-  type AnswerInput,
-  countPromptTokens,
-  DEFAULT_ANSWER_TOKENS,
-  expectedAnswer,
-  planReply,
-} from "./answer.ts";
+import { type AnswerInput, countPromptTokens, DEFAULT_ANSWER_TOKENS, planReply } from "./answer.ts";
 import { CONTROL_PREFIX, handleControl } from "./control.ts";
+import { expectedEmbedding, fitContext } from "./embeddings.ts";
+import type { EmbedSpec, Engine, PlannedReply, ReplySpec, Route } from "./engine.ts";
 import {
   DEFAULT_HTTP_ERROR,
   type Endpoint,
@@ -25,32 +24,30 @@ import {
   DEFAULT_MODELS,
   type DoubleModel,
   findModel,
+  missingCapability,
   type ModelSpec,
   psEntry,
   resolveModel,
   showResponse,
   tagsEntry,
 } from "./models.ts";
+import { ollamaRoutes } from "./ollama_api.ts";
+import { OPENAI_ERRORS, openAiRoutes, retrieveModel } from "./openai_api.ts";
 import { Slots } from "./slots.ts";
+import { planToolReply } from "./tools.ts";
 import {
-  chatChunk,
-  chatDone,
-  ChatRequestSchema,
-  type DoneReason,
   errorResponse,
-  generateChunk,
-  generateDone,
-  GenerateRequestSchema,
   JSON_HEADERS,
   jsonResponse,
   keepAliveMs,
-  type Metrics,
   ShowRequestSchema,
   textResponse,
+  zodMessage,
 } from "./wire.ts";
 
 /** What an `answer` override is asked for. */
 export interface AnswerRequest {
+  /** "chat" for /api/chat and /v1/chat/completions, "generate" for /api/generate and /v1/completions. */
   endpoint: "chat" | "generate";
   /** The model's full name with tag (a request for "m" is answered as "m:latest"). */
   model: string;
@@ -71,7 +68,10 @@ export interface OllamaDoubleOptions {
   firstTokenLatencyMs?: number;
   /** Tokens per answer. Default 20. */
   tokens?: number;
-  /** Overrides the answer text; must be deterministic for continuation to work. */
+  /**
+   * Overrides every text answer (structured outputs too; tool calls are not affected); must be
+   * deterministic for continuation to work.
+   */
   answer?: (request: AnswerRequest) => string;
   /** Default "none". */
   fault?: Fault;
@@ -87,7 +87,15 @@ export interface OllamaDoubleOptions {
   controlPort?: number;
   /** Also serve the control API on this unix socket (reachable from outside a netns). */
   controlPath?: string;
+  /**
+   * The APIs served: Ollama's (`/`, `/api/*`) and the OpenAI-compatible one (`/v1/*`). Default
+   * both, as Ollama does; `["openai"]` is a server like llama.cpp, LM Studio or vLLM.
+   */
+  apis?: readonly Api[];
 }
+
+export const APIS = ["ollama", "openai"] as const;
+export type Api = typeof APIS[number];
 
 export interface DoubleStats {
   /** Ollama API requests received (control requests excluded). */
@@ -106,8 +114,10 @@ export interface DoubleStats {
   failed: number;
   /** Tokens generated, over all replies. */
   tokensSent: number;
-  /** Replies that continued an assistant prefix (failover re-issues). */
+  /** Replies that continued an assistant prefix or tool calls (failover re-issues). */
   continued: number;
+  /** Inputs embedded (each text of `/api/embed`, `/api/embeddings` and `/v1/embeddings`). */
+  embeddings: number;
   /** False while a `refuse` fault keeps the port closed. */
   listening: boolean;
   /** The current fault; `remaining` is null when it has no `times` limit. */
@@ -128,6 +138,7 @@ export interface OllamaDouble extends AsyncDisposable {
   readonly failed: number;
   readonly tokensSent: number;
   readonly continued: number;
+  readonly embeddings: number;
   stats(): DoubleStats;
   /** The last `logLimit` JSON bodies received on `path` (null for GET), oldest first. */
   requestLog(path: string): unknown[];
@@ -163,11 +174,6 @@ function requireCount(name: string, value: number): number {
   return value;
 }
 
-function zodMessage(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return `invalid request: ${issue.path.map(String).join(".") || "body"}: ${issue.message}`;
-}
-
 function zeroCounters() {
   return {
     requests: 0,
@@ -177,18 +183,13 @@ function zeroCounters() {
     failed: 0,
     tokensSent: 0,
     continued: 0,
+    embeddings: 0,
   };
 }
 
 function httpUrl(hostname: string, port: number): string {
   return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
-
-type Route = {
-  method: "GET" | "POST";
-  head?: boolean;
-  handle: (request: Request, body: unknown) => Response | Promise<Response>;
-};
 
 class OllamaDoubleServer implements OllamaDouble {
   readonly hostname: string;
@@ -220,6 +221,13 @@ class OllamaDoubleServer implements OllamaDouble {
   #closing: Promise<void> | null = null;
   #controlUrl: string | null = null;
   readonly #routes: Record<string, Route>;
+  readonly #apis: ReadonlySet<Api>;
+  readonly #engine: Engine = {
+    reply: (spec) => this.#reply(spec),
+    embed: (spec) => this.#embed(spec),
+    models: () => this.#models,
+    simple: (endpoint, request, respond) => this.#simple(endpoint, request, respond),
+  };
 
   constructor(options: OllamaDoubleOptions) {
     this.hostname = options.hostname ?? "127.0.0.1";
@@ -235,6 +243,14 @@ class OllamaDoubleServer implements OllamaDouble {
     this.#version = options.version ?? DEFAULT_OLLAMA_VERSION;
     this.#controlPort = options.controlPort;
     this.#controlPath = options.controlPath;
+    this.#apis = new Set(options.apis ?? APIS);
+    if (this.#apis.size === 0 || [...this.#apis].some((api) => !APIS.includes(api))) {
+      throw new RangeError(
+        `ollama double: apis must name ${APIS.join(" and/or ")}, got ${
+          JSON.stringify(options.apis)
+        }`,
+      );
+    }
     this.#routes = {
       "/": {
         method: "GET",
@@ -255,8 +271,8 @@ class OllamaDoubleServer implements OllamaDouble {
       },
       "/api/ps": { method: "GET", handle: (r) => this.#simple("ps", r, () => this.#ps()) },
       "/api/show": { method: "POST", handle: (r, body) => this.#show(r, body) },
-      "/api/chat": { method: "POST", handle: (r, body) => this.#chat(r, body) },
-      "/api/generate": { method: "POST", handle: (r, body) => this.#generate(r, body) },
+      ...ollamaRoutes(this.#engine),
+      ...openAiRoutes(this.#engine),
     };
   }
 
@@ -292,6 +308,9 @@ class OllamaDoubleServer implements OllamaDouble {
   }
   get continued(): number {
     return this.#counters.continued;
+  }
+  get embeddings(): number {
+    return this.#counters.embeddings;
   }
 
   async start(): Promise<void> {
@@ -456,7 +475,18 @@ class OllamaDoubleServer implements OllamaDouble {
     if (url.pathname.startsWith(CONTROL_PREFIX)) return handleControl(this, request, url);
     this.#counters.requests++;
     this.#counts.set(url.pathname, (this.#counts.get(url.pathname) ?? 0) + 1);
-    const route = this.#routes[url.pathname];
+    const openAi = url.pathname.startsWith("/v1/");
+    if (!this.#apis.has(openAi ? "openai" : "ollama")) {
+      return textResponse(404, "404 page not found");
+    }
+    const route = this.#routes[url.pathname] ??
+      (url.pathname.startsWith("/v1/models/")
+        ? {
+          method: "GET",
+          handle: (r: Request) =>
+            retrieveModel(this.#engine, r, url.pathname.slice("/v1/models/".length)),
+        } satisfies Route
+        : undefined);
     if (!route) return textResponse(404, "404 page not found");
     const method = request.method === "HEAD" && route.head ? "GET" : request.method;
     if (method !== route.method) return textResponse(405, "405 method not allowed");
@@ -464,17 +494,18 @@ class OllamaDoubleServer implements OllamaDouble {
       this.#log(url.pathname, null);
       return route.handle(request, null);
     }
+    const fail = openAi ? OPENAI_ERRORS.status : errorResponse;
     const text = await request.text();
     if (text.trim() === "") {
       this.#log(url.pathname, null);
-      return errorResponse(400, "missing request body");
+      return fail(400, "missing request body");
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (error) {
       this.#log(url.pathname, text);
-      return errorResponse(400, `invalid JSON in request body: ${(error as Error).message}`);
+      return fail(400, `invalid JSON in request body: ${(error as Error).message}`);
     }
     this.#log(url.pathname, body);
     return await route.handle(request, body);
@@ -495,19 +526,37 @@ class OllamaDoubleServer implements OllamaDouble {
     model?: string,
   ): Promise<Response> {
     const fault = this.#faults.take(endpoint, model);
+    return await this.#applyFault(fault, endpoint, request) ?? respond();
+  }
+
+  /**
+   * A fault on a reply that is not streamed token by token: the error or broken response it
+   * causes, or null to answer normally (after a `slow` or a timed `stall` delay).
+   */
+  async #applyFault(
+    fault: FaultSpec | null,
+    endpoint: Endpoint,
+    request: Request,
+  ): Promise<Response | null> {
     switch (fault?.kind) {
-      case "http500":
-        return errorResponse(fault.status ?? 500, fault.message ?? DEFAULT_HTTP_ERROR);
+      case "http500": {
+        const fail = endpoint.startsWith("v1.") ? OPENAI_ERRORS.status : errorResponse;
+        return fail(fault.status ?? 500, fault.message ?? DEFAULT_HTTP_ERROR);
+      }
       case "closeMidStream":
         return brokenResponse(`closeMidStream on ${endpoint}`, JSON_HEADERS);
       case "stall":
+        if (fault.forMs !== undefined) {
+          await this.#delay(fault.forMs);
+          return null;
+        }
         await this.#hang(request);
         return brokenResponse(`stall on ${endpoint} ended`, JSON_HEADERS);
       case "slow":
         await this.#delay(fault.firstTokenLatencyMs ?? this.#firstTokenLatencyMs);
-        return respond();
+        return null;
       default:
-        return respond();
+        return null;
     }
   }
 
@@ -557,79 +606,51 @@ class OllamaDoubleServer implements OllamaDouble {
     return this.#simple("show", request, () => jsonResponse(200, showResponse(model)), name);
   }
 
-  #chat(request: Request, body: unknown): Promise<Response> | Response {
-    const parsed = ChatRequestSchema.safeParse(body);
-    if (!parsed.success) return errorResponse(400, zodMessage(parsed.error));
-    const req = parsed.data;
-    const messages = req.messages.map((m) => ({ role: m.role, content: m.content }));
-    return this.#reply("chat", request, req, messages, {
-      chunk: (token) => chatChunk(req.model, token),
-      done: (content, reason, metrics) => chatDone(req.model, content, reason, metrics),
-    });
-  }
-
-  #generate(request: Request, body: unknown): Promise<Response> | Response {
-    const parsed = GenerateRequestSchema.safeParse(body);
-    if (!parsed.success) return errorResponse(400, zodMessage(parsed.error));
-    const req = parsed.data;
-    return this.#reply("generate", request, req, req.prompt, {
-      chunk: (token) => generateChunk(req.model, token),
-      done: (content, reason, metrics) => generateDone(req.model, content, reason, metrics),
-    });
-  }
-
-  /** Chat and generate after parsing: model lookup, load/unload, faults, then the reply. */
-  #reply(
-    endpoint: "chat" | "generate",
-    request: Request,
-    req: {
-      model: string;
-      stream?: boolean | null;
-      options?: Record<string, unknown> | null;
-      keep_alive?: string | number | null;
-    },
-    input: AnswerInput,
-    shape: {
-      chunk: (token: string) => unknown;
-      done: (content: string, reason: DoneReason, metrics?: Metrics) => unknown;
-    },
-  ): Promise<Response> | Response {
-    if (!req.model) return errorResponse(400, "model is required");
-    const model = findModel(this.#models, req.model);
-    if (!model) return errorResponse(404, `model '${req.model}' not found`);
-    const keepAlive = keepAliveMs(req.keep_alive);
+  /**
+   * A chat or completion reply of any API after parsing: model lookup, load/unload,
+   * capabilities, faults, slots, then the plan (tool calls or text) streamed or whole.
+   */
+  #reply(spec: ReplySpec): Promise<Response> | Response {
+    const { errors } = spec;
+    if (!spec.model) return errors.status(400, "model is required");
+    const model = findModel(this.#models, spec.model);
+    if (!model) return errors.notFound(spec.model);
+    const keepAlive = keepAliveMs(spec.keepAlive);
     // Ollama loads the model for an empty prompt and unloads it with keep_alive 0
-    if (input.length === 0) {
+    if (spec.load?.empty) {
       const unload = keepAlive === 0;
       if (unload) this.#loaded.delete(model.name);
       else this.#loaded.set(model.name, Date.now() + keepAlive);
-      return jsonResponse(200, shape.done("", unload ? "unload" : "load"));
+      return jsonResponse(200, spec.load.reply(unload ? "unload" : "load"));
     }
-    const fault = this.#faults.take(endpoint, req.model);
+    const missing = missingCapability(model, spec.model, spec.needs, spec.capabilityEndpoint);
+    if (missing) return errors.status(400, missing);
+    const fault = this.#faults.take(spec.endpoint, spec.model);
     if (fault?.kind === "http500") {
-      return errorResponse(fault.status ?? 500, fault.message ?? DEFAULT_HTTP_ERROR);
+      return errors.status(fault.status ?? 500, fault.message ?? DEFAULT_HTTP_ERROR);
     }
-    if (this.#slots.full) return errorResponse(503, SERVER_BUSY);
+    if (this.#slots.full) return errors.status(503, SERVER_BUSY);
 
-    const numPredict = req.options?.num_predict;
-    const plan = planReply(
-      input,
-      (i) => this.#answerFor(endpoint, model.name, i),
-      typeof numPredict === "number" ? numPredict : undefined,
-    );
+    const plan = this.#plan(spec, model.name);
     if (plan.continuedFrom !== null) this.#counters.continued++;
+    const rendering = spec.render(plan, model);
     this.#loaded.set(model.name, Date.now() + keepAlive);
     this.#counters.activeStreams++;
     const slow = fault?.kind === "slow" ? fault : undefined;
     return respondWithGeneration({
-      plan,
-      stream: req.stream !== false,
-      promptEvalCount: countPromptTokens(input),
+      plan: {
+        tokens: rendering.tokens,
+        continuedFrom: null,
+        doneReason: plan.kind === "text" ? plan.doneReason : "stop",
+      },
+      stream: spec.stream,
+      promptEvalCount: countPromptTokens(spec.input),
       firstTokenLatencyMs: slow?.firstTokenLatencyMs ?? this.#firstTokenLatencyMs,
       tokenLatencyMs: slow?.tokenLatencyMs ?? this.#tokenLatencyMs,
       fault: fault?.kind === "closeMidStream" || fault?.kind === "stall" ? fault : null,
-      chunk: shape.chunk,
-      done: shape.done,
+      chunk: rendering.chunk,
+      done: rendering.done,
+      sse: rendering.sse,
       acquireSlot: (signal) => this.#slots.acquire(signal),
       waitsForSlot: this.#slots.busy,
       serverSignal: this.#epoch.signal,
@@ -638,12 +659,62 @@ class OllamaDoubleServer implements OllamaDouble {
         this.#counters.activeStreams--;
         this.#counters[outcome]++;
       },
-    }, () => request.signal);
+    }, () => spec.request.signal);
   }
 
-  #answerFor(endpoint: "chat" | "generate", model: string, input: AnswerInput): string {
-    if (this.#answer) return this.#answer({ endpoint, model, input });
-    return expectedAnswer(model, input, this.#tokens);
+  /** Tool calls when the conversation asks for them (tools.ts), else the text answer. */
+  #plan(spec: ReplySpec, model: string): PlannedReply {
+    const { input, toolCalls } = spec;
+    if (toolCalls && typeof input !== "string") {
+      const tools = planToolReply(input, (messages) => toolCalls(model, messages));
+      if (tools) return { kind: "tools", ...tools };
+    }
+    const answerFor = (i: AnswerInput) =>
+      this.#answer
+        ? this.#answer({ endpoint: spec.answerEndpoint, model, input: i })
+        : spec.text(model, i, this.#tokens);
+    return { kind: "text", ...planReply(input, answerFor, spec.numPredict, spec.stop) };
+  }
+
+  /** Embeddings of any API after parsing: model, capability, faults, slot, context, vectors. */
+  async #embed(spec: EmbedSpec): Promise<Response> {
+    const { errors } = spec;
+    if (!spec.model) return errors.status(400, "model is required");
+    const model = findModel(this.#models, spec.model);
+    if (!model) return errors.notFound(spec.model);
+    const missing = missingCapability(model, spec.model, ["embedding"], "embeddings");
+    if (missing) return errors.status(400, missing);
+    const fitted = spec.inputs.map((text) => fitContext(text, model.contextLength, spec.truncate));
+    if (fitted.some((f) => !f.ok)) {
+      return errors.status(400, "input length exceeds maximum context length");
+    }
+    const start = performance.now();
+    const fault = this.#faults.take(spec.endpoint, spec.model);
+    if (this.#slots.full) return errors.status(503, SERVER_BUSY);
+    const release = await this.#slots.acquire(this.#epoch.signal).catch(() => null);
+    if (!release) return brokenResponse("server stopped", JSON_HEADERS);
+    try {
+      const loaded = performance.now();
+      const faulted = await this.#applyFault(fault, spec.endpoint, spec.request);
+      if (faulted) return faulted;
+      // the time to embed, like the time to a first token (a slow fault has waited it already)
+      if (fault?.kind !== "slow") await this.#delay(this.#firstTokenLatencyMs);
+      const vectors = fitted.map((f) =>
+        expectedEmbedding(model.name, f.ok ? f.text : "", model.embeddingLength, spec.dimensions)
+      );
+      this.#counters.embeddings += vectors.length;
+      this.#loaded.set(model.name, Date.now() + keepAliveMs(spec.keepAlive));
+      const ns = (ms: number) => Math.max(1, Math.round(ms * 1e6));
+      return spec.respond({
+        model,
+        vectors,
+        promptTokens: fitted.reduce((sum, f) => sum + f.tokens, 0),
+        totalNs: ns(performance.now() - start),
+        loadNs: ns(loaded - start),
+      });
+    } finally {
+      release();
+    }
   }
 }
 

@@ -2,25 +2,24 @@
  * The Ollama test double against the real `ollama` npm client and raw fetch, on 127.0.0.1.
  */
 import assert from "node:assert/strict";
+import { withDouble as withClient } from "./_with_double.ts";
 import { Ollama } from "ollama";
 import { expectedAnswer, expectedTokens } from "./answer.ts";
-import { type OllamaDoubleOptions, SERVER_BUSY, startOllamaDouble } from "./server.ts";
+import {
+  type OllamaDouble,
+  type OllamaDoubleOptions,
+  SERVER_BUSY,
+  startOllamaDouble,
+} from "./server.ts";
 
 const MODEL = "tinyllama:1.1b";
 const ask = (content: string) => [{ role: "user", content }];
 
 /** Starts a double, runs `fn`, always closes it (so sanitizers see no leak). */
-async function withDouble(
+const withDouble = (
   options: OllamaDoubleOptions,
-  fn: (d: Awaited<ReturnType<typeof startOllamaDouble>>, client: Ollama) => Promise<void>,
-) {
-  const double = await startOllamaDouble(options);
-  try {
-    await fn(double, new Ollama({ host: double.url }));
-  } finally {
-    await double.close();
-  }
-}
+  fn: (d: OllamaDouble, client: Ollama) => Promise<void>,
+) => withClient(options, (host) => new Ollama({ host }), fn);
 
 function post(url: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   return fetch(url, {
@@ -118,7 +117,7 @@ Deno.test("ollama client sees version, show and ps", async () => {
     assert.deepEqual(await client.version(), { version: "0.9.9" });
     const show = await client.show({ model: MODEL });
     assert.equal(show.details.parameter_size, "1.1B");
-    assert.deepEqual(show.capabilities, ["completion"]);
+    assert.deepEqual(show.capabilities, ["completion", "tools", "insert", "vision", "embedding"]);
     assert.deepEqual((await client.ps()).models, [], "nothing loaded before a request");
     await client.chat({ model: MODEL, messages: ask("x") });
     const [loaded] = (await client.ps()).models;
@@ -581,11 +580,19 @@ Deno.test("control API on a TCP port and a unix socket reads stats and sets faul
     await assert.rejects(() => client.list(), TypeError);
     assert.equal((await control("stats")).json.listening, false);
     await control("fault", "none");
-    await control("settings", { tokens: 2, models: ["z:1b"] });
+    await control("settings", {
+      tokens: 2,
+      models: ["z:1b", { name: "e-embed", embeddingLength: 4, capabilities: ["embedding"] }],
+    });
     const reply = await client.chat({ model: "z:1b", messages: ask("x") });
     assert.equal(reply.message.content, expectedAnswer("z:1b", ask("x"), 2));
+    assert.equal((await client.embed({ model: "e-embed", input: "x" })).embeddings[0].length, 4);
     const stats = (await control("stats")).json;
-    assert.deepEqual([stats.completed, stats.requestCounts["/api/chat"]], [1, 1]);
+    assert.deepEqual([stats.completed, stats.requestCounts["/api/chat"], stats.embeddings], [
+      1,
+      1,
+      1,
+    ]);
     assert.deepEqual((await control("requests?path=/api/chat")).json, [{
       model: "z:1b",
       messages: ask("x"),

@@ -1,28 +1,83 @@
 /**
- * Ollama's request and response JSON for chat and generate, as in Ollama's api/types.go and
- * docs/api.md. Requests are loose (unknown fields such as tools, think or format are accepted
+ * Ollama's request and response JSON for chat, generate and embeddings, as in Ollama's
+ * api/types.go and docs/api.md. Requests are loose (unknown fields such as think are accepted
  * and ignored); responses keep Ollama's field order.
  */
 import { z } from "zod";
 
 const nullableString = z.string().nullish().transform((v) => v ?? "");
-const MessageSchema = z.looseObject({ role: z.string(), content: nullableString });
+/** Base64 images, as Ollama's ImageData decodes them (standard alphabet, padded). */
+export const Base64Images = z.array(
+  z.string().regex(
+    /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+    "illegal base64 data",
+  ),
+).nullish();
+const ToolCallSchema = z.looseObject({
+  function: z.looseObject({
+    index: z.number().int().nullish(),
+    name: z.string(),
+    arguments: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
+  }),
+});
+const MessageSchema = z.looseObject({
+  role: z.string(),
+  content: nullableString,
+  images: Base64Images,
+  tool_calls: z.array(ToolCallSchema).nullish(),
+  tool_name: z.string().nullish(),
+});
+/** `{type: "function", function: {name, description, parameters}}`, as both APIs send tools. */
+export const ToolSchema = z.looseObject({
+  type: z.string().nullish(),
+  function: z.looseObject({ name: z.string().min(1), parameters: z.unknown().optional() }),
+});
+/** `"json"` or a JSON schema object ("" means none). */
+const FormatSchema = z.union([z.literal("json"), z.literal(""), z.record(z.string(), z.unknown())])
+  .nullish();
 const common = {
   model: nullableString,
   /** Ollama streams unless `stream` is false. */
   stream: z.boolean().nullish(),
   options: z.record(z.string(), z.unknown()).nullish(),
   keep_alive: z.union([z.string(), z.number()]).nullish(),
+  format: FormatSchema,
 };
 
 export const ChatRequestSchema = z.looseObject({
   ...common,
   messages: z.array(MessageSchema).nullish().transform((v) => v ?? []),
+  tools: z.array(ToolSchema).nullish(),
 });
 export type ChatRequestBody = z.infer<typeof ChatRequestSchema>;
 
-export const GenerateRequestSchema = z.looseObject({ ...common, prompt: nullableString });
+export const GenerateRequestSchema = z.looseObject({
+  ...common,
+  prompt: nullableString,
+  suffix: z.string().nullish(),
+  system: z.string().nullish(),
+  raw: z.boolean().nullish(),
+  images: Base64Images,
+});
 export type GenerateRequestBody = z.infer<typeof GenerateRequestSchema>;
+
+/** `POST /api/embed`: `input` is a string or a list of strings. */
+export const EmbedRequestSchema = z.looseObject({
+  model: nullableString,
+  input: z.union([z.string(), z.array(z.string())]).nullish(),
+  truncate: z.boolean().nullish(),
+  dimensions: z.number().int().nonnegative().nullish(),
+  options: z.record(z.string(), z.unknown()).nullish(),
+  keep_alive: z.union([z.string(), z.number()]).nullish(),
+});
+
+/** `POST /api/embeddings` (superseded by /api/embed): one `prompt`. */
+export const EmbeddingsRequestSchema = z.looseObject({
+  model: nullableString,
+  prompt: nullableString,
+  options: z.record(z.string(), z.unknown()).nullish(),
+  keep_alive: z.union([z.string(), z.number()]).nullish(),
+});
 
 export const ShowRequestSchema = z.looseObject({ model: nullableString, name: nullableString });
 
@@ -38,11 +93,14 @@ export interface Metrics {
 
 export type DoneReason = "stop" | "length" | "load" | "unload";
 
-export function chatChunk(model: string, content: string) {
+/** `tool_calls` of an assistant message, when it has any. */
+type ToolCalls = { tool_calls?: unknown[] };
+
+export function chatChunk(model: string, content: string, extra: ToolCalls = {}) {
   return {
     model,
     created_at: new Date().toISOString(),
-    message: { role: "assistant", content },
+    message: { role: "assistant", content, ...extra },
     done: false,
   };
 }
@@ -52,11 +110,12 @@ export function chatDone(
   content: string,
   doneReason: DoneReason,
   metrics?: Metrics,
+  extra: ToolCalls = {},
 ) {
   return {
     model,
     created_at: new Date().toISOString(),
-    message: { role: "assistant", content },
+    message: { role: "assistant", content, ...extra },
     done_reason: doneReason,
     done: true,
     ...metrics,
@@ -67,11 +126,13 @@ export function generateChunk(model: string, response: string) {
   return { model, created_at: new Date().toISOString(), response, done: false };
 }
 
+/** `withContext` false for raw prompts, which Ollama answers without `context`. */
 export function generateDone(
   model: string,
   response: string,
   doneReason: DoneReason,
   metrics?: Metrics,
+  withContext = true,
 ) {
   return {
     model,
@@ -80,7 +141,7 @@ export function generateDone(
     done: true,
     done_reason: doneReason,
     // token ids of prompt and answer, as Ollama returns for a later `context` request
-    ...(metrics && {
+    ...(metrics && withContext && {
       context: Array.from(
         { length: metrics.prompt_eval_count + metrics.eval_count },
         (_, i) => (i * 7919) % 32000 + 1,
@@ -117,6 +178,12 @@ export function keepAliveMs(value: string | number | null | undefined): number {
     if (value.startsWith("-")) ms = -ms;
   }
   return ms < 0 ? Infinity : ms;
+}
+
+/** The first issue of a failed parse, naming the field: `invalid request: messages.0.role: …`. */
+export function zodMessage(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  return `invalid request: ${issue.path.map(String).join(".") || "body"}: ${issue.message}`;
 }
 
 export const NDJSON_HEADERS = { "content-type": "application/x-ndjson" };

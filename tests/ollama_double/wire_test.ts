@@ -4,7 +4,10 @@ import {
   chatDone,
   ChatRequestSchema,
   DEFAULT_KEEP_ALIVE_MS,
+  EmbeddingsRequestSchema,
+  EmbedRequestSchema,
   generateDone,
+  GenerateRequestSchema,
   keepAliveMs,
 } from "./wire.ts";
 
@@ -20,14 +23,56 @@ const metrics = {
 Deno.test("ChatRequestSchema accepts Ollama requests with extra fields and null content", () => {
   const body = ChatRequestSchema.parse({
     model: "m",
-    messages: [{ role: "user", content: null, images: ["x"] }],
+    messages: [{ role: "user", content: null, images: ["eA=="] }],
     tools: [],
     think: false,
   });
   assert.equal(body.messages[0].content, "");
+  assert.deepEqual(body.messages[0].images, ["eA=="]);
   assert.equal(body.stream, undefined, "absent stream means streaming");
   assert.deepEqual(ChatRequestSchema.parse({}).messages, []);
   assert.equal(ChatRequestSchema.safeParse({ messages: "x" }).success, false);
+});
+
+Deno.test("images must be base64, as Ollama's ImageData decodes them", () => {
+  const parse = (images: string[]) =>
+    ChatRequestSchema.safeParse({ messages: [{ role: "user", content: "", images }] });
+  assert.equal(parse(["aGk=", "aGkh", ""]).success, true);
+  for (const bad of ["x", "a b=", "aGk"]) {
+    const result = parse([bad]);
+    assert.equal(result.success, false, bad);
+    assert.match(result.error!.issues[0].message, /illegal base64 data/);
+  }
+  assert.equal(GenerateRequestSchema.safeParse({ prompt: "p", images: ["%%%%"] }).success, false);
+});
+
+Deno.test("EmbedRequestSchema takes a string or a list; EmbeddingsRequestSchema a prompt", () => {
+  assert.equal(EmbedRequestSchema.parse({ model: "m", input: "a" }).input, "a");
+  assert.deepEqual(EmbedRequestSchema.parse({ model: "m", input: ["a", "b"] }).input, ["a", "b"]);
+  assert.equal(EmbedRequestSchema.safeParse({ model: "m", input: [1] }).success, false);
+  assert.equal(EmbedRequestSchema.safeParse({ model: "m", dimensions: -1 }).success, false);
+  assert.equal(EmbeddingsRequestSchema.parse({ model: "m" }).prompt, "");
+});
+
+Deno.test("tool calls in chat messages and tools are read in Ollama's shape", () => {
+  const body = ChatRequestSchema.parse({
+    model: "m",
+    messages: [
+      {
+        role: "assistant",
+        content: "",
+        tool_calls: [{ function: { name: "f", arguments: { a: 1 } } }],
+      },
+      { role: "tool", content: "42", tool_name: "f" },
+    ],
+    tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+    format: { type: "object" },
+  });
+  assert.deepEqual(body.messages[0].tool_calls?.[0].function, { name: "f", arguments: { a: 1 } });
+  assert.equal(body.messages[1].tool_name, "f");
+  assert.equal(body.tools?.[0].function.name, "f");
+  assert.equal(ChatRequestSchema.safeParse({ format: "yaml" }).success, false);
+  assert.equal(ChatRequestSchema.safeParse({ format: "json" }).success, true);
 });
 
 Deno.test("chatChunk() and chatDone() have Ollama's shape", () => {
