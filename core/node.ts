@@ -111,10 +111,17 @@ export async function startNode(
   cleanups.push(() => trust.flush());
 
   try {
-    const accessLists = () => ({
-      allowed: new CidrSet([...allowedCidrs(config), ...settings.current.allowCidr]),
-      blocked: new CidrSet(settings.current.blockCidr),
-    });
+    let lists: { of: unknown; allowed: CidrSet; blocked: CidrSet } | undefined;
+    const accessLists = () => {
+      if (lists?.of !== settings.current) {
+        lists = {
+          of: settings.current,
+          allowed: new CidrSet([...allowedCidrs(config), ...settings.current.allowCidr]),
+          blocked: new CidrSet(settings.current.blockCidr),
+        };
+      }
+      return { allowed: lists.allowed, blocked: lists.blocked };
+    };
     const targets = () =>
       broadcastTargets(Deno.networkInterfaces(), {
         interfaces: config.interface,
@@ -228,14 +235,13 @@ export async function startNode(
       });
       discovery = new Discovery(udp, {
         nodeId: identity.nodeId,
-        name: settings.current.name,
+        settings: () => ({ name: settings.current.name, ...accessLists() }),
         peerPort: links.peerPort,
         httpPort: config.httpPort,
-        hasLlm: llm.hasLlm,
+        hasLlm: () => llm.hasLlm,
         fingerprint: await fingerprintOfPublicKey(identity.publicKeyRaw),
         discoveryPort: config.discoveryPort,
         targets,
-        ...accessLists(),
         announceIntervalMs: config.announceIntervalMs,
         peerTimeoutMs: config.peerTimeoutMs,
         logger: logger.child("discovery"),
@@ -296,7 +302,7 @@ export async function startNode(
       if (llm.hasLlm === hadLlm) return;
       hadLlm = llm.hasLlm;
       links.setHasLlm(hadLlm);
-      void discovery?.setHasLlm(hadLlm);
+      void discovery?.announce();
       events.publish("node", status().node);
     });
 
@@ -318,7 +324,7 @@ export async function startNode(
       ) dropUntrusted();
       if (next.name !== previous.name) {
         links.setName(next.name);
-        void discovery?.setName(next.name);
+        void discovery?.announce();
       }
       if (next.allowCidr !== previous.allowCidr || next.blockCidr !== previous.blockCidr) {
         const lists = accessLists();

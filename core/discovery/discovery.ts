@@ -26,14 +26,26 @@ export const DEFAULT_EXPIRE_INTERVAL_MS = 1_000;
 export type NodeSeenKind = "new" | "restarted" | "updated";
 export type NodeLostReason = "timeout" | "offline";
 
+/** What discovery reads of the live settings, at every packet it sends or receives. */
+export interface DiscoverySettings {
+  /** This node's display name. */
+  name: string;
+  /** Sources accepted. Default: DEFAULT_ALLOWED_CIDRS (private, link-local, loopback). */
+  allowed?: CidrSet;
+  /** Sources refused even when allowed. */
+  blocked?: CidrSet;
+}
+
 export interface DiscoveryOptions {
   nodeId: string;
-  name: string;
+  /** The live settings; after a change of name, `announce()` tells the others at once. */
+  settings: () => DiscoverySettings;
   /** TCP port of our peer link listener. */
   peerPort: number;
   /** Port of our HTTP server (0 when it has none). */
   httpPort: number;
-  hasLlm?: boolean;
+  /** Whether this node offers an LLM now; after a change, `announce()` tells the others. */
+  hasLlm?: () => boolean;
   /** Default: PROTOCOL_VERSION. */
   protocolVersion?: number;
   /** Our key's full fingerprint (the node id is its start); sent when set. */
@@ -44,10 +56,6 @@ export interface DiscoveryOptions {
   discoveryPort?: number;
   /** Where announcements go: broadcast (or unicast) IPv4 addresses, read anew at each announce. */
   targets: readonly string[] | (() => readonly string[]);
-  /** Sources accepted. Default: DEFAULT_ALLOWED_CIDRS (private, link-local, loopback). */
-  allowed?: CidrSet;
-  /** Sources refused even when allowed. */
-  blocked?: CidrSet;
   /** Default 30 s. */
   announceIntervalMs?: number;
   /** A node silent this long is lost. Default 60 s. */
@@ -76,6 +84,8 @@ export interface DiscoveryStats {
 }
 
 type TimerHandle = ReturnType<Clock["setTimeout"]>;
+
+const DEFAULT_ALLOWED = new Cidrs(DEFAULT_ALLOWED_CIDRS);
 
 /** Answers to one address at most this often, so spoofed sources cannot aim our replies. */
 const REPLY_RATE = { ratePerSecond: 1, burst: 5 };
@@ -116,12 +126,9 @@ export class Discovery {
   #clock: Clock;
   #logger: Logger;
   #registry: NodeRegistry;
-  #allowed: CidrSet;
-  #blocked: CidrSet | null;
   #perSource: KeyedRateLimiter;
   #global: TokenBucket;
   #replies: KeyedRateLimiter;
-  #own: { name: string; hasLlm: boolean };
   #state: "idle" | "running" | "stopped" = "idle";
   #timers: { announce: TimerHandle | null; expire: TimerHandle | null } = {
     announce: null,
@@ -164,8 +171,6 @@ export class Discovery {
       timeoutMs: options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS,
       maxEntries: options.maxNodes ?? DEFAULT_MAX_NODES,
     });
-    this.#allowed = options.allowed ?? new Cidrs(DEFAULT_ALLOWED_CIDRS);
-    this.#blocked = options.blocked ?? null;
     const now = this.#clock.now();
     this.#perSource = new KeyedRateLimiter({
       ratePerSecond: perSource,
@@ -174,7 +179,6 @@ export class Discovery {
     });
     this.#global = new TokenBucket({ ratePerSecond: global, burst: global }, now);
     this.#replies = new KeyedRateLimiter({ ...REPLY_RATE, maxKeys: MAX_TRACKED_SOURCES });
-    this.#own = { name: options.name, hasLlm: options.hasLlm ?? false };
   }
 
   /** Starts listening, announces at once, then every `announceIntervalMs`. */
@@ -209,25 +213,11 @@ export class Discovery {
     this.#logger.info("discovery stopped");
   }
 
-  /** Broadcasts our ONLINE announcement now (also done on a timer). */
+  /** Broadcasts our ONLINE announcement now (also done on a timer, and after a change of ours). */
   async announce(): Promise<void> {
     if (this.#state !== "running") return;
     const bytes = this.#packet("ONLINE", false);
     await Promise.all(this.#targets().map((host) => this.#send(bytes, host)));
-  }
-
-  /** Changes whether we offer an LLM; announces at once when it changed. */
-  setHasLlm(hasLlm: boolean): Promise<void> {
-    if (this.#own.hasLlm === hasLlm) return Promise.resolve();
-    this.#own.hasLlm = hasLlm;
-    return this.announce();
-  }
-
-  /** Changes our display name; announces at once when it changed. */
-  setName(name: string): Promise<void> {
-    if (this.#own.name === name) return Promise.resolve();
-    this.#own.name = name;
-    return this.announce();
   }
 
   /** Every node heard and not yet lost. */
@@ -260,7 +250,8 @@ export class Discovery {
     this.#stats.received++;
     const now = this.#clock.now();
     const address = plainAddress(rawAddress);
-    if (this.#blocked?.matches(address) || !this.#allowed.matches(address)) {
+    const { allowed = DEFAULT_ALLOWED, blocked } = this.#options.settings();
+    if (blocked?.matches(address) || !allowed.matches(address)) {
       this.#stats.notAllowed++;
       return;
     }
@@ -363,8 +354,8 @@ export class Discovery {
     return encodeAnnouncement(createAnnouncement({
       type,
       nodeId: o.nodeId,
-      name: this.#own.name,
-      hasLlm: this.#own.hasLlm,
+      name: o.settings().name,
+      hasLlm: o.hasLlm?.() ?? false,
       peerPort: o.peerPort,
       httpPort: o.httpPort,
       protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,

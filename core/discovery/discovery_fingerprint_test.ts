@@ -9,7 +9,7 @@ Deno.test("Discovery ignores an announcement whose node id is not the start of i
   const clock = new FakeClock(Date.UTC(2025, 3, 19));
   const discovery = new Discovery(hub.attach("10.0.0.1", 5000), {
     nodeId: "SELF",
-    name: "self",
+    settings: () => ({ name: "self" }),
     peerPort: 7878,
     httpPort: 8080,
     targets: ["10.0.0.255"],

@@ -3,16 +3,20 @@ import { CidrSet } from "../net/cidr.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { createAnnouncement, decodeAnnouncement, encodeAnnouncement } from "./announcement.ts";
 import type { DatagramTransport } from "./datagram_transport.ts";
-import { Discovery, type DiscoveryOptions } from "./discovery.ts";
+import { Discovery, type DiscoveryOptions, type DiscoverySettings } from "./discovery.ts";
 import { MemoryDatagramHub } from "./testing/memory_datagram.ts";
 
 const PORT = 5000;
 const BROADCAST = "10.0.0.255";
 const text = new TextEncoder();
 
+/** A node's live settings and LLM state, changed by tests. */
+type Own = DiscoverySettings & { hasLlm: boolean };
+
 interface TestNode {
   discovery: Discovery;
   events: string[];
+  own: Own;
 }
 
 /** A LAN of Discovery instances on fake time. Every test stops its nodes (fake timers cleared). */
@@ -21,14 +25,26 @@ class Lan {
   readonly clock = new FakeClock(Date.UTC(2025, 3, 19));
   readonly nodes: TestNode[] = [];
 
-  add(id: string, address: string, options: Partial<DiscoveryOptions> = {}): TestNode {
-    return this.addOn(this.hub.attach(address, PORT), id, options);
+  add(
+    id: string,
+    address: string,
+    options: Partial<DiscoveryOptions> = {},
+    own: Partial<Own> = {},
+  ): TestNode {
+    return this.addOn(this.hub.attach(address, PORT), id, options, own);
   }
 
-  addOn(transport: DatagramTransport, id: string, options: Partial<DiscoveryOptions> = {}) {
+  addOn(
+    transport: DatagramTransport,
+    id: string,
+    options: Partial<DiscoveryOptions> = {},
+    settings: Partial<Own> = {},
+  ) {
+    const own: Own = { name: `name-${id}`, hasLlm: false, ...settings };
     const discovery = new Discovery(transport, {
       nodeId: id,
-      name: `name-${id}`,
+      settings: () => own,
+      hasLlm: () => own.hasLlm,
       peerPort: 7878,
       httpPort: 8080,
       targets: [BROADCAST],
@@ -38,7 +54,7 @@ class Lan {
     const events: string[] = [];
     discovery.onNodeSeen((entry, kind) => events.push(`${kind} ${entry.nodeId}`));
     discovery.onNodeLost((entry, reason) => events.push(`lost ${entry.nodeId} ${reason}`));
-    const node = { discovery, events };
+    const node = { discovery, events, own };
     this.nodes.push(node);
     return node;
   }
@@ -197,17 +213,24 @@ Deno.test("Discovery: an original node is known by its address and answered dire
   await lan.stopAll();
 });
 
-Deno.test("Discovery: setHasLlm() and setName() announce at once, only on change", async () => {
+Deno.test("Discovery: announce() after a change of LLM or name tells the others at once", async () => {
   const lan = new Lan();
   const [a, b] = await lan.pair();
   const sentBefore = lan.hub.sent.length;
-  await a.discovery.setHasLlm(true);
-  await a.discovery.setHasLlm(true);
-  await a.discovery.setName("renamed");
-  await a.discovery.setName("renamed");
+  a.own.hasLlm = true;
+  await a.discovery.announce();
   await lan.hub.drain();
-  assert.equal(lan.hub.sent.length - sentBefore, 2);
-  assert.deepEqual(b.events, ["new A", "updated A", "updated A"]);
+  a.own.name = "renamed";
+  await a.discovery.announce();
+  await lan.hub.drain();
+  await a.discovery.announce();
+  await lan.hub.drain();
+  assert.equal(lan.hub.sent.length - sentBefore, 3);
+  assert.deepEqual(
+    b.events,
+    ["new A", "updated A", "updated A"],
+    "an unchanged one only refreshes",
+  );
   assert.equal(b.discovery.node("A")!.hasLlm, true);
   assert.equal(b.discovery.node("A")!.name, "renamed");
   await lan.stopAll();
@@ -215,7 +238,7 @@ Deno.test("Discovery: setHasLlm() and setName() announce at once, only on change
 
 Deno.test("Discovery: sources outside the allowed ranges or in the block list are ignored", async () => {
   const lan = new Lan();
-  const a = lan.add("A", "10.0.0.1", { blocked: new CidrSet(["10.0.0.66/32"]) });
+  const a = lan.add("A", "10.0.0.1", {}, { blocked: new CidrSet(["10.0.0.66/32"]) });
   await a.discovery.start();
   lan.hub.inject(announcementFrom("PUBLIC", lan), "8.8.8.8", BROADCAST, PORT);
   lan.hub.inject(announcementFrom("BLOCKED", lan), "10.0.0.66", BROADCAST, PORT);
@@ -349,7 +372,13 @@ Deno.test("Discovery: start() twice throws; stop() is idempotent and works unsta
 
 Deno.test("Discovery refuses bad options, quoting the value", () => {
   const hub = new MemoryDatagramHub();
-  const base = { nodeId: "A", name: "A", peerPort: 7878, httpPort: 0, targets: [] };
+  const base = {
+    nodeId: "A",
+    settings: () => ({ name: "A" }),
+    peerPort: 7878,
+    httpPort: 0,
+    targets: [],
+  };
   assert.throws(
     () => new Discovery(hub.attach("10.0.0.1", PORT), { ...base, discoveryPort: 70000 }),
     /'discoveryPort' must be a port 1-65535: current value is 70000/,

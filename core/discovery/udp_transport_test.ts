@@ -61,8 +61,14 @@ Deno.test("Discovery over real UDP on loopback: find, answer, OFFLINE", async ()
   const [socketA, socketB] = await twoHosts();
   const port = socketA.port;
   const common = { peerPort: 7878, httpPort: 8080, discoveryPort: port };
-  const a = new Discovery(socketA, { ...common, nodeId: "A", name: "a", targets: ["127.0.0.3"] });
-  const b = new Discovery(socketB, { ...common, nodeId: "B", name: "b", targets: [] });
+  const named = (name: string) => ({ settings: () => ({ name }) });
+  const a = new Discovery(socketA, {
+    ...common,
+    ...named("a"),
+    nodeId: "A",
+    targets: ["127.0.0.3"],
+  });
+  const b = new Discovery(socketB, { ...common, ...named("b"), nodeId: "B", targets: [] });
   const lost: string[] = [];
   b.onNodeLost((entry, reason) => lost.push(`${entry.nodeId} ${reason}`));
   try {
@@ -90,7 +96,7 @@ Deno.test("Discovery over real UDP answers an original node's bare packet", asyn
   const [socketA, original] = await twoHosts();
   const a = new Discovery(socketA, {
     nodeId: "A",
-    name: "a",
+    settings: () => ({ name: "a" }),
     peerPort: 7878,
     httpPort: 8080,
     discoveryPort: socketA.port,
