@@ -1,7 +1,7 @@
 /**
  * Load on a node's peer port for tests/e2e/peer_load_test.ts, run inside a lab host's namespace:
  *
- *   deno run -A peer_load_tools.ts churn --target H:P --count N --concurrency C
+ *   deno run -A peer_load_tools.ts churn --target H:P --count N --concurrency C [--send-bytes B]
  *   deno run -A peer_load_tools.ts hold --target H:P --count N --seconds S --sources A,B,...
  *   deno run -A peer_load_tools.ts big-frames --target H:P --count N --bytes B
  *   deno run -A peer_load_tools.ts big-frame-unlinked --target H:P --bytes B
@@ -27,6 +27,7 @@ const { positionals, values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     seconds: { type: "string", default: "30" },
     sources: { type: "string", default: "" },
+    "send-bytes": { type: "string", default: "0" },
     bytes: { type: "string", default: String(50 * 1024 * 1024 - 64) },
   },
 });
@@ -40,15 +41,21 @@ const count = Number(values.count);
 const deadline = performance.now() + Number(values.seconds) * 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Opens and at once closes `count` TCP connections, never sending a byte. */
+/**
+ * Opens and at once closes `count` TCP connections, sending nothing, or `--send-bytes` random
+ * bytes (which start the node's TLS server) first.
+ */
 async function churn(): Promise<unknown> {
+  const garbage = crypto.getRandomValues(new Uint8Array(Number(values["send-bytes"])));
   const started = performance.now();
   let next = 0, ok = 0, failed = 0;
   const worker = async () => {
     while (next < count && performance.now() < deadline) {
       next++;
       try {
-        (await Deno.connect(target)).close();
+        const conn = await Deno.connect(target);
+        if (garbage.length > 0) await conn.write(garbage).catch(() => {});
+        conn.close();
         ok++;
       } catch {
         failed++;
