@@ -354,7 +354,7 @@ Deno.test({
           const theirs = (await getConversation(url, group.conversations[0].id))!;
           assert.equal(theirs.readOnly, true);
           assert.equal(theirs.originName, name);
-          assert.ok(theirs.id.startsWith(`${self}.`), "kept as a conversation of this node");
+          assert.ok(theirs.id.startsWith(`${self}-`), "kept as a conversation of this node");
           assertSameMessages(theirs, await readLegacy(original, `received/${folder}/local.json`));
           const refused = await fetch(`${url}/api/conversations/${theirs.id}/messages`, {
             method: "POST",
