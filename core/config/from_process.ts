@@ -13,13 +13,15 @@ export interface Invocation {
 
 /** Subcommand switches that are not settings. */
 export const EXTRA_FLAGS = ["dry-run", "apply"];
+/** Subcommand options with a value: `--host URL` (the node `ls`, `ps`, `status`, `run` talk to). */
+export const EXTRA_VALUE_FLAGS = ["host"];
 
 /** Reads the command line, NEUROMESH_* variables and the optional config file into one Config. */
 export async function invocationFromProcess(
   args: string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<Invocation> {
-  const cli = parseCommandLine(args, EXTRA_FLAGS);
+  const cli = parseCommandLine(args, EXTRA_FLAGS, EXTRA_VALUE_FLAGS);
   const configPath = cli.configFile ?? env("NEUROMESH_CONFIG");
   let file = {};
   if (configPath) {

@@ -42,9 +42,14 @@ export interface ParsedCommandLine {
 
 /**
  * Parses `neuromesh [command…] [--setting value…]`. Every config key is a kebab-case flag;
- * boolean settings also accept `--no-<flag>`. Subcommand options (e.g. `--dry-run`) land in `extra`.
+ * boolean settings also accept `--no-<flag>`. Subcommand options land in `extra`: switches
+ * (`extraFlags`, e.g. `--dry-run`) and options with a value (`extraValueFlags`, e.g. `--host URL`).
  */
-export function parseCommandLine(args: string[], extraFlags: string[] = []): ParsedCommandLine {
+export function parseCommandLine(
+  args: string[],
+  extraFlags: string[] = [],
+  extraValueFlags: string[] = [],
+): ParsedCommandLine {
   const options: Record<
     string,
     { type: "string" | "boolean"; multiple?: boolean; short?: string }
@@ -60,6 +65,7 @@ export function parseCommandLine(args: string[], extraFlags: string[] = []): Par
     if (BOOLEAN_KEYS.has(key)) options[`no-${kebab(key)}`] = { type: "boolean" };
   }
   for (const flag of extraFlags) options[flag] = { type: "boolean" };
+  for (const flag of extraValueFlags) options[flag] = { type: "string" };
   // `--sharing=false` reads as `--no-sharing`, `--include-loopback=true` as the bare switch.
   const switches = args.map((arg) => {
     const match = /^--([a-z-]+)=(true|false|yes|no|1|0)$/.exec(arg);
@@ -76,8 +82,8 @@ export function parseCommandLine(args: string[], extraFlags: string[] = []): Par
   const extra: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
     if (name === "help" || name === "version" || name === "config") continue;
-    if (extraFlags.includes(name)) {
-      extra[name] = value as boolean;
+    if (extraFlags.includes(name) || extraValueFlags.includes(name)) {
+      extra[name] = value as boolean | string;
     } else if (name.startsWith("no-")) {
       flags[camel(name.slice(3)) as Key] = false;
     } else {

@@ -128,3 +128,19 @@ Deno.test("--log-format is text by default, json from a flag, NEUROMESH_LOG_FORM
       /"xml"/.test(error.message),
   );
 });
+
+Deno.test("parseCommandLine() puts subcommand options with a value into extra", () => {
+  const cli = parseCommandLine(
+    ["run", "llama3.2", "hi there", "--host", "http://10.0.0.5:8080", "--dry-run"],
+    ["dry-run"],
+    ["host"],
+  );
+  assert.deepEqual(cli.command, ["run", "llama3.2", "hi there"]);
+  assert.deepEqual(cli.extra, { host: "http://10.0.0.5:8080", "dry-run": true });
+  assert.deepEqual(cli.flags, {});
+  assert.throws(
+    () => parseCommandLine(["--host", "x"]),
+    ConfigError,
+    "not known without the option",
+  );
+});
