@@ -25,7 +25,13 @@ async function main(args: string[]): Promise<number> {
   const [command = "run", ...rest] = invocation.command;
   switch (command) {
     case "run":
-      return await runNode(invocation);
+      // `run` alone starts this node; `run MODEL [PROMPT]` asks the running one
+      if (rest.length === 0) return await runNode(invocation);
+      return await (await import("./core/cli/commands.ts")).clientCommand(invocation);
+    case "ls":
+    case "ps":
+    case "status":
+      return await (await import("./core/cli/commands.ts")).clientCommand(invocation);
     case "export":
     case "import": {
       const [dir, ...more] = rest;
