@@ -1,12 +1,12 @@
 /**
  * NeuroMesh entry point: parses the command and hands off. The node itself is composed in
- * core/node.ts; subcommands live beside it in core/.
+ * core/node/ (start.ts); subcommands live beside it in core/.
  */
 import { ConfigError } from "./core/config/load.ts";
 import { invocationFromProcess } from "./core/config/from_process.ts";
 import { helpText } from "./core/cli/help.ts";
 import { APP_VERSION } from "./core/version.ts";
-import { runNode } from "./core/node.ts";
+import { runNode } from "./core/node/run.ts";
 import { runExport } from "./core/conversations/legacy_export.ts";
 import { importReport, runImport } from "./core/conversations/legacy_import.ts";
 import { serviceCli } from "./core/service/cli.ts";

@@ -103,7 +103,7 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
-export function allowedCidrs(config: Config): string[] {
+export function allowedCidrs(config: Pick<Config, "allowCidr">): string[] {
   return [...DEFAULT_ALLOWED_CIDRS, ...config.allowCidr];
 }
 

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { type Settings, SettingsStore } from "./settings.ts";
+import { SAMPLE_SETTINGS } from "./testing/sample_settings.ts";
 
-const base: Settings = {
-  name: "desk",
-  sharing: true,
-  allowCidr: [],
-  blockCidr: [],
-  ollamaUrl: "http://127.0.0.1:11434",
-  rateLimit: 100,
-  capacity: 2,
-  trustMode: "open",
-  allowNodeId: [],
-  blockNodeId: [],
-};
+const base = SAMPLE_SETTINGS;
 
 Deno.test("SettingsStore persists updates and tells listeners", async () => {
   const dir = await Deno.makeTempDir();

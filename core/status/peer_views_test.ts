@@ -1,42 +1,9 @@
 import assert from "node:assert/strict";
-import type { NodeEntry } from "../discovery/registry.ts";
-import type { PeerStatus } from "../peers/manager.ts";
 import { buildPeerViews } from "./peer_views.ts";
+import { discoveryEntry, linkStatus } from "./testing/peer_fixtures.ts";
 
-const link = (over: Partial<PeerStatus>): PeerStatus => ({
-  id: "AAAAAAAAAAAAAAAA",
-  name: "desk",
-  address: "10.0.0.2",
-  peerPort: 7878,
-  httpPort: 8080,
-  state: "up",
-  since: 0,
-  lastSeen: 1_000,
-  rttMs: 1.5,
-  hasLlm: true,
-  direction: "out",
-  bytesIn: 0,
-  bytesOut: 0,
-  framesIn: 0,
-  framesOut: 0,
-  lastError: null,
-  ...over,
-});
-
-const entry = (over: Partial<NodeEntry>): NodeEntry => ({
-  nodeId: "BBBBBBBBBBBBBBBB",
-  name: "laptop",
-  address: "10.0.0.3",
-  peerPort: 7878,
-  httpPort: 8080,
-  hasLlm: false,
-  legacy: false,
-  protocolVersion: 1,
-  fingerprint: null,
-  instance: null,
-  lastSeen: 2_000,
-  ...over,
-});
+const link = linkStatus;
+const entry = discoveryEntry;
 
 Deno.test("buildPeerViews() shows a linked peer as up with its RTT and LLM figures", () => {
   const [view] = buildPeerViews([link({})], [], () => ({

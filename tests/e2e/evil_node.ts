@@ -10,7 +10,7 @@
 import { invocationFromProcess } from "../../core/config/from_process.ts";
 import type { ChatMessage, ConversationHeader } from "../../core/model/conversation.ts";
 import { createLogger } from "../../core/log/logger.ts";
-import { startNode } from "../../core/node.ts";
+import { startNode } from "../../core/node/start.ts";
 import { encodeHlc } from "../../core/time/hlc.ts";
 import type { SyncRecord } from "../../core/sync/records.ts";
 import { signerForIdentity } from "../../core/sync/record_signature.ts";

@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
+import { SAMPLE_SETTINGS } from "../../core/settings/testing/sample_settings.ts";
 import type { Settings } from "../api/types.ts";
 import { parseList, settingsPatch, toForm } from "./settings_form.ts";
 
-const saved: Settings = {
-  name: "Desk",
-  sharing: true,
-  allowCidr: ["100.64.0.0/10"],
-  blockCidr: [],
-  ollamaUrl: "http://127.0.0.1:11434",
-  rateLimit: 100,
-  capacity: 2,
-  trustMode: "open",
-  allowNodeId: [],
-  blockNodeId: [],
-};
+const saved: Settings = { ...SAMPLE_SETTINGS, name: "Desk", allowCidr: ["100.64.0.0/10"] };
 
 Deno.test("parseList() splits on lines, commas and spaces", () => {
   assert.deepEqual(parseList("10.0.0.0/8\n 192.168.1.0/24, fd00::/8\n\n"), [
