@@ -64,7 +64,7 @@ const WORDS = [
   "lotus",
 ]; // deno-fmt-ignore
 
-/** FNV-1a, 32 bit: tiny, stable across runtimes, good enough to pick words. */
+/** FNV-1a, 32 bit: tiny and stable across runtimes. Its low bits are weak: pick with hash32(). */
 export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -72,6 +72,22 @@ export function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** murmur3's finalizer: every output bit depends on every input bit. */
+export function fmix32(value: number): number {
+  let x = value >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * A well-mixed 32-bit hash of `text`, safe to take modulo a small number (FNV-1a's low bits
+ * alone depend only on the low bits of each character, so two texts agreed 1 time in 32).
+ */
+export function hash32(text: string): number {
+  return fmix32(fnv1a(text));
 }
 
 function messageKey(m: ConversationMessage): string {
@@ -124,7 +140,7 @@ export function expectedTokens(
   }
   const seed = `${model}\u0000${conversationKey(input)}`;
   return Array.from({ length: count }, (_, i) => {
-    const word = WORDS[fnv1a(`${seed}\u0000${i}`) % WORDS.length];
+    const word = WORDS[hash32(`${seed}\u0000${i}`) % WORDS.length];
     return `${i === 0 ? "" : " "}${word}${i}`;
   });
 }

@@ -143,3 +143,14 @@ Deno.test("planReply() applies stop sequences before num_predict", () => {
   assert.equal(plan.doneReason, "stop");
   assert.equal(planReply([user("q")], answerFor, 2, [stop]).doneReason, "length");
 });
+
+Deno.test("expectedAnswer() gives different conversations different answers", () => {
+  // FNV-1a's low bits alone made 1 pair in 32 answer alike; hash32() mixes all bits in
+  const prompts = Array.from({ length: 300 }, (_, i) => `question ${i}`);
+  const answers = new Set(prompts.map((p) => expectedAnswer("m:latest", [user(p)], 6)));
+  assert.equal(answers.size, prompts.length);
+  assert.notEqual(
+    expectedAnswer("tinyllama:1.1b", [user("hello there")]),
+    expectedAnswer("tinyllama:1.1b", [user("hi"), assistant("x"), user("more")]),
+  );
+});

@@ -4,14 +4,11 @@
  * float32, so it survives any float32 or float64 round trip (JSON, base64, a peer link) unchanged
  * and a test can compare a result through the mesh with `expectedEmbedding()` exactly.
  */
-import { fnv1a, splitTokens } from "./answer.ts";
+import { fmix32, hash32, splitTokens } from "./answer.ts";
 
-/** Value `i` in [0, 1) of the stream seeded by `seed`: murmur3's finalizer over (seed, i). */
+/** Value `i` in [0, 1) of the stream seeded by `seed`. */
 function unitValue(seed: number, i: number): number {
-  let x = (seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
+  return fmix32(seed ^ Math.imul(i + 1, 0x9e3779b1)) / 4294967296;
 }
 
 function normalized(values: readonly number[]): number[] {
@@ -32,7 +29,7 @@ export function expectedEmbedding(
   if (!Number.isInteger(length) || length < 1) {
     throw new RangeError(`expectedEmbedding: length must be a positive integer, got ${length}`);
   }
-  const seed = fnv1a(`${model}\u0000${text}`);
+  const seed = hash32(`${model}\u0000${text}`);
   const raw = Array.from({ length }, (_, i) => unitValue(seed, i) * 2 - 1);
   const cut = dimensions !== undefined && dimensions > 0 && dimensions < length
     ? raw.slice(0, dimensions)

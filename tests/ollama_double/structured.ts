@@ -6,7 +6,7 @@
  * properties, items, enum, const, anyOf/oneOf/allOf, $ref into $defs/definitions, and the usual
  * bounds (minimum/maximum, minLength/maxLength, minItems/maxItems).
  */
-import { expectedAnswer, fnv1a } from "./answer.ts";
+import { expectedAnswer, hash32 } from "./answer.ts";
 import type { AnswerInput } from "./answer.ts";
 
 type Schema = Record<string, unknown>;
@@ -25,7 +25,7 @@ function resolveRef(ref: string, root: Schema): Schema {
 }
 
 function pick<T>(options: readonly T[], seed: string): T {
-  return options[fnv1a(seed) % options.length];
+  return options[hash32(seed) % options.length];
 }
 
 function bounded(value: number, schema: Schema, integer: boolean): number {
@@ -55,9 +55,9 @@ function stringFor(schema: Schema, seed: string): string {
     case "url":
       return `https://example.com/${pick(WORDS, seed)}`;
     case "uuid":
-      return "00000000-0000-4000-8000-" + (fnv1a(seed).toString(16).padStart(12, "0"));
+      return "00000000-0000-4000-8000-" + (hash32(seed).toString(16).padStart(12, "0"));
   }
-  let text = `${pick(WORDS, seed)}${fnv1a(`${seed}#`) % 100}`;
+  let text = `${pick(WORDS, seed)}${hash32(`${seed}#`) % 100}`;
   const minLength = typeof schema.minLength === "number" ? schema.minLength : 0;
   const maxLength = typeof schema.maxLength === "number" ? schema.maxLength : Infinity;
   while (text.length < minLength) text += "x";
@@ -124,11 +124,11 @@ export function valueForSchema(schema: unknown, seed: string, root?: Schema, dep
     case "string":
       return stringFor(schema, seed);
     case "integer":
-      return bounded(fnv1a(seed) % 100, schema, true);
+      return bounded(hash32(seed) % 100, schema, true);
     case "number":
-      return bounded((fnv1a(seed) % 1000) / 10, schema, false);
+      return bounded((hash32(seed) % 1000) / 10, schema, false);
     case "boolean":
-      return fnv1a(seed) % 2 === 0;
+      return hash32(seed) % 2 === 0;
     case "null":
       return null;
     default:

@@ -13,7 +13,12 @@
  *   reply to the messages before it gets only the remaining calls (a failover re-issue), like an
  *   assistant text prefix gets the rest of the text.
  */
-import { conversationKey, type ConversationMessage, fnv1a, type ToolCallRecord } from "./answer.ts";
+import {
+  conversationKey,
+  type ConversationMessage,
+  hash32,
+  type ToolCallRecord,
+} from "./answer.ts";
 import { valueForSchema } from "./structured.ts";
 
 /** A tool as offered in a request (both APIs: `{type: "function", function: {...}}`). */
@@ -62,7 +67,7 @@ export function expectedToolCalls(
     const argSeed = `${seed}\u0000${tool.name}\u0000${i}`;
     const args = valueForSchema(tool.parameters ?? { type: "object", properties: {} }, argSeed);
     return {
-      id: `call_${fnv1a(argSeed).toString(36).padStart(7, "0")}`,
+      id: `call_${hash32(argSeed).toString(36).padStart(7, "0")}`,
       name: tool.name,
       arguments: typeof args === "object" && args !== null && !Array.isArray(args)
         ? args as Record<string, unknown>
