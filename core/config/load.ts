@@ -2,13 +2,9 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type Config, ConfigSchema } from "./schema.ts";
 
-/** A bad setting: the process prints this one line and exits non-zero. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+import { ConfigError } from "./config_error.ts";
+
+export { ConfigError };
 
 type Key = keyof Config;
 const KEYS = Object.keys(ConfigSchema.shape) as Key[];

@@ -9,7 +9,7 @@ import { type RunningNode, startNode } from "./start.ts";
 /** Runs a node until SIGINT/SIGTERM; returns the exit code. */
 export async function runNode(invocation: Invocation): Promise<number> {
   const { config } = invocation;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   // Listen before starting: a stop requested while the node starts waits for the start, then
   // shuts down cleanly instead of killing the process half-way.
   const stopRequested = new Promise<void>((resolve) => {
