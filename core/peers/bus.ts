@@ -23,8 +23,9 @@ export interface PeerBus {
   on<M extends Marker>(marker: M, handler: MessageHandler<M>): () => void;
   /**
    * A connection became the peer's link: the first one, or a replacement after a duplicate
-   * swap (frames sent on the old connection may have been lost, so handlers greet the peer
-   * again). Handlers must be idempotent; no onLinkDown comes between a link and its
+   * swap (handlers greet the peer again: it may have seen the old connection fail and dropped
+   * its state for us). Messages the peer sent on the old connection still arrive, possibly
+   * after this. Handlers must be idempotent; no onLinkDown comes between a link and its
    * replacement.
    */
   onLinkUp(handler: (peer: PeerRef) => void): () => void;

@@ -1,106 +1,20 @@
 import { decodeMessage } from "../wire/codec.ts";
 import { FrameDecoder, FrameError } from "../wire/decoder.ts";
-import { DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from "../wire/frame.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 import type { Marker, Message, PayloadOf } from "../wire/messages/index.ts";
 import type { Auth, Hello, Ping } from "../wire/messages/link.ts";
-import type { Logger } from "../log/logger.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { Outbox } from "./outbox.ts";
+import type { LinkDirection, LinkDown, LinkOptions, LinkState, LinkStats } from "./link_options.ts";
+import {
+  nextPartialClock,
+  type PartialClock,
+  watchdogIntervalMs,
+  type WatchdogLimits,
+  watchdogVerdict,
+} from "./link_watchdog.ts";
+import { LinkWriter } from "./link_writer.ts";
 import type { Connection } from "./transport.ts";
 
-export type LinkDirection = "in" | "out";
-export type LinkState = "handshake" | "up" | "closed";
-
-/** Why a link ended; `cause` tells the manager how to log it and whether to redial. */
-export interface LinkDown {
-  reason: string;
-  cause:
-    | "local" // we closed it on purpose (shutdown, duplicate, refused peer)
-    | "bye" // the peer said BYE!: (its reason is in `byeReason`)
-    | "eof" // the peer closed the connection without BYE
-    | "io" // reading or writing failed
-    | "protocol" // the peer broke the protocol (bad frame, unknown marker, no HELO first…)
-    | "timeout"; // handshake, silence, stalled partial frame or a peer that stopped reading
-  byeReason?: string;
-  /** True when the handshake had completed. */
-  wasUp: boolean;
-}
-
-export interface LinkStats {
-  since: number;
-  /** Last time any byte arrived. */
-  lastSeen: number;
-  bytesIn: number;
-  bytesOut: number;
-  framesIn: number;
-  framesOut: number;
-  /** Moving average of heartbeat round trips; null before the first PONG. */
-  rttMs: number | null;
-}
-
-export interface LinkHandlers {
-  onUp?(link: Link): void;
-  /** A validated message that is not link control (HELO/PING/PONG/BYE). */
-  onMessage?(link: Link, message: Message): void;
-  /** Called exactly once, as soon as the link is decided closed. */
-  onDown?(link: Link, down: LinkDown): void;
-}
-
-/**
- * Proves our identity to the peer and checks the peer's proof: the `AUTH:` frame each side
- * sends once the other's HELO passed `verifyHello` (core/security/link_guard.ts implements it).
- */
-export interface LinkAuthenticator {
-  /** Our AUTH: payload for this link. */
-  prove(remote: Hello, link: Link): Promise<Auth>;
-  /** Checks the peer's AUTH:: a refusal reason, or null to go on to admission. */
-  verify(remote: Hello, auth: Auth, link: Link): Promise<string | null>;
-}
-
-export interface LinkOptions {
-  connection: Connection;
-  direction: LinkDirection;
-  /** What we tell the peer; the link adds its own `nonce`. */
-  hello: Omit<Hello, "nonce">;
-  handlers?: LinkHandlers;
-  /**
-   * Checks the peer's HELO before the link goes up: returns a refusal reason or null. The
-   * place where an authenticating transport verifies a signed Hello.
-   */
-  verifyHello?: (remote: Hello, link: Link) => Promise<string | null> | string | null;
-  /** When set, the handshake is HELO then AUTH: both ways (see LinkAuthenticator). */
-  authenticator?: LinkAuthenticator;
-  /**
-   * Last, synchronous admission check (own id, duplicate links). The link goes up in the same
-   * tick when it returns null, so the caller's bookkeeping cannot race.
-   */
-  admit?: (remote: Hello, link: Link) => string | null;
-  /** @default {DEFAULT_MAX_FRAME_BYTES} */
-  maxFrameBytes?: number;
-  /**
-   * Bytes a peer may have buffered with us before the handshake is done, and the largest frame
-   * it may announce until then: HELO and AUTH: are small, so an unauthenticated peer cannot
-   * make us hold (or allocate for) a large frame. @default {256 KiB}
-   */
-  maxHandshakeBytes?: number;
-  /** Interval between PINGs. @default {2_000} */
-  heartbeatMs?: number;
-  /** A peer that sends nothing for this long is lost. @default {10_000} */
-  linkTimeoutMs?: number;
-  /** Both HELOs must be exchanged within this. @default {5_000} */
-  handshakeTimeoutMs?: number;
-  /** A partial frame must complete or grow by 64 KiB within this. @default {10_000} */
-  partialFrameTimeoutMs?: number;
-  /** Unsent bytes beyond which the peer counts as not reading and is dropped. @default {maxFrameBytes + 16 MiB} */
-  maxQueuedBytes?: number;
-  /** How long a graceful close waits for queued frames and the BYE to be written. @default {1_000} */
-  closeFlushMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-}
-
-/** Growth that counts as progress for a partial frame (defeats one-byte-at-a-time slow loris). */
-const PARTIAL_PROGRESS_BYTES = 64 * 1024;
 const RTT_SMOOTHING = 0.25;
 const MAX_BYE_REASON = 256;
 
@@ -125,25 +39,19 @@ export class Link {
   #awaiting: "AUTH:" | "ACPT:" | null = null;
   #decoder: FrameDecoder;
   #maxFrameBytes: number;
-  #maxHandshakeBytes: number;
-  #heartbeatMs: number;
-  #linkTimeoutMs: number;
-  #partialFrameTimeoutMs: number;
-  #maxQueuedBytes: number;
+  #limits: WatchdogLimits;
 
   #stats: LinkStats;
   #lastReceivedAt: number;
   #lastPingAt = 0;
   #pingSeq = 0;
-  #partial: { since: number; bytes: number } | null = null;
+  #partial: PartialClock | null = null;
 
-  #outbox = new Outbox();
-  #flushScheduled = false;
-  #writeActive = false;
-  #writeDone: Promise<void> = Promise.resolve();
-  #writeStartedAt: number | null = null;
-  #closeWhenFlushed = false;
-  #drainWaiters: { lowWaterBytes: number; resolve: () => void }[] = [];
+  #writer: LinkWriter;
+  /** Retired: down, but still reading what the peer sent before it saw our BYE. */
+  #draining = false;
+  /** Our last frames (and BYE) are written. */
+  #flushed = false;
 
   #handshakeTimer: TimerHandle | undefined;
   #tickTimer: TimerHandle | undefined;
@@ -158,13 +66,14 @@ export class Link {
     this.direction = options.direction;
     this.#clock = options.clock ?? systemClock;
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.#maxHandshakeBytes = options.maxHandshakeBytes ?? 256 * 1024;
-    this.#heartbeatMs = options.heartbeatMs ?? 2_000;
-    this.#linkTimeoutMs = options.linkTimeoutMs ?? 10_000;
-    this.#partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? 10_000;
-    this.#maxQueuedBytes = options.maxQueuedBytes ?? this.#maxFrameBytes + 16 * 1024 * 1024;
+    this.#limits = {
+      heartbeatMs: options.heartbeatMs ?? 2_000,
+      linkTimeoutMs: options.linkTimeoutMs ?? 10_000,
+      partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? 10_000,
+    };
     // Until the handshake is done a header may announce no more than it may buffer in all.
-    this.#decoder = new FrameDecoder(Math.min(this.#maxFrameBytes, this.#maxHandshakeBytes));
+    const maxHandshakeBytes = options.maxHandshakeBytes ?? 256 * 1024;
+    this.#decoder = new FrameDecoder(Math.min(this.#maxFrameBytes, maxHandshakeBytes));
     this.nonce = randomNonce();
     const now = this.#clock.now();
     this.#lastReceivedAt = now;
@@ -177,6 +86,15 @@ export class Link {
       framesOut: 0,
       rttMs: null,
     };
+    this.#writer = new LinkWriter({
+      connection: this.connection,
+      clock: this.#clock,
+      maxFrameBytes: this.#maxFrameBytes,
+      maxQueuedBytes: options.maxQueuedBytes ?? this.#maxFrameBytes + 16 * 1024 * 1024,
+      stats: this.#stats,
+      onFailure: (reason, cause) => this.#shutdown({ reason, cause }),
+      logger: options.logger,
+    });
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
@@ -192,7 +110,7 @@ export class Link {
   }
   /** Bytes queued and not yet handed to the transport. */
   get queuedBytes(): number {
-    return this.#outbox.bytes;
+    return this.#writer.queuedBytes;
   }
   /** Node id and HELO nonce of the side that dialed (for the duplicate-link rule). */
   get initiator(): { initiatorId: string; initiatorNonce: string } {
@@ -231,8 +149,7 @@ export class Link {
    * pace itself instead of hitting the queue limit.
    */
   drained(lowWaterBytes = 0): Promise<void> {
-    if (this.#outbox.bytes <= lowWaterBytes || this.#connectionClosed) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push({ lowWaterBytes, resolve }));
+    return this.#writer.drained(lowWaterBytes);
   }
 
   /** Graceful close: flushes what is queued, sends BYE!: with `reason`, then closes. */
@@ -240,9 +157,23 @@ export class Link {
     this.#shutdown({ reason, cause: "local" }, true);
   }
 
-  /** Abrupt close: drops the connection at once, no BYE (a crash, as the peer sees it). */
+  /**
+   * Closes a link that another connection to the same node replaces: reports it down, flushes
+   * what is queued and a BYE!: with `reason`, writes nothing more, but goes on reading and
+   * handing messages to onMessage until the peer closes its end or says BYE (at most
+   * retireDrainMs), so frames the peer sent before it saw our BYE are not lost.
+   */
+  retire(reason: string): void {
+    this.#shutdown({ reason, cause: "local" }, true, true);
+  }
+
+  /**
+   * Abrupt close: drops the connection at once, no BYE (a crash, as the peer sees it). Also
+   * cuts short a graceful close or a retired link still reading.
+   */
   abort(reason: string): void {
-    this.#shutdown({ reason, cause: "local" });
+    if (this.#state === "closed") this.#closeConnection();
+    else this.#shutdown({ reason, cause: "local" });
   }
 
   // ---- handshake -------------------------------------------------------------------------
@@ -330,7 +261,7 @@ export class Link {
     this.#state = "up";
     this.#decoder.maxPayloadBytes = this.#maxFrameBytes;
     this.#lastPingAt = this.#clock.now();
-    this.#flushSoon(); // frames queued by onUp go out together
+    this.#writer.flushSoon(); // frames queued by onUp go out together
     this.#options.handlers?.onUp?.(this);
   }
 
@@ -338,11 +269,12 @@ export class Link {
 
   async #readLoop(): Promise<void> {
     try {
-      while (!this.#isClosed()) {
+      while (this.#reads()) {
         const chunk = await this.connection.read();
-        if (this.#isClosed()) return;
+        if (!this.#reads()) return;
         if (chunk === null) {
-          this.#shutdown({ reason: "connection closed by peer", cause: "eof" });
+          if (this.#draining) this.#endDrain(); // the peer closed its end after our BYE
+          else this.#shutdown({ reason: "connection closed by peer", cause: "eof" });
           return;
         }
         const now = this.#clock.now();
@@ -350,21 +282,30 @@ export class Link {
         this.#stats.lastSeen = now;
         this.#stats.bytesIn += chunk.length;
         this.#decoder.feed(chunk);
-        let completed = false;
+        let completedAny = false;
         // One frame at a time: the handshake frame that brings the link up raises the frame
         // limit for the very next header, even one that arrived in the same read.
         for (let frame = this.#decoder.next(); frame !== null; frame = this.#decoder.next()) {
-          completed = true;
+          completedAny = true;
           const message = decodeMessage(frame);
           this.#stats.framesIn++;
           if (this.#state === "handshake") await this.#handshake(message);
           else this.#receive(message);
-          if (this.#isClosed()) return;
+          if (!this.#reads()) return;
         }
-        this.#trackPartialFrame(now, completed);
+        const { midFrame, bufferedBytes } = this.#decoder;
+        this.#partial = nextPartialClock(this.#partial, {
+          now,
+          midFrame,
+          bufferedBytes,
+          completedAny,
+        });
       }
     } catch (error) {
-      if (this.#state === "closed") return;
+      if (this.#state === "closed") {
+        if (this.#draining) this.#endDrain();
+        return;
+      }
       const message = (error as Error).message;
       if (error instanceof FrameError) {
         this.#shutdown({ reason: `protocol error: ${message}`, cause: "protocol" }, true);
@@ -372,6 +313,11 @@ export class Link {
         this.#shutdown({ reason: `read failed: ${message}`, cause: "io" });
       }
     }
+  }
+
+  /** Whether the read loop goes on: while open, and after retire() until the peer is done. */
+  #reads(): boolean {
+    return !this.#connectionClosed && (this.#state !== "closed" || this.#draining);
   }
 
   #receive(message: Message): void {
@@ -383,6 +329,7 @@ export class Link {
         this.#recordRtt(message.payload);
         return;
       case "BYE!:":
+        if (this.#draining) return this.#endDrain(); // nothing follows a BYE
         this.#shutdown({
           reason: `peer said bye: ${message.payload.reason}`,
           cause: "bye",
@@ -407,68 +354,37 @@ export class Link {
 
   #recordRtt(pong: Ping): void {
     const sample = this.#clock.now() - pong.sentAt;
-    if (!(sample >= 0) || sample > this.#linkTimeoutMs) return; // not an echo of our PING
+    if (!(sample >= 0) || sample > this.#limits.linkTimeoutMs) return; // not an echo of our PING
     const previous = this.#stats.rttMs;
     this.#stats.rttMs = previous === null ? sample : previous + RTT_SMOOTHING * (sample - previous);
-  }
-
-  /** Starts or refreshes the partial-frame clock; it only runs while a frame is incomplete. */
-  #trackPartialFrame(now: number, completedAny: boolean): void {
-    if (!this.#decoder.midFrame) {
-      this.#partial = null;
-      return;
-    }
-    const bytes = this.#decoder.bufferedBytes;
-    if (
-      this.#partial === null || completedAny ||
-      bytes - this.#partial.bytes >= PARTIAL_PROGRESS_BYTES
-    ) {
-      this.#partial = { since: now, bytes };
-    }
   }
 
   // ---- timers ----------------------------------------------------------------------------
 
   #scheduleTick(): void {
-    const interval = Math.max(
-      5,
-      Math.min(1_000, this.#heartbeatMs, this.#linkTimeoutMs / 2, this.#partialFrameTimeoutMs / 2),
-    );
     this.#tickTimer = this.#clock.setTimeout(() => {
       this.#tickTimer = undefined;
       this.#tick();
       if (this.#state !== "closed") this.#scheduleTick();
-    }, interval);
+    }, watchdogIntervalMs(this.#limits));
   }
 
   #tick(): void {
     const now = this.#clock.now();
-    const silentMs = now - this.#lastReceivedAt;
-    if (silentMs >= this.#linkTimeoutMs) {
-      this.#shutdown(
-        { reason: `peer silent for ${Math.round(silentMs)} ms`, cause: "timeout" },
-        true,
-      );
-      return;
-    }
-    if (this.#partial && now - this.#partial.since >= this.#partialFrameTimeoutMs) {
-      this.#shutdown({
-        reason: `partial frame stalled for ${Math.round(now - this.#partial.since)} ms ` +
-          `(${this.#decoder.bufferedBytes} bytes buffered)`,
-        cause: "timeout",
-      }, true);
-      return;
-    }
-    if (this.#writeStartedAt !== null && now - this.#writeStartedAt >= this.#linkTimeoutMs) {
-      this.#shutdown({
-        reason: `peer not reading: a write has waited ${Math.round(now - this.#writeStartedAt)} ms`,
-        cause: "timeout",
-      });
-      return;
-    }
-    if (this.#state === "up" && now - this.#lastPingAt >= this.#heartbeatMs) {
+    const verdict = watchdogVerdict({
+      now,
+      lastReceivedAt: this.#lastReceivedAt,
+      partialSince: this.#partial?.since ?? null,
+      partialBytes: this.#decoder.bufferedBytes,
+      writeStartedAt: this.#writer.writeStartedAt,
+      up: this.#state === "up",
+      lastPingAt: this.#lastPingAt,
+    }, this.#limits);
+    if (verdict === "ping") {
       this.#lastPingAt = now;
       this.#enqueue("PING:", { seq: this.#pingSeq++, sentAt: now });
+    } else if (verdict !== null) {
+      this.#shutdown({ reason: verdict.reason, cause: "timeout" }, verdict.sayBye);
     }
   }
 
@@ -484,75 +400,12 @@ export class Link {
     else this.#closeFlushTimer = undefined;
   }
 
-  // ---- writing ---------------------------------------------------------------------------
+  // ---- writing and closing ---------------------------------------------------------------
 
   /** Queues a message (`marker` + payload) or, with a null marker, an encoded frame. */
   #enqueue(marker: string | null, payload: unknown): boolean {
-    if (this.#connectionClosed || this.#closeWhenFlushed) return false;
-    let payloadBytes: number;
-    if (marker === null) {
-      const frame = payload as Uint8Array;
-      payloadBytes = frame.length - HEADER_BYTES;
-      if (payloadBytes <= this.#maxFrameBytes) this.#outbox.pushFrame(frame);
-    } else {
-      payloadBytes = this.#outbox.pushJson(marker, payload, this.#maxFrameBytes);
-    }
-    if (payloadBytes < 0 || payloadBytes > this.#maxFrameBytes) {
-      this.#options.logger?.warn("frame too large to send", {
-        marker: marker ?? undefined,
-        limit: this.#maxFrameBytes,
-      });
-      return false;
-    }
-    this.#stats.framesOut++;
-    if (this.#outbox.bytes > this.#maxQueuedBytes) {
-      this.#shutdown({
-        reason:
-          `peer not reading: ${this.#outbox.bytes} bytes queued, limit ${this.#maxQueuedBytes}`,
-        cause: "timeout",
-      });
-      return false;
-    }
-    this.#flushSoon();
-    return true;
+    return this.#writer.enqueue(marker, payload);
   }
-
-  /** Flushes on the next microtask, so frames queued in the same tick share one write. */
-  #flushSoon(): void {
-    if (this.#flushScheduled || this.#writeActive) return;
-    this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      if (!this.#writeActive) this.#writeDone = this.#writeLoop();
-    });
-  }
-
-  async #writeLoop(): Promise<void> {
-    this.#writeActive = true;
-    try {
-      while (!this.#connectionClosed) {
-        const batch = this.#outbox.take();
-        if (!batch) break;
-        this.#writeStartedAt = this.#clock.now();
-        await this.connection.write(batch);
-        this.#writeStartedAt = null;
-        this.#stats.bytesOut += batch.length;
-        this.#outbox.recycle(batch);
-        if (this.#drainWaiters.length > 0) this.#releaseDrainWaiters();
-      }
-    } catch (error) {
-      this.#writeStartedAt = null;
-      if (!this.#connectionClosed) {
-        this.#shutdown({ reason: `write failed: ${(error as Error).message}`, cause: "io" });
-      }
-    } finally {
-      this.#writeActive = false;
-    }
-    if (this.#closeWhenFlushed) this.#closeConnection();
-    else if (!this.#outbox.empty) this.#flushSoon();
-  }
-
-  // ---- closing ---------------------------------------------------------------------------
 
   /** A method, not a field read, so TypeScript does not narrow the state across awaits. */
   #isClosed(): boolean {
@@ -561,46 +414,49 @@ export class Link {
 
   /**
    * Decides the link is over: reports down once, stops timers, and closes the connection,
-   * after flushing queued frames plus a BYE!: when `sayBye` (bounded by closeFlushMs).
+   * after flushing queued frames plus a BYE!: when `sayBye` (bounded by closeFlushMs). With
+   * `drain` (an up link retired), reading goes on until the peer is done (retireDrainMs).
    */
-  #shutdown(down: Omit<LinkDown, "wasUp">, sayBye = false): void {
+  #shutdown(down: Omit<LinkDown, "wasUp">, sayBye = false, drain = false): void {
     if (this.#state === "closed") return;
     const wasUp = this.#state === "up";
     this.#state = "closed";
     this.#clearTimer("handshake");
     this.#clearTimer("tick");
     if (sayBye && !this.#connectionClosed) {
+      this.#draining = drain && wasUp;
       this.#enqueue("BYE!:", { reason: down.reason.slice(0, MAX_BYE_REASON) });
-      this.#closeWhenFlushed = true;
-      const flushMs = this.#options.closeFlushMs ?? 1_000;
+      this.#writer.end(() => {
+        this.#flushed = true;
+        if (!this.#draining) this.#closeConnection();
+      });
+      const waitMs = this.#draining
+        ? this.#options.retireDrainMs ?? 5_000
+        : this.#options.closeFlushMs ?? 1_000;
       this.#closeFlushTimer = this.#clock.setTimeout(() => {
         this.#closeFlushTimer = undefined;
         this.#closeConnection();
-      }, flushMs);
-      this.#flushSoon();
+      }, waitMs);
     } else {
       this.#closeConnection();
     }
     this.#options.handlers?.onDown?.(this, { ...down, wasUp });
   }
 
-  #releaseDrainWaiters(): void {
-    const waiting = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const waiter of waiting) {
-      if (this.#outbox.bytes <= waiter.lowWaterBytes || this.#connectionClosed) waiter.resolve();
-      else this.#drainWaiters.push(waiter);
-    }
+  /** A retired link heard the peer's end: close once our own last frames are written. */
+  #endDrain(): void {
+    this.#draining = false;
+    if (this.#flushed) this.#closeConnection();
   }
 
   #closeConnection(): void {
     if (this.#connectionClosed) return;
     this.#connectionClosed = true;
+    this.#draining = false;
     this.#clearTimer("closeFlush");
-    this.#outbox.clear();
-    this.#releaseDrainWaiters();
+    this.#writer.close();
     this.connection.close();
-    Promise.allSettled([this.#reading, this.#writeDone]).then(() => this.#resolveClosed());
+    Promise.allSettled([this.#reading, this.#writer.done]).then(() => this.#resolveClosed());
   }
 }
 

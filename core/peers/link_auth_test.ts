@@ -7,7 +7,8 @@ import { hello, settle as settleRounds } from "./_link_fixtures.ts";
 
 const settle = (rounds = 8) => settleRounds(rounds);
 import { FakeClock } from "./clock.ts";
-import { Link, type LinkAuthenticator, type LinkDown } from "./link.ts";
+import { Link } from "./link.ts";
+import type { LinkAuthenticator, LinkDown } from "./link_options.ts";
 import { type MemoryConnection, memoryConnectionPair } from "./memory_transport.ts";
 
 /** Proves "<id> to <peer> on <peer's nonce>"; accepts only that exact text, optionally refusing. */

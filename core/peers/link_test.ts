@@ -6,7 +6,8 @@ import type { Message } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { hello, settle } from "./_link_fixtures.ts";
 import { FakeClock } from "./clock.ts";
-import { Link, type LinkDown, type LinkOptions, versionRefusal } from "./link.ts";
+import { Link, versionRefusal } from "./link.ts";
+import type { LinkDown, LinkOptions } from "./link_options.ts";
 import {
   MemoryConnection,
   memoryConnectionPair,
@@ -381,4 +382,83 @@ Deno.test("Link refuses to queue a frame larger than maxFrameBytes", async () =>
   assert.equal(probe.link.send("NOOP:", { pad: "x".repeat(400) }), false);
   assert.equal(probe.link.state, "up");
   await finish(clock, probe.link, raw);
+});
+
+/** Two links up with each other over a memory pipe ("A" dialed "B"). */
+async function linkedPair() {
+  const clock = new FakeClock();
+  const [a, b] = memoryConnectionPair();
+  const left = startLink(a, clock, { nodeId: "A" });
+  const right = startLink(b, clock, { nodeId: "B", direction: "in" });
+  await settle();
+  return { clock, a, left, right };
+}
+
+Deno.test("Link.retire() reports down at once and still delivers what the peer sent before our BYE", async () => {
+  const { clock, a, left, right } = await linkedPair();
+  // The peer sends in the same tick we retire: its frames are on the wire, not yet read.
+  for (let i = 0; i < 3; i++) assert.ok(right.link.send("NOOP:", { pad: `late ${i}` }));
+  assert.ok(left.link.send("NOOP:", { pad: "ours, queued before the BYE" }));
+  left.link.retire("duplicate link");
+  assert.deepEqual(left.downs, [{ reason: "duplicate link", cause: "local", wasUp: true }]);
+  assert.equal(left.link.state, "closed");
+  assert.equal(left.link.send("NOOP:", { pad: "after" }), false);
+  await settle();
+  assert.deepEqual(
+    left.messages.map((m) => m.payload),
+    [0, 1, 2].map((i) => ({ pad: `late ${i}` })),
+  );
+  // The peer got what we queued, then the BYE, and closed its end, which ends the retirement.
+  assert.deepEqual(right.messages.map((m) => m.payload), [{ pad: "ours, queued before the BYE" }]);
+  assert.equal(right.downs[0].byeReason, "duplicate link");
+  await left.link.closed;
+  assert.ok(a.closed);
+  assert.equal(clock.pendingTimers, 0);
+  await finish(clock, right.link);
+});
+
+Deno.test("Link.retire() on both ends: each delivers the other's frames and closes on its BYE", async () => {
+  const { clock, left, right } = await linkedPair();
+  left.link.send("NOOP:", { pad: "from A" });
+  right.link.send("NOOP:", { pad: "from B" });
+  left.link.retire("duplicate link");
+  right.link.retire("duplicate link");
+  await settle();
+  assert.deepEqual(left.messages.map((m) => m.payload), [{ pad: "from B" }]);
+  assert.deepEqual(right.messages.map((m) => m.payload), [{ pad: "from A" }]);
+  await Promise.all([left.link.closed, right.link.closed]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Link.retire() stops reading after retireDrainMs when the peer never closes", async () => {
+  const { clock, probe, raw } = await facingRawPeer({ link: { retireDrainMs: 1_000 } });
+  await settle();
+  probe.link.retire("duplicate link");
+  await settle();
+  assert.equal(raw.markers().at(-1), "BYE!:");
+  await raw.connection.write(encodeMessage("NOOP:", { pad: "still heard" }));
+  await settle();
+  clock.advance(999);
+  await raw.connection.write(encodeMessage("NOOP:", { pad: "also heard" }));
+  await settle();
+  assert.ok(!(probe.link.connection as MemoryConnection).closed);
+  clock.advance(1);
+  await probe.link.closed;
+  assert.deepEqual(probe.messages.map((m) => m.payload), [
+    { pad: "still heard" },
+    { pad: "also heard" },
+  ]);
+  assert.equal(clock.pendingTimers, 0);
+  await raw.close();
+});
+
+Deno.test("Link.retire() before the handshake is done is a plain close", async () => {
+  const { clock, probe, raw } = await facingRawPeer({ hello: false });
+  await settle();
+  probe.link.retire("duplicate link");
+  await settle();
+  assert.deepEqual(probe.downs, [{ reason: "duplicate link", cause: "local", wasUp: false }]);
+  await probe.link.closed;
+  assert.equal(clock.pendingTimers, 0);
+  await raw.close();
 });

@@ -10,7 +10,8 @@ import type { MessageHandler, PeerBus, PeerRef } from "./bus.ts";
 import { BusHub } from "./bus_hub.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import { preferredConnection } from "./duplicate.ts";
-import { Link, type LinkAuthenticator, type LinkDirection, type LinkDown } from "./link.ts";
+import { Link } from "./link.ts";
+import type { LinkAuthenticator, LinkDirection, LinkDown } from "./link_options.ts";
 import { TcpTransport } from "./tcp_transport.ts";
 import type { Connection, Listener, Transport } from "./transport.ts";
 
@@ -169,6 +170,8 @@ export class LinkManager implements PeerBus {
   #targets = new Map<string, Target>();
   #nodes = new Map<string, NodeRecord>();
   #links = new Set<Link>();
+  /** Links closed as duplicates, still delivering what the peer sent before our BYE. */
+  #retiring = new Set<Link>();
   #targetOfLink = new Map<Link, Target>();
   #changeHandlers = new Set<() => void>();
 
@@ -393,8 +396,9 @@ export class LinkManager implements PeerBus {
     this.#listener?.close();
     for (const target of this.#targets.values()) this.#cancelTarget(target);
     for (const node of this.#nodes.values()) this.#clearGrace(node);
-    const links = [...this.#links];
-    for (const link of links) {
+    for (const link of this.#retiring) link.abort("node stopping");
+    const links = [...this.#links, ...this.#retiring];
+    for (const link of [...this.#links]) {
       if (options.graceful === false) link.abort("node stopping");
       else link.close("node stopping");
     }
@@ -592,7 +596,9 @@ export class LinkManager implements PeerBus {
         onUp: (l) => this.#linkUp(l),
         onMessage: (l, message) => {
           const node = this.#nodes.get(l.remote!.nodeId);
-          if (node?.link === l) this.#hub.dispatch(this.#ref(node), message);
+          if (node && (node.link === l || this.#retiring.has(l))) {
+            this.#hub.dispatch(this.#ref(node), message);
+          }
         },
         onDown: (l, down) => this.#linkDown(l, down),
       },
@@ -616,7 +622,10 @@ export class LinkManager implements PeerBus {
     }
     node.swapping = true;
     node.link = undefined;
-    current.close(DUPLICATE_LINK);
+    // Frames the peer sent on it before it sees our BYE still arrive and are dispatched.
+    this.#retiring.add(current);
+    current.closed.then(() => this.#retiring.delete(current));
+    current.retire(DUPLICATE_LINK);
     return null;
   }
 
@@ -671,10 +680,9 @@ export class LinkManager implements PeerBus {
     if (wasLinked) {
       this.#logger.debug("peer link replaced", fields);
       this.#changed();
-      // Not down and up for the status table, but a new channel for the domain modules:
-      // frames sent on the old connection just before the swap may be lost, and the peer may
-      // have seen that connection fail (reset before our BYE arrived) and dropped its state
-      // for us. Link-up handlers greet again (capability, sync pull); they are idempotent.
+      // Not down and up for the status table, but a new channel for the domain modules: the
+      // peer may have seen the old connection fail (reset before our BYE arrived) and dropped
+      // its state for us. Link-up handlers greet again (capability, sync pull); idempotent.
       this.#hub.linkUp(this.#ref(node));
       return;
     }

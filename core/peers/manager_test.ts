@@ -397,7 +397,7 @@ Deno.test("LinkManager swaps silently when the peer drops our link as a duplicat
   const dialedByA = await asA.dial("10.0.0.2", PORT);
   await dialedByA.write(hello("n2"));
   await runFor(clock, 400); // past the grace period, within the silence timeout
-  // Link-up again for the replacement: what B sent on the dropped connection may be lost.
+  // Link-up again for the replacement: handlers greet the peer again.
   assert.deepEqual(b.ups.map((peer) => peer.id), ["A", "A"]);
   assert.equal(b.downs.length, 0);
   assert.equal(b.manager.peers()[0].direction, "in");
@@ -417,5 +417,34 @@ Deno.test("LinkManager reports the node down when no replacement follows a dupli
   await runFor(clock, 310); // the grace period is the handshake timeout (300 ms here)
   assert.deepEqual(b.downs.map((p) => p.id), ["A"]);
   dialedByB.close();
+  await lab.closeAll();
+});
+
+Deno.test("LinkManager still dispatches frames the peer sent on a link it closed as a duplicate", async () => {
+  const lab = new Lab();
+  const { b, asA, dialedByB, hello } = await duplicateScenario(lab);
+  const got: string[] = [];
+  b.manager.on("NOOP:", (from, payload) => got.push(`${from.id}:${payload.pad}`));
+  // A dials too; its connection (dialed by the lower id) wins, so B retires its own dial.
+  const dialedByA = await asA.dial("10.0.0.2", PORT);
+  await dialedByA.write(hello("n2"));
+  await settle();
+  assert.equal(b.manager.peers()[0].direction, "in");
+  // A has not read B's BYE yet and still sends on the old connection.
+  await dialedByB.write(encodeMessage("NOOP:", { pad: "late 1" }));
+  await dialedByB.write(encodeMessage("NOOP:", { pad: "late 2" }));
+  await dialedByA.write(encodeMessage("NOOP:", { pad: "new link" }));
+  await settle();
+  assert.deepEqual(got, ["A:late 1", "A:late 2", "A:new link"]);
+  assert.equal(b.downs.length, 0);
+  // B said BYE on the old connection after its last frames; A closes it, as it does on a BYE.
+  let seenByA = "";
+  for (let chunk = await dialedByB.read(); chunk; chunk = await dialedByB.read()) {
+    seenByA += new TextDecoder().decode(chunk);
+    if (seenByA.includes("duplicate link")) break;
+  }
+  assert.match(seenByA, /BYE!:.*duplicate link/s);
+  dialedByB.close();
+  dialedByA.close();
   await lab.closeAll();
 });

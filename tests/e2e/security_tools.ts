@@ -14,7 +14,8 @@ import {
   generateIdentity,
   type NodeIdentity,
 } from "../../core/identity/identity.ts";
-import { Link, type LinkDown } from "../../core/peers/link.ts";
+import { Link } from "../../core/peers/link.ts";
+import type { LinkDown } from "../../core/peers/link_options.ts";
 import { TlsTransport } from "../../core/peers/tls_transport.ts";
 import { certLengthFromHeader, PREAMBLE_HEADER_BYTES } from "../../core/security/cert_preamble.ts";
 import {
