@@ -1,8 +1,9 @@
 /**
- * The mesh API: the Ollama-compatible routes, the OpenAI-compatible routes, and
+ * The mesh API: the Ollama-compatible routes, the OpenAI-compatible routes, embeddings in both, and
  * `/api/mesh/models` (the merged model list with every host) for the page.
  */
 import { Hono } from "hono";
+import { embedRoutes } from "./embed_routes.ts";
 import { llmResponder, type LlmRoutesDeps } from "./llm_http.ts";
 import { ollamaRoutes } from "./ollama_routes.ts";
 import { openAiRoutes } from "./openai_routes.ts";
@@ -13,5 +14,6 @@ export function llmRoutes(deps: LlmRoutesDeps): Hono {
   app.get("/api/mesh/models", (c) => json(c, { models: deps.llm.models() }));
   app.route("/", ollamaRoutes(deps));
   app.route("/", openAiRoutes(deps));
+  app.route("/", embedRoutes(deps));
   return app;
 }

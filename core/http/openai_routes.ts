@@ -46,7 +46,7 @@ const OPENAI_TYPE: Record<ErrorKind, OpenAiErrorType> = {
 };
 
 /** OpenAI's error object: a type for the kind, and the kind as code unless the input is at fault. */
-const errorBody: ErrorBody = (kind, message, param) =>
+export const errorBody: ErrorBody = (kind, message, param) =>
   openAiError(message, OPENAI_TYPE[kind], kind === "bad_request" ? null : kind, param);
 
 export function openAiRoutes(deps: LlmRoutesDeps): Hono {

@@ -1,4 +1,5 @@
 import type { ChatChunk, ChatTurn } from "./chat.ts";
+import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 
 /**
  * A local LLM server this node can use (Ollama, or an OpenAI-compatible server). It stays on
@@ -16,6 +17,11 @@ export interface LlmBackend {
    * aborting `signal` stops the generation on the server.
    */
   chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk>;
+  /**
+   * Embeds every input (one vector each, in order). Throws BackendError (400 for a model that
+   * cannot embed). A backend without it serves no embeddings.
+   */
+  embed?(request: BackendEmbedRequest, signal: AbortSignal): Promise<BackendEmbedResult>;
 }
 
 export interface BackendModel {

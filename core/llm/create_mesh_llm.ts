@@ -7,11 +7,14 @@ import type { LlmBackend } from "./backend.ts";
 import { BackendMonitor } from "./backend_monitor.ts";
 import { CapabilityAnnouncer } from "./capability_announcer.ts";
 import { ChangeNotifier } from "./change_notifier.ts";
+import { EmbedClient } from "./embed_client.ts";
+import { EmbedServer } from "./embed_server.ts";
 import { HostTable } from "./host_table.ts";
 import { InferenceClient } from "./inference_client.ts";
 import { InferenceServer } from "./inference_server.ts";
 import { accessPolicyOf, type LlmSettings } from "./llm_settings.ts";
 import { LocalEngine } from "./local_engine.ts";
+import { MeshEmbedder } from "./mesh_embedder.ts";
 import { MeshLlm } from "./mesh_llm.ts";
 import { RemoteRunner } from "./remote_runner.ts";
 import { SlotPool } from "./slot_pool.ts";
@@ -88,6 +91,14 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
     idleTimeoutMs: tuning.streamIdleTimeoutMs,
     accessTimeoutMs: tuning.accessTimeoutMs,
   });
+  const embedServer = new EmbedServer({ bus, engine, access, logger });
+  const embedder = new MeshEmbedder({
+    engine,
+    hosts,
+    logger,
+    client: new EmbedClient({ bus, clock, idleTimeoutMs: tuning.streamIdleTimeoutMs }),
+    changed: () => changes.changed(),
+  });
   const remote = new RemoteRunner({ hosts, client, clock, changed: () => changes.changed() });
   // Announces what the node built below offers; first asked once a link comes up.
   const announcer = new CapabilityAnnouncer(
@@ -104,6 +115,7 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
     logger,
     events: deps.events,
     unhealthyMs,
+    embeddings: { server: embedServer, embedder },
     parts: { monitor, slots, engine, access, hosts, server, client, remote, announcer, changes },
   });
   return llm;

@@ -31,7 +31,10 @@ import {
   type PeerLlmSummary,
   peerSummaryOf,
 } from "./llm_views.ts";
+import type { EmbedRequest, EmbedResult, EmbedService } from "./embed.ts";
+import type { EmbedServer } from "./embed_server.ts";
 import type { LocalEngine } from "./local_engine.ts";
+import type { MeshEmbedder } from "./mesh_embedder.ts";
 import { mergeModels, type MeshModel } from "./mesh_model.ts";
 import type { RemoteRunner } from "./remote_runner.ts";
 import { type HostCandidate, route } from "./router.ts";
@@ -60,12 +63,14 @@ export interface MeshLlmOptions {
   logger: Logger;
   events?: EventHub;
   parts: MeshLlmParts;
+  /** Embeddings: the host side and the mesh path (see mesh_embedder.ts). */
+  embeddings: { server: EmbedServer; embedder: MeshEmbedder };
   /** The local backend, after it failed a chat, is ranked last for this long. */
   unhealthyMs: number;
 }
 
 /** What the HTTP layer needs from the LLM layer. */
-export interface MeshLlmApi extends ChatService {
+export interface MeshLlmApi extends ChatService, EmbedService {
   models(): MeshModel[];
   readonly hasLlm: boolean;
   /** Version of the local backend (e.g. Ollama's), if known. */
@@ -199,6 +204,23 @@ export class MeshLlm implements MeshLlmApi {
     p.client.close();
     p.slots.close();
     p.changes.close();
+    this.#o.embeddings.server.close();
+    this.#o.embeddings.embedder.close();
+  }
+
+  // ---- embeddings ----
+
+  /** Embeds through the mesh: local first, else a peer with the model, with failover. */
+  embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResult> {
+    if (this.#closed) {
+      return Promise.reject(new ChatError("this node is shutting down", "no_host"));
+    }
+    return this.#o.embeddings.embedder.embed(request, {
+      candidates: () => this.#candidates(),
+      localFailed: () => {
+        this.#localUnhealthyUntil = this.#o.clock.now() + this.#o.unhealthyMs;
+      },
+    }, signal);
   }
 
   // ---- chat ----

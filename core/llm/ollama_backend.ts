@@ -7,6 +7,7 @@ import {
   type BackendModel,
   type LlmBackend,
 } from "./backend.ts";
+import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 
 export interface OllamaBackendOptions {
   /** Base URL of the local Ollama, e.g. `http://127.0.0.1:11434`. */
@@ -49,6 +50,10 @@ export class OllamaBackend implements LlmBackend {
     return (await wrap("read version", () => this.#client(signal).version())).version;
   }
 
+  embed(request: BackendEmbedRequest, signal: AbortSignal): Promise<BackendEmbedResult> {
+    return ollamaEmbed(this.#client(signal), request);
+  }
+
   async *chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {
     const stream = await wrap(`chat with ${request.model}`, () =>
       this.#client(signal).chat({
@@ -88,6 +93,28 @@ export class OllamaBackend implements LlmBackend {
       stream.abort();
     }
   }
+}
+
+/** `/api/embed` of the local Ollama. */
+async function ollamaEmbed(
+  client: Ollama,
+  request: BackendEmbedRequest,
+): Promise<BackendEmbedResult> {
+  const answer = await wrap(`embed with ${request.model}`, () =>
+    client.embed({
+      model: request.model,
+      input: request.inputs,
+      truncate: request.truncate,
+      dimensions: request.dimensions,
+      keep_alive: request.keepAlive,
+      options: request.options,
+    }));
+  return {
+    embeddings: answer.embeddings,
+    promptTokens: answer.prompt_eval_count,
+    totalDurationNs: answer.total_duration,
+    loadDurationNs: answer.load_duration,
+  };
 }
 
 /** Turns the client's errors into BackendError with the status and what was attempted. */

@@ -7,6 +7,7 @@ import {
   type BackendModel,
   type LlmBackend,
 } from "./backend.ts";
+import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 
 export interface OpenAiBackendOptions {
   /** Base URL of the local server, with or without `/v1`, e.g. `http://127.0.0.1:8081`. */
@@ -58,6 +59,28 @@ export class OpenAiBackend implements LlmBackend {
 
   version(): Promise<string | undefined> {
     return Promise.resolve(undefined);
+  }
+
+  /** `/v1/embeddings` (float32 as base64 on the wire, decoded by the client); no `truncate`. */
+  async embed(request: BackendEmbedRequest, signal: AbortSignal): Promise<BackendEmbedResult> {
+    if (request.inputs.length === 0) return { embeddings: [] };
+    const answer = await wrap(
+      `embed with ${request.model}`,
+      () =>
+        this.#client(signal).embeddings.create({
+          model: request.model,
+          input: request.inputs,
+          ...(request.dimensions ? { dimensions: request.dimensions } : {}),
+        }, { signal }),
+    );
+    const embeddings: number[][] = new Array(request.inputs.length);
+    for (const item of answer.data) embeddings[item.index] = item.embedding;
+    if (answer.data.length !== request.inputs.length || embeddings.some((e) => !e)) {
+      throw new BackendError(
+        `the server answered ${answer.data.length} embeddings for ${request.inputs.length} inputs`,
+      );
+    }
+    return { embeddings, promptTokens: answer.usage?.prompt_tokens };
   }
 
   async *chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {

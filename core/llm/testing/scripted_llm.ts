@@ -1,5 +1,6 @@
 /** Test support: a MeshLlmApi that plays a script of chunks and errors, and records requests. */
 import type { ChatChunk, ChatRequest, ServedBy } from "../chat.ts";
+import type { EmbedRequest, EmbedResult } from "../embed.ts";
 import type { MeshLlmApi } from "../mesh_llm.ts";
 import type { MeshModel } from "../mesh_model.ts";
 
@@ -79,6 +80,21 @@ export class ScriptedLlm implements MeshLlmApi {
 
   backendVersion(): string | undefined {
     return "0.12.6";
+  }
+
+  /** Embeddings as `embedAnswer` says (default: each input's length and its index), recorded. */
+  readonly embedRequests: EmbedRequest[] = [];
+  embedAnswer: (request: EmbedRequest) => EmbedResult | Error = (request) => ({
+    model: request.model,
+    embeddings: request.inputs.map((text, i) => [text.length, i]),
+    promptTokens: request.inputs.length,
+    servedBy: { ...HOST_A, model: request.model },
+  });
+
+  embed(request: EmbedRequest): Promise<EmbedResult> {
+    this.embedRequests.push(request);
+    const answer = this.embedAnswer(request);
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }
 
   async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { embedSchemas } from "./embed.ts";
 import { linkSchemas } from "./link.ts";
 import { llmSchemas } from "./llm.ts";
 import { syncSchemas } from "./sync.ts";
@@ -9,6 +10,7 @@ import { syncSchemas } from "./sync.ts";
  */
 export const schemas = {
   ...linkSchemas,
+  ...embedSchemas,
   ...llmSchemas,
   ...syncSchemas,
 } as const;
