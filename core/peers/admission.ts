@@ -33,3 +33,28 @@ export function admissionRefusal(counts: AdmissionCounts, limits: AdmissionLimit
   }
   return null;
 }
+
+/** All an inbound connection's admission reads, besides the limits. */
+export interface InboundFacts extends AdmissionCounts {
+  /** The manager is running (not starting or stopping). */
+  running: boolean;
+  /** The remote address is in the allowed set and not in the blocked one. */
+  addressAllowed: boolean;
+}
+
+/**
+ * The accept decision, in order: nothing while not running, nothing from an address outside
+ * the access lists, then the counts against the limits (unset limits take the defaults).
+ */
+export function inboundRefusal(
+  facts: InboundFacts,
+  limits: Partial<AdmissionLimits> = {},
+): string | null {
+  if (!facts.running) return "not running";
+  if (!facts.addressAllowed) return "address not allowed";
+  return admissionRefusal(facts, {
+    maxLinksPerAddress: limits.maxLinksPerAddress ?? DEFAULT_ADMISSION_LIMITS.maxLinksPerAddress,
+    maxPendingHandshakes: limits.maxPendingHandshakes ??
+      DEFAULT_ADMISSION_LIMITS.maxPendingHandshakes,
+  });
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { admissionRefusal, DEFAULT_ADMISSION_LIMITS } from "./admission.ts";
+import { admissionRefusal, DEFAULT_ADMISSION_LIMITS, inboundRefusal } from "./admission.ts";
 
 const limits = { maxLinksPerAddress: 2, maxPendingHandshakes: 3 };
 
@@ -32,4 +32,25 @@ Deno.test("admissionRefusal() with a limit of 0 refuses every connection", () =>
 Deno.test("admissionRefusal() defaults are the documented 8 per address and 64 pending", () => {
   assert.deepEqual(DEFAULT_ADMISSION_LIMITS, { maxLinksPerAddress: 8, maxPendingHandshakes: 64 });
   assert.equal(admissionRefusal({ fromAddress: 7, pending: 63 }, DEFAULT_ADMISSION_LIMITS), null);
+});
+
+Deno.test("inboundRefusal() checks running, then the access lists, then the counts", () => {
+  const open = { running: true, addressAllowed: true, fromAddress: 0, pending: 0 };
+  const cases: Array<[string, Partial<typeof open>, string | null]> = [
+    ["admitted", {}, null],
+    ["not running", { running: false, addressAllowed: false }, "not running"],
+    ["address not allowed", { addressAllowed: false, fromAddress: 99 }, "address not allowed"],
+    ["default per-address limit", { fromAddress: 8 }, "more than 8 links from it"],
+    ["default pending limit", { pending: 64 }, "more than 64 handshakes pending"],
+  ];
+  for (const [what, facts, expected] of cases) {
+    assert.equal(inboundRefusal({ ...open, ...facts }), expected, what);
+  }
+  assert.equal(
+    inboundRefusal({ ...open, fromAddress: 1 }, {
+      maxLinksPerAddress: 1,
+      maxPendingHandshakes: undefined,
+    }),
+    "more than 1 links from it",
+  );
 });

@@ -24,3 +24,35 @@ export function preferredConnection(
   }
   return candidate.initiatorNonce < current.initiatorNonce ? "candidate" : "current";
 }
+
+/** Reason in the BYE!: that closes the losing link of a pair. */
+export const DUPLICATE_LINK = "duplicate link";
+
+/** What the last check of a finished handshake decides. */
+export type Arbitration =
+  | { kind: "refuse"; reason: string }
+  /** No link to that node yet. */
+  | { kind: "accept" }
+  /** Better than the node's current link, which gives way (retired as a duplicate). */
+  | { kind: "replace" };
+
+/**
+ * Admission of a connection whose handshake just finished: never our own id, and exactly one
+ * link per node, the one preferredConnection() keeps, so both ends keep the same one.
+ */
+export function arbitrate(facts: {
+  running: boolean;
+  selfId: string;
+  remoteId: string;
+  /** The node's link now, if it has one. */
+  current: ConnectionKey | null;
+  candidate: ConnectionKey;
+}): Arbitration {
+  if (!facts.running) return { kind: "refuse", reason: "node stopping" };
+  if (facts.remoteId === facts.selfId) return { kind: "refuse", reason: "own node id" };
+  if (facts.current === null) return { kind: "accept" };
+  const lower = facts.selfId < facts.remoteId ? facts.selfId : facts.remoteId;
+  return preferredConnection(facts.current, facts.candidate, lower) === "current"
+    ? { kind: "refuse", reason: DUPLICATE_LINK }
+    : { kind: "replace" };
+}

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type ConnectionKey, preferredConnection } from "./duplicate.ts";
+import {
+  arbitrate,
+  type Arbitration,
+  type ConnectionKey,
+  preferredConnection,
+} from "./duplicate.ts";
 
 const byA = (nonce: string): ConnectionKey => ({ initiatorId: "A", initiatorNonce: nonce });
 const byB = (nonce: string): ConnectionKey => ({ initiatorId: "B", initiatorNonce: nonce });
@@ -25,4 +30,28 @@ Deno.test("preferredConnection() breaks a same-dialer tie by the lower nonce", (
 
 Deno.test("preferredConnection() keeps the current link on a full tie", () => {
   assert.equal(preferredConnection(byA(""), byA(""), "A"), "current");
+});
+
+Deno.test("arbitrate() refuses our own id and a worse duplicate, replaces for a better one", () => {
+  const base = { running: true, selfId: "B", remoteId: "A", current: null, candidate: byA("5") };
+  const table: [string, Partial<Parameters<typeof arbitrate>[0]>, Arbitration][] = [
+    ["first link to the node", {}, { kind: "accept" }],
+    ["stopping", { running: false }, { kind: "refuse", reason: "node stopping" }],
+    ["a link to ourselves", { remoteId: "B" }, { kind: "refuse", reason: "own node id" }],
+    ["the lower id's dial beats ours", { current: byB("1") }, { kind: "replace" }],
+    ["ours is already the preferred one", { current: byA("1") }, {
+      kind: "refuse",
+      reason: "duplicate link",
+    }],
+    ["a full tie keeps the current link", { current: byA("5") }, {
+      kind: "refuse",
+      reason: "duplicate link",
+    }],
+    ["same rule seen from the lower id", { selfId: "A", remoteId: "B", current: byB("1") }, {
+      kind: "replace",
+    }],
+  ];
+  for (const [name, facts, expected] of table) {
+    assert.deepEqual(arbitrate({ ...base, ...facts }), expected, name);
+  }
 });

@@ -4,144 +4,40 @@ import { encodeMessage } from "../wire/codec.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 import type { Marker, PayloadOf } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
-import { admissionRefusal, DEFAULT_ADMISSION_LIMITS } from "./admission.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { inboundRefusal } from "./admission.ts";
 import type { MessageHandler, PeerBus, PeerRef } from "./bus.ts";
 import { BusHub } from "./bus_hub.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { preferredConnection } from "./duplicate.ts";
+import { type ConnectOptions, Dialer } from "./dialer.ts";
+import { arbitrate, DUPLICATE_LINK } from "./duplicate.ts";
 import { Link } from "./link.ts";
-import type { LinkAuthenticator, LinkDirection, LinkDown } from "./link_options.ts";
+import type { LinkDirection, LinkDown } from "./link_options.ts";
+import type { LinkManagerOptions } from "./manager_options.ts";
+import {
+  countsAsLinked,
+  leavesTable,
+  type LinkCounters,
+  linkDownVerdict,
+  linkUpVerdict,
+  type NodeDetails,
+  type NodeLinkFacts,
+  peerRows,
+  type PeerStatus,
+} from "./peer_table.ts";
 import { TcpTransport } from "./tcp_transport.ts";
 import type { Connection, Listener, Transport } from "./transport.ts";
 
-export type PeerState = "connecting" | "up" | "backoff" | "lost";
-
-/** One row of the peer table (status API, UI). Times are epoch milliseconds. */
-export interface PeerStatus {
-  /** Null for a static peer that has not completed a handshake yet. */
-  id: string | null;
-  name: string;
-  /** Address of the link, or the address being dialed. */
-  address: string;
-  peerPort: number;
-  /** Null until its HELO said. */
-  httpPort: number | null;
-  state: PeerState;
-  /** When it entered `state`. */
-  since: number;
-  /** Last time any byte arrived from it; null if never. */
-  lastSeen: number | null;
-  rttMs: number | null;
-  hasLlm: boolean;
-  /** Who dialed the current (or last) link; null if there never was one. */
-  direction: LinkDirection | null;
-  bytesIn: number;
-  bytesOut: number;
-  framesIn: number;
-  framesOut: number;
-  /** Why the last link ended or the last dial failed. */
-  lastError: string | null;
-}
-
-export interface LinkManagerOptions {
-  /** `publicKey` (raw Ed25519, base64) goes into our HELO for the peer to check the id against. */
-  identity: { nodeId: string; name: string; publicKey?: string };
-  appVersion: string;
-  /** Where to listen for peers; port 0 picks a free one (see `peerPort` after start). */
-  peerHost: string;
-  peerPort: number;
-  /** Our HTTP port, told to peers in HELO. */
-  httpPort: number;
-  hasLlm?: boolean;
-  /** Source addresses accepted; a connection from elsewhere is closed before reading. */
-  allowed: CidrSet;
-  /** Source addresses refused even when allowed. */
-  blocked?: CidrSet;
-  /** @default {PROTOCOL_VERSION} (tests override it) */
-  protocolVersion?: number;
-  /** @default {DEFAULT_MAX_FRAME_BYTES} */
-  maxFrameBytes?: number;
-  /** @default {2_000} */
-  heartbeatMs?: number;
-  /** @default {10_000} */
-  linkTimeoutMs?: number;
-  /** @default {5_000} */
-  handshakeTimeoutMs?: number;
-  /** @default {10_000} */
-  partialFrameTimeoutMs?: number;
-  /** TCP connect must finish within this. @default {3_000} */
-  connectTimeoutMs?: number;
-  /** Live connections (any state) from one remote address. @default {8} */
-  maxLinksPerAddress?: number;
-  /** Connections still in their handshake, all addresses together. @default {64} */
-  maxPendingHandshakes?: number;
-  /** Redial delays. @default {{ baseMs: 250, capMs: 10_000 }} */
-  backoff?: BackoffOptions;
-  /** A link up this long resets its target's backoff. @default {10_000} */
-  stableLinkMs?: number;
-  /** Authentication hook passed to every link (see Link's `verifyHello`). */
-  verifyHello?: (remote: Hello, link: Link) => Promise<string | null> | string | null;
-  /** Identity proofs and trust policy, passed to every link (core/security/link_guard.ts). */
-  authenticator?: LinkAuthenticator;
-  /** @default {new TcpTransport()} */
-  transport?: Transport;
-  logger: Logger;
-  clock?: Clock;
-}
-
-export interface ConnectOptions {
-  /** The node expected there (from discovery): skips the dial while it is linked, and `forget` drops it. */
-  nodeId?: string;
-  /** Display name until the HELO arrives. */
-  name?: string;
-  /** Static peer: dialed and redialed forever; `forget` does not remove it. */
-  static?: boolean;
-  /**
-   * The node just restarted (discovery saw a new instance): a link to it is stale, so drop it
-   * and dial again now instead of waiting out the heartbeat timeout or a backoff delay.
-   */
-  restarted?: boolean;
-}
-
-/** Reason in the BYE!: that closes the losing link of a pair. */
-export const DUPLICATE_LINK = "duplicate link";
-
-/** Somewhere we dial: a discovered node (keyed by node id) or a static peer (keyed by address). */
-interface Target {
-  key: string;
-  host: string;
-  port: number;
-  isStatic: boolean;
-  expectedId: string | null;
-  learnedId: string | null;
-  nameHint: string;
-  state: "connecting" | "backoff" | "satisfied";
-  since: number;
-  attempt: number;
-  timer?: TimerHandle;
-  abort?: AbortController;
-  link?: Link;
-  upAt?: number;
-  lastError: string | null;
-}
+export type { ConnectOptions } from "./dialer.ts";
+export { DUPLICATE_LINK } from "./duplicate.ts";
+export type { LinkManagerOptions } from "./manager_options.ts";
+export type { PeerState, PeerStatus } from "./peer_table.ts";
 
 /** A node we completed a handshake with. */
-interface NodeRecord {
-  id: string;
-  name: string;
-  address: string;
-  peerPort: number;
-  httpPort: number;
-  hasLlm: boolean;
+interface NodeRecord extends NodeDetails {
   /** The one link in use; undefined while down. */
   link?: Link;
-  direction: LinkDirection;
-  since: number;
-  lastSeen: number | null;
   /** Counters and RTT of the last link, kept after it ends. */
-  last: Pick<PeerStatus, "bytesIn" | "bytesOut" | "framesIn" | "framesOut" | "rttMs">;
-  lastError: string | null;
+  last: LinkCounters;
   /** Set while a link is being replaced by a better duplicate: no down/up events. */
   swapping: boolean;
   /** Pending "down" after the peer closed our link as a duplicate; a replacement cancels it. */
@@ -149,9 +45,10 @@ interface NodeRecord {
 }
 
 /**
- * All peer links of this node, behind PeerBus: listens for peers, dials discovered and static
- * ones, keeps exactly one link per node (see duplicate.ts), redials with backoff while wanted,
- * and keeps the status table.
+ * All peer links of this node, behind PeerBus: the loop that binds transport and clock to the
+ * rules. It listens for peers and admits them (admission.ts), dials discovered and static ones
+ * through the Dialer (dial_plan.ts), keeps exactly one link per node (duplicate.ts), and keeps
+ * the node table and its status projection (peer_table.ts).
  */
 export class LinkManager implements PeerBus {
   readonly #options: LinkManagerOptions;
@@ -159,6 +56,7 @@ export class LinkManager implements PeerBus {
   readonly #transport: Transport;
   readonly #logger: Logger;
   readonly #hub: BusHub;
+  readonly #dialer: Dialer;
   #name: string;
   #hasLlm: boolean;
   #allowed: CidrSet;
@@ -167,12 +65,10 @@ export class LinkManager implements PeerBus {
   #peerPort: number;
   #state: "idle" | "running" | "closed" = "idle";
 
-  #targets = new Map<string, Target>();
   #nodes = new Map<string, NodeRecord>();
   #links = new Set<Link>();
   /** Links closed as duplicates, still delivering what the peer sent before our BYE. */
   #retiring = new Set<Link>();
-  #targetOfLink = new Map<Link, Target>();
   #changeHandlers = new Set<() => void>();
 
   constructor(options: LinkManagerOptions) {
@@ -187,6 +83,25 @@ export class LinkManager implements PeerBus {
     this.#peerPort = options.peerPort;
     this.#hub = new BusHub((error, what) => {
       this.#logger.error("peer bus handler failed", { what, error: error as Error });
+    });
+    this.#dialer = new Dialer({
+      host: {
+        isLinked: (nodeId) => this.#isLinked(nodeId),
+        addressAllowed: (address) => this.#addressAllowed(address),
+        startLink: (connection) => this.#startLink(connection, "out"),
+        dropStaleLink: (nodeId, host) => {
+          const node = this.#nodes.get(nodeId);
+          // Aborting the stale link runs the usual down path, which redials with a fresh backoff.
+          if (node?.link && node.address === host) node.link.abort("peer restarted");
+        },
+        changed: () => this.#changed(),
+      },
+      transport: this.#transport,
+      clock: this.#clock,
+      logger: this.#logger,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+      backoff: options.backoff,
+      stableLinkMs: options.stableLinkMs ?? 10_000,
     });
   }
 
@@ -217,47 +132,7 @@ export class LinkManager implements PeerBus {
    * Calling it again for a known target is cheap and idempotent.
    */
   connect(host: string, port: number, options: ConnectOptions = {}): void {
-    if (this.#state === "closed") return;
-    const key = options.nodeId && !options.static ? `id:${options.nodeId}` : `at:${host}:${port}`;
-    const existing = this.#targets.get(key);
-    if (existing && options.restarted) {
-      this.#redialRestarted(existing, host);
-      return;
-    }
-    if (existing) {
-      if (existing.host === host && existing.port === port) return;
-      const linkedId = this.#targetNodeId(existing);
-      if (linkedId !== null && this.#nodes.get(linkedId)?.link) {
-        // Announcements are not authenticated: while the node is linked, a new address only
-        // takes effect for the next dial, so a spoofed packet cannot cut a working link.
-        existing.host = host;
-        existing.port = port;
-        return;
-      }
-      // The node moved: dial the new address from now on.
-      this.#cancelTarget(existing);
-      existing.host = host;
-      existing.port = port;
-      existing.attempt = 0;
-      this.#dial(existing);
-      return;
-    }
-    const target: Target = {
-      key,
-      host,
-      port,
-      isStatic: options.static ?? false,
-      expectedId: options.nodeId ?? null,
-      learnedId: null,
-      nameHint: options.name ?? "",
-      state: "connecting",
-      since: this.#clock.now(),
-      attempt: 0,
-      lastError: null,
-    };
-    this.#targets.set(key, target);
-    this.#changed();
-    this.#dial(target);
+    if (this.#state !== "closed") this.#dialer.connect(host, port, options);
   }
 
   /**
@@ -265,13 +140,9 @@ export class LinkManager implements PeerBus {
    * A link still up stays until it ends by itself; a node not linked leaves the table.
    */
   forget(nodeId: string): void {
-    for (const target of [...this.#targets.values()]) {
-      if (target.isStatic || this.#targetNodeId(target) !== nodeId) continue;
-      this.#cancelTarget(target); // a link it opened lives on, but is not redialed
-      this.#targets.delete(target.key);
-    }
+    this.#dialer.forget(nodeId);
     const node = this.#nodes.get(nodeId);
-    if (node && !node.link && !this.#wantedIds().has(nodeId)) {
+    if (node && !node.link && !this.#dialer.wants(nodeId)) {
       this.#clearGrace(node);
       this.#nodes.delete(nodeId);
     }
@@ -291,12 +162,7 @@ export class LinkManager implements PeerBus {
 
   /** Dials every target wanting `nodeId` now instead of at the end of its backoff (after an approval). */
   retryNow(nodeId: string): void {
-    for (const target of this.#targets.values()) {
-      if (this.#targetNodeId(target) !== nodeId || target.timer === undefined) continue;
-      this.#cancelTarget(target);
-      target.attempt = 0;
-      this.#dial(target);
-    }
+    this.#dialer.retryNow(nodeId);
   }
 
   /** Name told to peers in future HELOs. */
@@ -320,36 +186,12 @@ export class LinkManager implements PeerBus {
 
   /** The peer table: every node linked, being dialed, or lost and not yet forgotten. */
   peers(): PeerStatus[] {
-    const rows: PeerStatus[] = [];
-    const listed = new Set<string>();
-    for (const node of this.#nodes.values()) {
-      listed.add(node.id);
-      rows.push(this.#nodeStatus(node));
-    }
-    for (const target of this.#targets.values()) {
-      const id = this.#targetNodeId(target);
-      if (id !== null && listed.has(id)) continue;
-      if (id !== null) listed.add(id);
-      rows.push({
-        id,
-        name: target.nameHint,
-        address: target.host,
-        peerPort: target.port,
-        httpPort: null,
-        state: target.state === "backoff" ? "backoff" : "connecting",
-        since: target.since,
-        lastSeen: null,
-        rttMs: null,
-        hasLlm: false,
-        direction: null,
-        bytesIn: 0,
-        bytesOut: 0,
-        framesIn: 0,
-        framesOut: 0,
-        lastError: target.lastError,
-      });
-    }
-    return rows;
+    const nodes = [...this.#nodes.values()].map((node) => ({
+      ...node,
+      ...this.#facts(node),
+      counters: node.link ? node.link.stats : node.last,
+    }));
+    return peerRows(nodes, this.#dialer.rows());
   }
 
   /** Called after any change of the peer table's states (not on every counter tick). */
@@ -394,7 +236,7 @@ export class LinkManager implements PeerBus {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#listener?.close();
-    for (const target of this.#targets.values()) this.#cancelTarget(target);
+    this.#dialer.close();
     for (const node of this.#nodes.values()) this.#clearGrace(node);
     for (const link of this.#retiring) link.abort("node stopping");
     const links = [...this.#links, ...this.#retiring];
@@ -406,159 +248,26 @@ export class LinkManager implements PeerBus {
     this.#changeHandlers.clear();
   }
 
-  // ---- dialing ---------------------------------------------------------------------------
-
-  async #dial(target: Target): Promise<void> {
-    target.timer = undefined;
-    if (this.#state === "closed" || this.#targets.get(target.key) !== target) return;
-    const id = this.#targetNodeId(target);
-    if (id !== null && this.#isLinked(id)) {
-      this.#setTarget(target, "satisfied");
-      return;
-    }
-    if (id !== null && this.#dialInProgress(id, target)) {
-      // Another target is reaching the same node; look again after a backoff.
-      this.#retry(target, null);
-      return;
-    }
-    this.#setTarget(target, "connecting");
-    const abort = new AbortController();
-    target.abort = abort;
-    const connectMs = this.#options.connectTimeoutMs ?? 3_000;
-    const timer = this.#clock.setTimeout(() => abort.abort(), connectMs);
-    let connection: Connection;
-    try {
-      connection = await this.#transport.dial(target.host, target.port, abort.signal, {
-        expectedNodeId: target.expectedId ?? undefined,
-      });
-    } catch (error) {
-      if (target.abort !== abort) return; // cancelled: forgotten, moved or shutting down
-      const reason = abort.signal.aborted
-        ? `connect timed out after ${connectMs} ms`
-        : `connect failed: ${(error as Error).message}`;
-      this.#retry(target, reason);
-      return;
-    } finally {
-      this.#clock.clearTimeout(timer);
-    }
-    if (target.abort !== abort || !this.#running()) {
-      connection.close();
-      return;
-    }
-    target.abort = undefined;
-    if (!this.#addressAllowed(connection.remoteAddress)) {
-      connection.close();
-      this.#retry(target, `address ${connection.remoteAddress} is not allowed`);
-      return;
-    }
-    const link = this.#startLink(connection, "out");
-    this.#targetOfLink.set(link, target);
-    target.link = link;
-  }
-
-  #redialRestarted(target: Target, announcedHost: string): void {
-    const nodeId = this.#targetNodeId(target);
-    const node = nodeId === null ? undefined : this.#nodes.get(nodeId);
-    // Aborting the stale link runs the usual down path, which redials with a fresh backoff.
-    // Only an announcement from the link's own address may do that: anyone can send one.
-    if (node?.link && node.address === announcedHost) node.link.abort("peer restarted");
-    if (target.timer !== undefined) {
-      this.#cancelTarget(target);
-      target.attempt = 0;
-      this.#dial(target);
-    }
-  }
-
-  #dialInProgress(nodeId: string, except: Target): boolean {
-    for (const target of this.#targets.values()) {
-      if (target !== except && this.#targetNodeId(target) === nodeId) {
-        if (target.abort || target.link) return true;
-      }
-    }
-    return false;
-  }
-
-  #retry(target: Target, reason: string | null): void {
-    if (this.#state === "closed" || this.#targets.get(target.key) !== target) return;
-    if (reason !== null) {
-      target.lastError = reason;
-      const fields = { target: `${target.host}:${target.port}`, reason };
-      if (target.attempt === 0) this.#logger.info("peer unreachable, will retry", fields);
-      else this.#logger.debug("peer still unreachable", fields);
-    }
-    const delay = backoffDelay(target.attempt++, this.#options.backoff);
-    this.#setTarget(target, "backoff");
-    target.timer = this.#clock.setTimeout(() => this.#dial(target), delay);
-  }
-
-  #cancelTarget(target: Target): void {
-    if (target.timer !== undefined) this.#clock.clearTimeout(target.timer);
-    target.timer = undefined;
-    const abort = target.abort;
-    target.abort = undefined;
-    abort?.abort();
-  }
-
-  #setTarget(target: Target, state: Target["state"]): void {
-    if (target.state === state) return;
-    target.state = state;
-    target.since = this.#clock.now();
-    this.#changed();
-  }
-
-  /** After a node's link ended: redial every target that wants it (unless linked again). */
-  #reviewTargets(nodeId: string): void {
-    for (const target of this.#targets.values()) {
-      if (this.#targetNodeId(target) !== nodeId) continue;
-      if (target.timer !== undefined || target.abort || target.link) continue;
-      if (this.#isLinked(nodeId)) this.#setTarget(target, "satisfied");
-      else this.#retry(target, null);
-    }
-  }
-
-  /** Linked, or about to be again (a duplicate swap or its grace period is under way). */
-  #isLinked(nodeId: string): boolean {
-    const node = this.#nodes.get(nodeId);
-    return node !== undefined && (node.link !== undefined || node.swapping ||
-      node.downGrace !== undefined);
-  }
-
-  #targetNodeId(target: Target): string | null {
-    return target.learnedId ?? target.expectedId;
-  }
-
-  #wantedIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const target of this.#targets.values()) {
-      const id = this.#targetNodeId(target);
-      if (id !== null) ids.add(id);
-    }
-    return ids;
-  }
-
   // ---- accepting -------------------------------------------------------------------------
 
   #accept(connection: Connection): void {
     const address = connection.remoteAddress;
-    const refuse = (reason: string) => {
-      this.#logger.debug("peer connection refused", { addr: address, reason });
-      connection.close();
-    };
-    if (this.#state !== "running") return refuse("not running");
-    if (!this.#addressAllowed(address)) return refuse("address not allowed");
     const counts = { fromAddress: 0, pending: 0 };
     for (const link of this.#links) {
       if (link.connection.remoteAddress === address) counts.fromAddress++;
       if (link.state === "handshake") counts.pending++;
     }
-    const refusal = admissionRefusal(counts, {
-      maxLinksPerAddress: this.#options.maxLinksPerAddress ??
-        DEFAULT_ADMISSION_LIMITS.maxLinksPerAddress,
-      maxPendingHandshakes: this.#options.maxPendingHandshakes ??
-        DEFAULT_ADMISSION_LIMITS.maxPendingHandshakes,
-    });
-    if (refusal !== null) return refuse(refusal);
-    this.#startLink(connection, "in");
+    const refusal = inboundRefusal({
+      running: this.#state === "running",
+      addressAllowed: this.#addressAllowed(address),
+      ...counts,
+    }, this.#options);
+    if (refusal === null) {
+      this.#startLink(connection, "in");
+      return;
+    }
+    this.#logger.debug("peer connection refused", { addr: address, reason: refusal });
+    connection.close();
   }
 
   #addressAllowed(address: string): boolean {
@@ -610,36 +319,44 @@ export class LinkManager implements PeerBus {
 
   /** Own id and the one-link-per-node rule, decided the same way on both ends. */
   #admit(remote: Hello, link: Link): string | null {
-    const selfId = this.#options.identity.nodeId;
-    if (this.#state !== "running") return "node stopping";
-    if (remote.nodeId === selfId) return "own node id";
     const node = this.#nodes.get(remote.nodeId);
     const current = node?.link;
-    if (!node || !current) return null;
-    const lower = selfId < remote.nodeId ? selfId : remote.nodeId;
-    if (preferredConnection(current.initiator, link.initiator, lower) === "current") {
-      return DUPLICATE_LINK;
+    const verdict = arbitrate({
+      running: this.#state === "running",
+      selfId: this.#options.identity.nodeId,
+      remoteId: remote.nodeId,
+      current: current ? current.initiator : null,
+      candidate: link.initiator,
+    });
+    if (verdict.kind === "refuse") return verdict.reason;
+    if (verdict.kind === "replace") {
+      node!.swapping = true;
+      node!.link = undefined;
+      // Frames the peer sent on it before it sees our BYE still arrive and are dispatched.
+      this.#retiring.add(current!);
+      current!.closed.then(() => this.#retiring.delete(current!));
+      current!.retire(DUPLICATE_LINK);
     }
-    node.swapping = true;
-    node.link = undefined;
-    // Frames the peer sent on it before it sees our BYE still arrive and are dispatched.
-    this.#retiring.add(current);
-    current.closed.then(() => this.#retiring.delete(current));
-    current.retire(DUPLICATE_LINK);
     return null;
   }
 
   #linkUp(link: Link): void {
     const remote = link.remote!;
     const now = this.#clock.now();
-    const wasLinked = this.#isLinked(remote.nodeId); // a swap: no up event
     let node = this.#nodes.get(remote.nodeId);
+    const verdict = linkUpVerdict(node && this.#facts(node));
     if (!node) {
       node = {
         id: remote.nodeId,
         since: now,
-        lastSeen: now,
-        last: { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, rttMs: null },
+        last: {
+          bytesIn: 0,
+          bytesOut: 0,
+          framesIn: 0,
+          framesOut: 0,
+          rttMs: null,
+          lastSeen: now,
+        },
         lastError: null,
       } as NodeRecord; // the rest comes from the HELO just below
       this.#nodes.set(node.id, node);
@@ -655,21 +372,7 @@ export class LinkManager implements PeerBus {
       swapping: false,
     });
     this.#clearGrace(node);
-    const target = this.#targetOfLink.get(link);
-    if (target) {
-      target.learnedId = remote.nodeId;
-      target.upAt = now;
-      target.lastError = null;
-    }
-    // Every target wanting this node is satisfied now, whichever side dialed.
-    for (const other of this.#targets.values()) {
-      if (this.#targetNodeId(other) === node.id && !other.abort && !other.link) {
-        if (other.timer !== undefined) this.#clock.clearTimeout(other.timer);
-        other.timer = undefined;
-        this.#setTarget(other, "satisfied");
-      }
-    }
-    if (target) this.#setTarget(target, "satisfied");
+    this.#dialer.linkUp(link, node.id);
     const fields = {
       peer: node.id,
       name: node.name,
@@ -677,90 +380,65 @@ export class LinkManager implements PeerBus {
       dir: link.direction,
       app: remote.appVersion,
     };
-    if (wasLinked) {
-      this.#logger.debug("peer link replaced", fields);
-      this.#changed();
+    if (verdict === "replaced") {
       // Not down and up for the status table, but a new channel for the domain modules: the
       // peer may have seen the old connection fail (reset before our BYE arrived) and dropped
       // its state for us. Link-up handlers greet again (capability, sync pull); idempotent.
-      this.#hub.linkUp(this.#ref(node));
-      return;
+      this.#logger.debug("peer link replaced", fields);
+    } else {
+      node.since = now;
+      this.#logger.info("peer link up", fields);
     }
-    node.since = now;
-    this.#logger.info("peer link up", fields);
     this.#changed();
     this.#hub.linkUp(this.#ref(node));
   }
 
   #linkDown(link: Link, down: LinkDown): void {
     this.#links.delete(link);
-    const target = this.#targetOfLink.get(link);
-    this.#targetOfLink.delete(link);
     const remoteId = link.remote?.nodeId ?? null;
     const node = remoteId === null ? undefined : this.#nodes.get(remoteId);
-    if (node?.link === link) {
-      node.link = undefined;
-      this.#keepLastStats(node, link);
-      node.lastError = down.reason;
-      if (down.cause === "bye" && down.byeReason === DUPLICATE_LINK && this.#state === "running") {
-        // The peer keeps another connection to us; expect it to come up here shortly.
-        node.downGrace = this.#clock.setTimeout(() => {
-          node.downGrace = undefined;
-          this.#nodeLost(node, down, link);
-        }, this.#options.handshakeTimeoutMs ?? 5_000);
-      } else {
-        this.#nodeLost(node, down, link);
-      }
-    } else {
+    const current = node !== undefined && node.link === link;
+    const verdict = linkDownVerdict({ current, down, running: this.#state === "running" });
+    if (verdict === "stray") {
       // A connection that never became (or no longer was) the node's link.
       this.#logger.debug("peer connection closed", {
         peer: remoteId ?? undefined,
         addr: link.connection.remoteAddress,
         reason: down.reason,
       });
-    }
-    if (target) {
-      target.link = undefined;
-      if (target.upAt !== undefined) {
-        if (this.#clock.now() - target.upAt >= (this.#options.stableLinkMs ?? 10_000)) {
-          target.attempt = 0;
-        }
-        target.upAt = undefined;
-      }
-      if (down.reason === "own node id" || link.remote?.nodeId === this.#options.identity.nodeId) {
-        this.#logger.info("peer address is this node; not dialing it", {
-          target: `${target.host}:${target.port}`,
-        });
-        this.#cancelTarget(target);
-        this.#targets.delete(target.key);
-        this.#changed();
-      } else if (this.#targets.get(target.key) === target && this.#state === "running") {
-        if (remoteId !== null && this.#isLinked(remoteId)) this.#setTarget(target, "satisfied");
-        else if (!target.timer) this.#retry(target, down.wasUp ? null : down.reason);
+    } else {
+      node!.link = undefined;
+      node!.last = { ...link.stats };
+      node!.lastError = down.reason;
+      if (verdict === "grace") {
+        // The peer keeps another connection to us; expect it to come up here shortly.
+        node!.downGrace = this.#clock.setTimeout(() => {
+          node!.downGrace = undefined;
+          this.#nodeLost(node!, down, link);
+        }, this.#options.handshakeTimeoutMs ?? 5_000);
+      } else {
+        this.#nodeLost(node!, down, link);
       }
     }
+    const ownNode = down.reason === "own node id" || remoteId === this.#options.identity.nodeId;
+    this.#dialer.linkDown(link, down, ownNode);
   }
 
   #nodeLost(node: NodeRecord, down: LinkDown, link: Link): void {
     node.since = this.#clock.now();
-    const fields = { peer: node.id, name: node.name, addr: link.connection.remoteAddress };
-    if (down.cause === "protocol") {
-      this.#logger.warn("peer link down", { ...fields, reason: down.reason });
-    } else if (this.#state === "closed") {
-      this.#logger.debug("peer link down", { ...fields, reason: down.reason });
-    } else this.#logger.info("peer link down", { ...fields, reason: down.reason });
-    // A peer that said goodbye and that nothing wants any more (discovery forgot it, it is
-    // not static) leaves the table at once instead of lingering as lost.
-    if (down.cause === "bye" && !this.#wantedIds().has(node.id)) this.#nodes.delete(node.id);
+    const fields = {
+      peer: node.id,
+      name: node.name,
+      addr: link.connection.remoteAddress,
+      reason: down.reason,
+    };
+    if (down.cause === "protocol") this.#logger.warn("peer link down", fields);
+    else if (this.#state === "closed") this.#logger.debug("peer link down", fields);
+    else this.#logger.info("peer link down", fields);
+    if (leavesTable(down, this.#dialer.wants(node.id))) this.#nodes.delete(node.id);
     this.#changed();
-    if (this.#state === "running") this.#reviewTargets(node.id);
+    if (this.#state === "running") this.#dialer.nodeLost(node.id);
     this.#hub.linkDown(this.#ref(node));
-  }
-
-  #keepLastStats(node: NodeRecord, link: Link): void {
-    const { bytesIn, bytesOut, framesIn, framesOut, rttMs, lastSeen } = link.stats;
-    node.last = { bytesIn, bytesOut, framesIn, framesOut, rttMs };
-    node.lastSeen = lastSeen;
   }
 
   #clearGrace(node: NodeRecord): void {
@@ -768,48 +446,18 @@ export class LinkManager implements PeerBus {
     node.downGrace = undefined;
   }
 
-  #nodeStatus(node: NodeRecord): PeerStatus {
-    const link = node.link;
-    let state: PeerState = "lost";
-    let since = node.since;
-    let lastError = link ? null : node.lastError;
-    if (link || node.swapping || node.downGrace !== undefined) {
-      state = "up";
-    } else {
-      // Down: show the most hopeful target (connecting beats backoff) and its latest error.
-      for (const target of this.#targets.values()) {
-        if (this.#targetNodeId(target) !== node.id) continue;
-        if (target.state === "connecting" || (target.state === "backoff" && state === "lost")) {
-          state = target.state;
-          since = target.since;
-          if (target.lastError !== null) lastError = target.lastError;
-        }
-      }
-    }
-    const stats = link ? link.stats : null;
+  #facts(node: NodeRecord): NodeLinkFacts {
     return {
-      id: node.id,
-      name: node.name,
-      address: node.address,
-      peerPort: node.peerPort,
-      httpPort: node.httpPort,
-      state,
-      since,
-      lastSeen: stats ? stats.lastSeen : node.lastSeen,
-      rttMs: stats ? stats.rttMs : node.last.rttMs,
-      hasLlm: node.hasLlm,
-      direction: node.direction,
-      bytesIn: stats ? stats.bytesIn : node.last.bytesIn,
-      bytesOut: stats ? stats.bytesOut : node.last.bytesOut,
-      framesIn: stats ? stats.framesIn : node.last.framesIn,
-      framesOut: stats ? stats.framesOut : node.last.framesOut,
-      lastError,
+      linked: node.link !== undefined,
+      swapping: node.swapping,
+      inGrace: node.downGrace !== undefined,
     };
   }
 
-  /** A method, so TypeScript does not narrow the state across awaits. */
-  #running(): boolean {
-    return this.#state === "running";
+  /** Linked, or about to be again (a duplicate swap or its grace period is under way). */
+  #isLinked(nodeId: string): boolean {
+    const node = this.#nodes.get(nodeId);
+    return countsAsLinked(node && this.#facts(node));
   }
 
   #ref(node: NodeRecord): PeerRef {

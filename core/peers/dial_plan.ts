@@ -1,0 +1,90 @@
+/**
+ * The rules of dialing, apart from timers and sockets (dialer.ts applies them): which target an
+ * announcement names, what it does to it, what a target does when its timer fires and after
+ * its link ended, and when its backoff starts over.
+ */
+
+/** How the caller names a node it wants a link to. */
+export interface WantOptions {
+  /** The node expected there (from discovery). */
+  nodeId?: string;
+  /** Static peer: dialed and redialed forever, keyed by its address. */
+  static?: boolean;
+}
+
+/** Discovered nodes are keyed by id (they may move), static peers by address. */
+export function targetKey(host: string, port: number, options: WantOptions): string {
+  return options.nodeId && !options.static ? `id:${options.nodeId}` : `at:${host}:${port}`;
+}
+
+/**
+ * What an announcement (`connect()`) does to the target it names:
+ * - "add": a new target, dialed now;
+ * - "restart": the node restarted: its link is stale, redial now;
+ * - "same": nothing new;
+ * - "readdress": the node moved while linked: the new address is kept for the next dial only
+ *   (announcements are not authenticated, so a spoofed one cannot cut a working link);
+ * - "move": the node moved and is not linked: dial the new address now.
+ */
+export type AnnounceStep = "add" | "restart" | "same" | "readdress" | "move";
+
+export function announceStep(
+  existing: { host: string; port: number } | undefined,
+  announced: { host: string; port: number; restarted: boolean },
+  nodeLinked: boolean,
+): AnnounceStep {
+  if (!existing) return "add";
+  if (announced.restarted) return "restart";
+  if (existing.host === announced.host && existing.port === announced.port) return "same";
+  return nodeLinked ? "readdress" : "move";
+}
+
+/**
+ * What a target does when its dial is due: "stop" when it is no longer wanted (forgotten,
+ * replaced, shutting down), "satisfied" when its node is linked anyway, "wait" (another
+ * backoff) while another target is reaching the same node, else "dial".
+ */
+export type DialStep = "stop" | "satisfied" | "wait" | "dial";
+
+export function dialStep(facts: {
+  wanted: boolean;
+  nodeLinked: boolean;
+  dialingElsewhere: boolean;
+}): DialStep {
+  if (!facts.wanted) return "stop";
+  if (facts.nodeLinked) return "satisfied";
+  return facts.dialingElsewhere ? "wait" : "dial";
+}
+
+/**
+ * What a target does after the link it dialed ended: "drop" it when the address turned out to
+ * be this node, nothing when it is no longer wanted or already waiting to redial, "satisfied"
+ * when its node is linked through another connection, else "retry" after a backoff.
+ */
+export type LinkEndStep = "drop" | "none" | "satisfied" | "retry";
+
+export function linkEndStep(facts: {
+  ownNode: boolean;
+  wanted: boolean;
+  nodeLinked: boolean;
+  redialScheduled: boolean;
+}): LinkEndStep {
+  if (facts.ownNode) return "drop";
+  if (!facts.wanted) return "none";
+  if (facts.nodeLinked) return "satisfied";
+  return facts.redialScheduled ? "none" : "retry";
+}
+
+/**
+ * The attempt count (which sets the next backoff delay) after a link ends: a link that stayed
+ * up for `stableLinkMs` starts the backoff over; a short-lived one does not, so a peer that
+ * accepts and drops us at once is not redialed in a tight loop.
+ */
+export function attemptAfterLink(
+  attempt: number,
+  upAt: number | undefined,
+  now: number,
+  stableLinkMs: number,
+): number {
+  return upAt !== undefined && now - upAt >= stableLinkMs ? 0 : attempt;
+}
