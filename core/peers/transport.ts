@@ -1,7 +1,7 @@
 /**
- * The byte streams the link engine runs on: TLS (tls_transport.ts) by default, plain TCP
- * (tcp_transport.ts) only when asked for, in memory for tests. The protocol layer is the same
- * on all of them.
+ * The byte streams the link engine runs on: TLS (core/security/tls_transport.ts) by default,
+ * plain TCP (tcp_transport.ts) only when asked for, in memory for tests. The protocol layer is
+ * the same on all of them.
  */
 export interface Connection {
   /** Remote IP address (no brackets, no port). */

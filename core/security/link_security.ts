@@ -1,7 +1,7 @@
 import type { NodeIdentity } from "../identity/identity.ts";
 import type { Logger } from "../log/logger.ts";
 import { TcpTransport } from "../peers/tcp_transport.ts";
-import { TlsTransport } from "../peers/tls_transport.ts";
+import { TlsTransport } from "./tls_transport.ts";
 import type { LinkManagerOptions } from "../peers/manager.ts";
 import type { Transport } from "../peers/transport.ts";
 import { createNodeCertificate } from "./certificate.ts";

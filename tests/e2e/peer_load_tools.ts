@@ -14,7 +14,7 @@ import { generateIdentity } from "../../core/identity/identity.ts";
 import { hello } from "../../core/peers/_link_fixtures.ts";
 import { Link } from "../../core/peers/link.ts";
 import type { LinkDown } from "../../core/peers/link_options.ts";
-import { TlsTransport } from "../../core/peers/tls_transport.ts";
+import { TlsTransport } from "../../core/security/tls_transport.ts";
 import { createNodeCertificate } from "../../core/security/certificate.ts";
 import { signLinkProof } from "../../core/security/link_proof.ts";
 import { encodeFrame } from "../../core/wire/frame.ts";

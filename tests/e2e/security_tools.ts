@@ -16,7 +16,7 @@ import {
 } from "../../core/identity/identity.ts";
 import { Link } from "../../core/peers/link.ts";
 import type { LinkDown } from "../../core/peers/link_options.ts";
-import { TlsTransport } from "../../core/peers/tls_transport.ts";
+import { TlsTransport } from "../../core/security/tls_transport.ts";
 import { certLengthFromHeader, PREAMBLE_HEADER_BYTES } from "../../core/security/cert_preamble.ts";
 import {
   certificatePublicKey,

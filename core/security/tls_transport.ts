@@ -4,16 +4,11 @@ import {
   certLengthFromHeader,
   encodeCertPreamble,
   PREAMBLE_HEADER_BYTES,
-} from "../security/cert_preamble.ts";
-import {
-  certificateNodeId,
-  type NodeCertificate,
-  pem,
-  tlsServerName,
-} from "../security/certificate.ts";
+} from "./cert_preamble.ts";
+import { certificateNodeId, type NodeCertificate, pem, tlsServerName } from "./certificate.ts";
 import { ConnDuplex } from "./conn_duplex.ts";
-import { TcpConnection, TcpListener, unbracket, writeAll } from "./tcp_transport.ts";
-import type { Connection, DialOptions, Listener, Transport } from "./transport.ts";
+import { TcpConnection, TcpListener, unbracket, writeAll } from "../peers/tcp_transport.ts";
+import type { Connection, DialOptions, Listener, Transport } from "../peers/transport.ts";
 
 /** Unread bytes beyond which an accepted connection stops reading from the socket. */
 const PAUSE_ABOVE_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 import { Duplex } from "node:stream";
-import { writeAll } from "./tcp_transport.ts";
+import { writeAll } from "../peers/tcp_transport.ts";
 
 /** Bytes asked of the socket per read. */
 const READ_BYTES = 64 * 1024;

@@ -1,10 +1,10 @@
 /** TlsTransport over real TCP on 127.0.0.1 only. */
 import assert from "node:assert/strict";
 import { generateIdentity, type NodeIdentity } from "../identity/identity.ts";
-import { createNodeCertificate } from "../security/certificate.ts";
-import { TcpTransport } from "./tcp_transport.ts";
+import { createNodeCertificate } from "./certificate.ts";
+import { TcpTransport } from "../peers/tcp_transport.ts";
 import { IdentityMismatchError, TlsTransport } from "./tls_transport.ts";
-import type { Connection } from "./transport.ts";
+import type { Connection } from "../peers/transport.ts";
 
 const LOOPBACK = "127.0.0.1";
 
