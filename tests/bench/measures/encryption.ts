@@ -1,5 +1,5 @@
 import { generateIdentity } from "../../../core/identity/identity.ts";
-import { benchFramesPerSecond, type LinkBenchResult } from "../../../core/peers/link_bench.ts";
+import { benchFramesPerSecond, type LinkBenchResult } from "./link.ts";
 import { TcpTransport } from "../../../core/peers/tcp_transport.ts";
 import { TlsTransport } from "../../../core/security/tls_transport.ts";
 import { createNodeCertificate } from "../../../core/security/certificate.ts";

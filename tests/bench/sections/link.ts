@@ -1,5 +1,5 @@
 /** 1. Frames per second over one peer link on loopback, against the raw socket ceiling. */
-import { benchFramesPerSecond } from "../../../core/peers/link_bench.ts";
+import { benchFramesPerSecond } from "../measures/link.ts";
 import type { Section } from "../section.ts";
 
 const PAYLOAD_BYTES = 256;

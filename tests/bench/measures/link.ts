@@ -1,8 +1,8 @@
-import { encodeMessage } from "../wire/codec.ts";
-import { PROTOCOL_VERSION } from "../wire/messages/link.ts";
-import { Link } from "./link.ts";
-import { TcpTransport } from "./tcp_transport.ts";
-import type { Connection, Transport } from "./transport.ts";
+import { encodeMessage } from "../../../core/wire/codec.ts";
+import { PROTOCOL_VERSION } from "../../../core/wire/messages/link.ts";
+import { Link } from "../../../core/peers/link.ts";
+import { TcpTransport } from "../../../core/peers/tcp_transport.ts";
+import type { Connection, Transport } from "../../../core/peers/transport.ts";
 
 export interface LinkBenchOptions {
   /** Frames to send one way. */

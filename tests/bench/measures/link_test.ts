@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchFramesPerSecond } from "./link_bench.ts";
+import { benchFramesPerSecond } from "./link.ts";
 
 Deno.test("benchFramesPerSecond() measures links and the raw socket ceiling on loopback", async () => {
   const result = await benchFramesPerSecond({ frames: 5_000, payloadBytes: 256 });
