@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { encodeMessage } from "../wire/codec.ts";
 import { encodeFrame } from "../wire/frame.ts";
 import type { Auth } from "../wire/messages/link.ts";
-import { hello, settle as settleRounds } from "./_link_fixtures.ts";
+import { hello, settle as settleRounds } from "./testing/link_fixtures.ts";
 
 const settle = (rounds = 8) => settleRounds(rounds);
 import { FakeClock } from "./clock.ts";
 import { Link } from "./link.ts";
 import type { LinkAuthenticator, LinkDown } from "./link_options.ts";
-import { type MemoryConnection, memoryConnectionPair } from "./memory_transport.ts";
+import { type MemoryConnection, memoryConnectionPair } from "./testing/memory_transport.ts";
 
 /** Proves "<id> to <peer> on <peer's nonce>"; accepts only that exact text, optionally refusing. */
 function fakeAuthenticator(refuse: string | null = null) {

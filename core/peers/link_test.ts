@@ -4,7 +4,7 @@ import { FrameDecoder } from "../wire/decoder.ts";
 import { encodeFrame } from "../wire/frame.ts";
 import type { Message } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
-import { hello, settle } from "./_link_fixtures.ts";
+import { hello, settle } from "./testing/link_fixtures.ts";
 import { FakeClock } from "./clock.ts";
 import { Link, versionRefusal } from "./link.ts";
 import type { LinkDown, LinkOptions } from "./link_options.ts";
@@ -12,7 +12,7 @@ import {
   MemoryConnection,
   memoryConnectionPair,
   type MemoryPairOptions,
-} from "./memory_transport.ts";
+} from "./testing/memory_transport.ts";
 
 /** Lets the memory pipes and link loops run to quiescence. */
 interface Probe {

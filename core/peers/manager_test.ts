@@ -4,7 +4,7 @@ import { CidrSet, DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
 import type { PeerRef } from "./bus.ts";
 import { FakeClock } from "./clock.ts";
 import { LinkManager, type LinkManagerOptions } from "./manager.ts";
-import { MemoryNetwork } from "./memory_transport.ts";
+import { MemoryNetwork } from "./testing/memory_transport.ts";
 import type { Connection } from "./transport.ts";
 import { encodeMessage } from "../wire/codec.ts";
 import { PROTOCOL_VERSION } from "../wire/messages/link.ts";

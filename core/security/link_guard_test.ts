@@ -5,7 +5,7 @@ import { generateIdentity, type NodeIdentity } from "../identity/identity.ts";
 import { FakeClock } from "../peers/clock.ts";
 import { Link } from "../peers/link.ts";
 import type { LinkDown } from "../peers/link_options.ts";
-import { type MemoryConnection, memoryConnectionPair } from "../peers/memory_transport.ts";
+import { type MemoryConnection, memoryConnectionPair } from "../peers/testing/memory_transport.ts";
 import { PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { LinkGuard, type TrustSettings } from "./link_guard.ts";
 import { deriveMeshKey, type MeshKey } from "./mesh_key.ts";

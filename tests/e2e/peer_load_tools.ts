@@ -11,7 +11,7 @@
 import net from "node:net";
 import { parseArgs } from "node:util";
 import { generateIdentity } from "../../core/identity/identity.ts";
-import { hello } from "../../core/peers/_link_fixtures.ts";
+import { hello } from "../../core/peers/testing/link_fixtures.ts";
 import { Link } from "../../core/peers/link.ts";
 import type { LinkDown } from "../../core/peers/link_options.ts";
 import { TlsTransport } from "../../core/security/tls_transport.ts";

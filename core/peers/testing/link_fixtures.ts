@@ -1,5 +1,5 @@
 /** Test fixtures shared by the link engine tests (never imported by product code). */
-import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
+import { type Hello, PROTOCOL_VERSION } from "../../wire/messages/link.ts";
 
 /** The HELO a test node sends (the link adds its nonce). */
 export const hello = (nodeId: string, extra: Partial<Hello> = {}): Omit<Hello, "nonce"> => ({

@@ -1,4 +1,4 @@
-import type { Connection, Listener, Transport } from "./transport.ts";
+import type { Connection, Listener, Transport } from "../transport.ts";
 
 /** One direction of an in-memory pipe: chunks queue until read; writes wait above the high water. */
 class Pipe {
