@@ -74,18 +74,11 @@ export function splitVectors(vectors: readonly WireVector[], budget: number, max
 
 /** A vector for the wire: base64 of little-endian float32 when every value is one, else numbers. */
 export function encodeVector(values: readonly number[]): WireVector {
-  const floats = new Float32Array(values.length);
+  const floats = Float32Array.from(values);
   for (let i = 0; i < values.length; i++) {
-    floats[i] = values[i];
-    if (floats[i] !== values[i] && !(Number.isNaN(values[i]))) return [...values];
-    if (Number.isNaN(values[i])) return [...values];
+    if (!Object.is(floats[i], values[i])) return [...values];
   }
-  const bytes = new Uint8Array(floats.buffer);
-  if (!littleEndian()) {
-    const view = new DataView(floats.buffer);
-    for (let i = 0; i < floats.length; i++) view.setFloat32(i * 4, floats[i], true);
-  }
-  return base64(bytes);
+  return float32Base64(values);
 }
 
 /** The values of a wire vector; throws on base64 that is not whole float32 values. */
@@ -115,11 +108,6 @@ function base64(bytes: Uint8Array): string {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   return btoa(binary);
-}
-
-let endianness: boolean | undefined;
-function littleEndian(): boolean {
-  return endianness ??= new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 }
 
 /**

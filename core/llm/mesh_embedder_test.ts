@@ -88,3 +88,18 @@ Deno.test("MeshLlm.embed() says which model is missing", async () => {
     (e) => e instanceof ChatError && e.kind === "no_host" && /"nope"/.test(e.message),
   );
 });
+
+Deno.test("MeshLlm.embed() is refused by the host's rate limit like a chat", async () => {
+  await using fixture = await TestMesh.create([
+    { id: "host", double: { models: [EMBED] }, config: { rateLimit: 1 } },
+    { id: "client" },
+  ]);
+  const client = fixture.node("client").llm;
+  await client.embed({ model: EMBED, inputs: ["x"] });
+  await assert.rejects(
+    client.embed({ model: EMBED, inputs: ["y"] }),
+    (e) => e instanceof ChatError && e.kind === "rate_limited",
+  );
+  const [counters] = fixture.node("host").llm.accessCounters();
+  assert.equal(counters.refusedBy.rate_limited, 1);
+});
