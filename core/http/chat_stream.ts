@@ -15,12 +15,17 @@ export class Tally {
   last: ChatChunk | undefined;
   readonly hosts: MeshTrailer["hosts"] = [];
   failedOver = false;
+  readonly failovers: NonNullable<MeshTrailer["failovers"]> = [];
 
   add(chunk: ChatChunk) {
     this.content += chunk.content;
     this.thinking += chunk.thinking ?? "";
     this.last = chunk;
-    if (chunk.failedOverFrom) this.failedOver = true;
+    if (chunk.failedOverFrom) {
+      this.failedOver = true;
+      const { nodeId, nodeName } = chunk.failedOverFrom;
+      this.failovers.push({ nodeId, name: nodeName, reason: chunk.failoverReason ?? "error" });
+    }
     const { nodeId, nodeName, model } = chunk.servedBy;
     if (!this.hosts.some((h) => h.nodeId === nodeId)) {
       this.hosts.push({ nodeId, name: nodeName, model });
@@ -28,7 +33,9 @@ export class Tally {
   }
 
   trailer(): MeshTrailer {
-    return { hosts: this.hosts, failedOver: this.failedOver };
+    const trailer: MeshTrailer = { hosts: this.hosts, failedOver: this.failedOver };
+    if (this.failovers.length) trailer.failovers = this.failovers;
+    return trailer;
   }
 }
 

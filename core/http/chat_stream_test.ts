@@ -57,6 +57,7 @@ Deno.test("Tally joins the text and names each host once, noting a failover", ()
       { nodeId: HOST_B.nodeId, name: HOST_B.nodeName, model: HOST_B.model },
     ],
     failedOver: true,
+    failovers: [{ nodeId: HOST_A.nodeId, name: HOST_A.nodeName, reason: "error" }],
   });
 });
 

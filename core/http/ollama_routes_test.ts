@@ -39,6 +39,7 @@ Deno.test("POST /api/chat streams NDJSON with the first host in headers and all 
       { nodeId: "NODEB", name: "béta", model: "llama3.2:latest" },
     ],
     failedOver: true,
+    failovers: [{ nodeId: "NODEA", name: "alpha", reason: "error" }],
   });
   assert.equal(fake.requests[0].model, "llama3.2");
   assert.equal(fake.requests[0].conversationId, "conv-1");

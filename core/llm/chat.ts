@@ -39,6 +39,8 @@ export interface ChatChunk {
   servedBy: ServedBy;
   /** Set on the first chunk produced by a new host after failover. */
   failedOverFrom?: ServedBy;
+  /** With failedOverFrom: why the previous host was left (see chat_observer.ts). */
+  failoverReason?: "died" | "stalled" | "error" | "busy";
   doneReason?: string;
   stats?: {
     promptEvalCount?: number;

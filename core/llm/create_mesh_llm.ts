@@ -18,6 +18,10 @@ import { MeshEmbedder } from "./mesh_embedder.ts";
 import { MeshLlm } from "./mesh_llm.ts";
 import { RemoteRunner } from "./remote_runner.ts";
 import { SlotPool } from "./slot_pool.ts";
+import { type ChatObserver, noObserver } from "./chat_observer.ts";
+import { HostStreams } from "./host_streams.ts";
+import { type StallLimits, stallLimitsOf } from "./stall_detector.ts";
+import { TokenTimings } from "./token_timings.ts";
 
 /** Timings, all with defaults; tests shorten them. */
 export interface MeshLlmTuning {
@@ -27,6 +31,8 @@ export interface MeshLlmTuning {
   queueTimeoutMs?: number;
   /** A remote stream silent this long is failed over. @default 300_000 */
   streamIdleTimeoutMs?: number;
+  /** Stall detection of every host's stream (stall_detector.ts); unset fields keep defaults. */
+  stall?: Partial<StallLimits>;
   /** Longest wait for an `LRES:`. @default 5_000 */
   accessTimeoutMs?: number;
   /** How long peers may reuse a grant from this host. @default 300_000 */
@@ -54,6 +60,8 @@ export interface MeshLlmDeps {
   events?: EventHub;
   clock?: Clock;
   tuning?: MeshLlmTuning;
+  /** Told of attempts, first tokens, tokens and failovers (metrics). @default none */
+  observer?: ChatObserver;
 }
 
 /** Builds MeshLlm with its collaborators: the host side, the client side and the local backend. */
@@ -91,6 +99,13 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
     idleTimeoutMs: tuning.streamIdleTimeoutMs,
     accessTimeoutMs: tuning.accessTimeoutMs,
   });
+  const observer = deps.observer ?? noObserver;
+  const streams = new HostStreams({
+    clock,
+    limits: stallLimitsOf(tuning.stall),
+    timings: new TokenTimings(),
+    observer,
+  });
   const embedServer = new EmbedServer({ bus, engine, access, logger });
   const embedder = new MeshEmbedder({
     engine,
@@ -116,7 +131,20 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
     events: deps.events,
     unhealthyMs,
     embeddings: { server: embedServer, embedder },
-    parts: { monitor, slots, engine, access, hosts, server, client, remote, announcer, changes },
+    parts: {
+      monitor,
+      slots,
+      engine,
+      access,
+      hosts,
+      server,
+      client,
+      remote,
+      announcer,
+      changes,
+      streams,
+      observer,
+    },
   });
   return llm;
 }

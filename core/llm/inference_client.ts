@@ -8,7 +8,8 @@ import type {
 } from "../wire/messages/llm.ts";
 import { AsyncQueue } from "./async_queue.ts";
 
-export type HostFailureCode = RefusalCode | "link_down" | "timeout";
+/** `stalled`: the host sent no text within its stall deadline (stall_detector.ts). */
+export type HostFailureCode = RefusalCode | "link_down" | "timeout" | "stalled";
 
 /** A remote host refused or broke off a stream. `started` says whether text had arrived. */
 export class HostFailure extends Error {

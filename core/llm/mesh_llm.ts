@@ -8,6 +8,7 @@ import { type BackendChunk, backendRequest, type LlmBackend } from "./backend.ts
 import type { BackendMonitor } from "./backend_monitor.ts";
 import type { CapabilityAnnouncer } from "./capability_announcer.ts";
 import type { ChangeNotifier } from "./change_notifier.ts";
+import { type ChatObserver, type FailoverReason, failoverReasonOf } from "./chat_observer.ts";
 import {
   type ChatChunk,
   ChatError,
@@ -16,7 +17,8 @@ import {
   type ChatTurn,
   type ServedBy,
 } from "./chat.ts";
-import { type Attempt, failoverStep, finalError, MAX_ATTEMPTS } from "./failover.ts";
+import { type Attempt, failoverStep, finalError, hostFailureOf, MAX_ATTEMPTS } from "./failover.ts";
+import type { HostStreams } from "./host_streams.ts";
 import type { HostStatus, HostTable } from "./host_table.ts";
 import { HostFailure, type InferenceClient } from "./inference_client.ts";
 import type { InferenceServer } from "./inference_server.ts";
@@ -52,6 +54,10 @@ export interface MeshLlmParts {
   remote: RemoteRunner;
   announcer: CapabilityAnnouncer;
   changes: ChangeNotifier;
+  /** Every attempt's stream, under stall detection. */
+  streams: HostStreams;
+  /** Told of attempts, first tokens, tokens and failovers (metrics). */
+  observer: ChatObserver;
 }
 
 export interface MeshLlmOptions {
@@ -232,6 +238,7 @@ export class MeshLlm implements MeshLlmApi {
     const attempts: Attempt[] = [];
     let partial = "";
     let failedFrom: ServedBy | undefined;
+    let failedWhy: FailoverReason | undefined;
     const affinityKey = request.conversationId;
     for (let round = 0; round < MAX_ATTEMPTS; round++) {
       const decision = route({
@@ -251,7 +258,7 @@ export class MeshLlm implements MeshLlmApi {
         for await (
           const piece of this.#run(host, decision.model, { ...request, messages: turns }, signal)
         ) {
-          const chunk = chatChunk(piece, servedBy, first ? failedFrom : undefined);
+          const chunk = chatChunk(piece, servedBy, first ? failedFrom : undefined, failedWhy);
           first = false;
           partial += piece.content;
           if (piece.done) {
@@ -284,6 +291,8 @@ export class MeshLlm implements MeshLlmApi {
           this.#p.hosts.recordFailure(host.id, step.attempt.message);
         }
         failedFrom = servedBy;
+        failedWhy = failoverReasonOf(hostFailureOf(error, !first));
+        this.#p.observer.failover(host, decision.model, failedWhy);
         this.#o.logger.warn("llm host failed, trying another", {
           host: host.name,
           model: decision.model,
@@ -304,9 +313,15 @@ export class MeshLlm implements MeshLlmApi {
     signal?: AbortSignal,
   ): AsyncIterable<BackendChunk> {
     const forBackend = backendRequest(model, request);
-    return host.local
-      ? this.#p.engine.run(forBackend, signal)
-      : this.#p.remote.run(host, forBackend, signal);
+    return this.#p.streams.run(
+      host,
+      model,
+      (attempt) =>
+        host.local
+          ? this.#p.engine.run(forBackend, attempt)
+          : this.#p.remote.run(host, forBackend, attempt),
+      signal,
+    );
   }
 
   #candidates(): HostCandidate[] {
@@ -343,11 +358,17 @@ export class MeshLlm implements MeshLlmApi {
 }
 
 /** A host's piece of the answer as the chat's chunk, naming who served it. */
-function chatChunk(piece: BackendChunk, servedBy: ServedBy, failedFrom?: ServedBy): ChatChunk {
+function chatChunk(
+  piece: BackendChunk,
+  servedBy: ServedBy,
+  failedFrom?: ServedBy,
+  failedWhy?: FailoverReason,
+): ChatChunk {
   const chunk: ChatChunk = { content: piece.content, done: piece.done, servedBy };
   if (piece.thinking) chunk.thinking = piece.thinking;
   if (piece.doneReason) chunk.doneReason = piece.doneReason;
   if (piece.stats) chunk.stats = piece.stats;
   if (failedFrom) chunk.failedOverFrom = failedFrom;
+  if (failedFrom && failedWhy) chunk.failoverReason = failedWhy;
   return chunk;
 }

@@ -107,6 +107,8 @@ export function chatRequestFromGenerate(
 export interface MeshTrailer {
   hosts: { nodeId: string; name: string; model: string }[];
   failedOver: boolean;
+  /** Each host the answer left, and why (`stalled`, `died`, `error`, `busy`). */
+  failovers?: { nodeId: string; name: string; reason: string }[];
 }
 
 type Stats = ChatChunk["stats"];
