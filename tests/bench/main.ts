@@ -11,6 +11,7 @@ import type { Section } from "./section.ts";
 import { catchUpSection } from "./sections/catchup.ts";
 import { encryptionSection } from "./sections/encryption.ts";
 import { discoverySection } from "./sections/discovery.ts";
+import { embedSection } from "./sections/embed.ts";
 import { idleSection } from "./sections/idle.ts";
 import { linkSection } from "./sections/link.ts";
 import { llmSection } from "./sections/llm.ts";
@@ -22,6 +23,7 @@ const SECTIONS: Record<SectionId, Section> = {
   discovery: discoverySection,
   idle: idleSection,
   llm: llmSection,
+  embed: embedSection,
   store: storeSection,
   catchup: catchUpSection,
   propagation: propagationSection,

@@ -9,6 +9,7 @@ export const SECTION_IDS = [
   "discovery",
   "idle",
   "llm",
+  "embed",
   "store",
   "catchup",
   "propagation",
