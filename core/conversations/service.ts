@@ -54,7 +54,9 @@ export interface ConversationSettings {
 }
 
 /** What the service needs of sync: push its changes, pull on demand. */
-export type ConversationSync = Pick<SyncEngine, "start" | "stop" | "publish" | "syncNow">;
+export type ConversationSync =
+  & Pick<SyncEngine, "start" | "stop" | "publish" | "syncNow">
+  & Partial<Pick<SyncEngine, "stats">>;
 
 export interface ConversationServiceOptions {
   nodeId: string;
@@ -139,6 +141,11 @@ export class ConversationService {
   }
 
   /** Pull from and offer to every peer now (e.g. after sharing was turned on). */
+  /** Sync's pending pulls and last applied record per origin (metrics); undefined without. */
+  syncStats(): ReturnType<SyncEngine["stats"]> | undefined {
+    return this.#sync.stats?.();
+  }
+
   syncNow(): void {
     this.#sync.syncNow();
   }

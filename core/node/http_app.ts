@@ -9,6 +9,7 @@ import type { EventHub } from "../events/hub.ts";
 import { createApp } from "../http/app.ts";
 import { conversationRoutes } from "../http/conversation_routes.ts";
 import { llmRoutes } from "../http/llm_routes.ts";
+import { metricsRoutes } from "../http/metrics_routes.ts";
 import { nodeRoutes, type StatusView } from "../http/node_routes.ts";
 import { requestGuards } from "../http/request_guards.ts";
 import { trustRoutes } from "../http/trust_routes.ts";
@@ -38,6 +39,8 @@ export interface NodeHttpDeps {
   llm: MeshLlmApi;
   conversations: ConversationService;
   logger: Logger;
+  /** The node's metrics in the Prometheus text format (GET /metrics). */
+  metrics?: () => string;
 }
 
 /** Distinct refusals logged at most; a page retrying in a loop must not flood the log. */
@@ -75,6 +78,7 @@ export function nodeHttpApp(deps: NodeHttpDeps): Hono {
       version: APP_VERSION,
     }),
     conversationRoutes(deps.conversations),
+    ...(deps.metrics ? [metricsRoutes({ render: deps.metrics })] : []),
     uiRoutes(),
   ], logger);
 }

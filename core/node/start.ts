@@ -12,6 +12,7 @@ import { fingerprintOfPublicKey, type NodeIdentity } from "../identity/identity.
 import { createBackend } from "../llm/create_backend.ts";
 import { createMeshLlm } from "../llm/create_mesh_llm.ts";
 import type { Logger } from "../log/logger.ts";
+import { NodeMetrics } from "../metrics/node_metrics.ts";
 import { isLoopbackHost } from "../net/loopback.ts";
 import type { PeerBus } from "../peers/bus.ts";
 import { LinkManager } from "../peers/manager.ts";
@@ -106,6 +107,7 @@ export async function startNode(
 
     const backendFor = (ollamaUrl: string) =>
       createBackend({ ollamaUrl, openaiUrl: config.openaiUrl });
+    const metrics = new NodeMetrics();
     const llm = createMeshLlm({
       nodeId: identity.nodeId,
       settings: live.llm,
@@ -113,6 +115,7 @@ export async function startNode(
       backend: backendFor(settings.current.ollamaUrl),
       logger: logger.child("llm"),
       events,
+      observer: metrics.observer,
     });
     await llm.start();
     cleanups.push(() => llm.close());
@@ -177,6 +180,21 @@ export async function startNode(
       encryptedLinks: !config.insecurePlaintextLinks,
       apiTokenRequired: () => tokens.configured && !isLoopbackHost(config.httpHost),
     });
+    metrics.watch({
+      llmHosts: () => {
+        const local = llm.localStatus();
+        const hosts = llm.hostStatus().filter((h) => h.capability?.available).map((h) => ({
+          nodeId: h.nodeId,
+          name: h.name,
+          local: false,
+          inFlight: h.capability!.inFlight,
+          queued: h.capability!.queued,
+        }));
+        return local.available ? [{ ...local, local: true }, ...hosts] : hosts;
+      },
+      peers: () => view.status().peers,
+      sync: () => conversations.syncStats(),
+    });
     cleanups.push(wireReactions({
       settings,
       live,
@@ -205,6 +223,7 @@ export async function startNode(
       llm,
       conversations,
       logger: httpLog,
+      metrics: () => metrics.render(),
     });
     const http = await serveHttp(app.fetch, config, httpLog);
     cleanups.push(() => http.close());

@@ -62,6 +62,8 @@ export class SyncEngine {
   #unsubscribe: (() => void)[] = [];
   #roundTimer: TimerHandle | null = null;
   #queue: string[] = [];
+  /** When a record of each origin was last applied (wall ms), for the sync lag metric. */
+  readonly #lastApplied = new Map<string, number>();
   #inflight: { peerId: string; timer: TimerHandle; learned: boolean } | null = null;
   #running = false;
   /** Peers already reported for forged records since their link came up. */
@@ -78,6 +80,14 @@ export class SyncEngine {
       limits: DEFAULT_BATCH_LIMITS,
       pullTimeoutMs: 15_000,
       ...options,
+    };
+  }
+
+  /** Pulls waiting or running, and when a record of each origin was last applied (metrics). */
+  stats(): { pendingPulls: number; lastAppliedAt: ReadonlyMap<string, number> } {
+    return {
+      pendingPulls: this.#queue.length + (this.#inflight ? 1 : 0),
+      lastAppliedAt: this.#lastApplied,
     };
   }
 
@@ -285,6 +295,7 @@ export class SyncEngine {
     for (const record of valid) this.#o.hlc?.receive(record.value.hlc);
     const winners = this.#safely("apply records", () => replica.applyRemote(valid)) ?? [];
     if (winners.length > 0) {
+      for (const record of winners) this.#lastApplied.set(record.origin, Date.now());
       this.#safely("report applied records", () => this.#o.onApplied?.(winners, from));
     }
     return winners;
