@@ -56,6 +56,10 @@ export class DoubleControl {
   async settings(settings: { tokenLatencyMs?: number; tokens?: number }): Promise<void> {
     await this.#call("POST", "settings", settings);
   }
+  /** Injects a fault (tests/ollama_double/faults.ts), e.g. `{ kind: "stall", afterTokens: 5 }`. */
+  async setFault(fault: Record<string, unknown>): Promise<void> {
+    await this.#call("POST", "fault", fault);
+  }
   async clearFault(): Promise<void> {
     await this.#call("POST", "fault", { kind: "none" });
   }
