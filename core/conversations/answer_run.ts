@@ -1,7 +1,7 @@
 import { type ChatChunk, ChatError, type ChatService } from "../llm/chat.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChatMessage } from "../model/conversation.ts";
-import type { Clock } from "../peers/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import { Coalescer } from "../store/coalescer.ts";
 import { type AnswerSoFar, answerStats, foldChunk } from "./answer_fold.ts";
 import type { AskEvent } from "./ask_event.ts";

@@ -1,6 +1,6 @@
 import type { EventHub } from "../events/hub.ts";
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
-import { systemClock } from "../peers/clock.ts";
+import { systemClock } from "../time/clock.ts";
 import { RecordVerifier } from "../sync/record_signature.ts";
 import { SyncEngine } from "../sync/sync_engine.ts";
 import { HybridClock } from "../time/hlc.ts";

@@ -6,7 +6,7 @@
 import type { ChatService } from "../llm/chat.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PeerRef } from "../peers/bus.ts";
-import { type Clock, systemClock } from "../peers/clock.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 import type { CommitOptions, ConversationStore } from "../store/store.ts";
 import { newConversationId } from "../sync/authority.ts";
 import type { HybridClock } from "../time/hlc.ts";

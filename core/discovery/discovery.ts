@@ -1,7 +1,7 @@
 import type { CidrSet } from "../net/cidr.ts";
 import { CidrSet as Cidrs, DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { type Clock, systemClock } from "../peers/clock.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 import { PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import {
   type Announcement,

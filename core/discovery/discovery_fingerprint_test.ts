@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { createAnnouncement, encodeAnnouncement } from "./announcement.ts";
 import { Discovery } from "./discovery.ts";
 import { MemoryDatagramHub } from "./testing/memory_datagram.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CidrSet } from "../net/cidr.ts";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { createAnnouncement, decodeAnnouncement, encodeAnnouncement } from "./announcement.ts";
 import type { DatagramTransport } from "./datagram_transport.ts";
 import { Discovery, type DiscoveryOptions, type DiscoverySettings } from "./discovery.ts";

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../peers/clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { BackendModel, LlmBackend } from "./backend.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import type { BackendModel, LlmBackend } from "./backend.ts";
 import { BackendMonitor, type BackendState } from "./backend_monitor.ts";
 

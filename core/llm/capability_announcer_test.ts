@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../peers/clock.ts";
-import { MemoryMesh } from "../peers/memory_mesh.ts";
+import { FakeClock } from "../time/clock.ts";
+import { MemoryMesh } from "../peers/testing/memory_mesh.ts";
 import type { LlmCapability } from "../wire/messages/llm.ts";
 import { CapabilityAnnouncer } from "./capability_announcer.ts";
 

@@ -1,5 +1,5 @@
 import type { Logger } from "../log/logger.ts";
-import type { Clock, TimerHandle } from "../peers/clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 
 /**
  * Tells listeners that something changed, at most once per `intervalMs`: a burst of changes

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { ChangeNotifier } from "./change_notifier.ts";
 
 Deno.test("ChangeNotifier turns a burst of changes into one notification per interval", () => {

@@ -1,7 +1,7 @@
 import type { EventHub } from "../events/hub.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PeerBus } from "../peers/bus.ts";
-import { type Clock, systemClock } from "../peers/clock.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 import { AccessControl } from "./access_control.ts";
 import type { LlmBackend } from "./backend.ts";
 import { BackendMonitor } from "./backend_monitor.ts";

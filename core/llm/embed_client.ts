@@ -1,5 +1,5 @@
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
-import type { Clock, TimerHandle } from "../peers/clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 import type { EmbedRequestMessage } from "../wire/messages/embed.ts";
 import type { BackendEmbedResult } from "./embed.ts";
 import { VectorAssembly } from "./embed_batch.ts";

@@ -1,4 +1,4 @@
-import type { Clock } from "../peers/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { BackendChunk } from "./backend.ts";
 import type { ChatObserver } from "./chat_observer.ts";
 import type { StallLimits } from "./stall_detector.ts";

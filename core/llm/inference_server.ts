@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
-import type { Clock } from "../peers/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { InferenceRequest, RefusalCode } from "../wire/messages/llm.ts";
 import type { AccessControl, Refusal } from "./access_control.ts";
 import { BackendError, backendRequest } from "./backend.ts";

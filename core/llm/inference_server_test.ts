@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { waitUntil } from "../../tests/support/llm_mesh.ts";
 import { silentLogger } from "../log/logger.ts";
-import { systemClock } from "../peers/clock.ts";
-import { MemoryMesh } from "../peers/memory_mesh.ts";
+import { systemClock } from "../time/clock.ts";
+import { MemoryMesh } from "../peers/testing/memory_mesh.ts";
 import type { Marker } from "../wire/messages/index.ts";
 import { AccessControl, type AccessPolicy } from "./access_control.ts";
 import type { BackendChatRequest, BackendChunk, LlmBackend } from "./backend.ts";

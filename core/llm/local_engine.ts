@@ -1,4 +1,4 @@
-import type { Clock } from "../peers/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { BackendChatRequest, BackendChunk } from "./backend.ts";
 import type { BackendMonitor } from "./backend_monitor.ts";
 import type { SlotPool } from "./slot_pool.ts";

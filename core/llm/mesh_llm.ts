@@ -1,7 +1,7 @@
 import type { EventHub } from "../events/hub.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PeerBus } from "../peers/bus.ts";
-import type { Clock } from "../peers/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { LlmCapability } from "../wire/messages/llm.ts";
 import type { AccessControl, PeerAccessCounters } from "./access_control.ts";
 import { type BackendChunk, backendRequest, type LlmBackend } from "./backend.ts";

@@ -1,5 +1,5 @@
 import type { PeerRef } from "../peers/bus.ts";
-import type { Clock } from "../peers/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { BackendChatRequest, BackendChunk } from "./backend.ts";
 import type { HostTable } from "./host_table.ts";
 import { HostFailure, type InferenceClient } from "./inference_client.ts";

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../peers/clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 
 /** A waiter was turned away: the queue was full, the wait timed out, or the pool closed. */
 export class BusyError extends Error {

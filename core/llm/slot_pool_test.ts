@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { BusyError, SlotPool } from "./slot_pool.ts";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../peers/clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 import type { BackendChunk } from "./backend.ts";
 import { HostFailure } from "./inference_client.ts";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import type { BackendChunk } from "./backend.ts";
 import { HostFailure } from "./inference_client.ts";
 import { DEFAULT_STALL_LIMITS } from "./stall_detector.ts";

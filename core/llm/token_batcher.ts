@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../peers/clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 
 /**
  * Coalesces generated text into fewer `TOKN:` frames: the first piece goes out at once (time

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { TokenBatcher } from "./token_batcher.ts";
 
 function setup(flushMs = 10) {

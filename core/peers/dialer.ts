@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 import {
   announceStep,
   attemptAfterLink,

@@ -3,7 +3,7 @@ import { FrameDecoder, FrameError } from "../wire/decoder.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
 import type { Marker, Message, PayloadOf } from "../wire/messages/index.ts";
 import type { Auth, Hello, Ping } from "../wire/messages/link.ts";
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../time/clock.ts";
 import type { LinkDirection, LinkDown, LinkOptions, LinkState, LinkStats } from "./link_options.ts";
 import {
   nextPartialClock,

@@ -6,7 +6,7 @@ import type { Auth } from "../wire/messages/link.ts";
 import { hello, settle as settleRounds } from "./testing/link_fixtures.ts";
 
 const settle = (rounds = 8) => settleRounds(rounds);
-import { FakeClock } from "./clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { Link } from "./link.ts";
 import type { LinkAuthenticator, LinkDown } from "./link_options.ts";
 import { type MemoryConnection, memoryConnectionPair } from "./testing/memory_transport.ts";

@@ -2,7 +2,7 @@
 import type { Message } from "../wire/messages/index.ts";
 import type { Auth, Hello } from "../wire/messages/link.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { Link } from "./link.ts";
 import type { Connection } from "./transport.ts";
 

@@ -5,7 +5,7 @@ import { encodeFrame } from "../wire/frame.ts";
 import type { Message } from "../wire/messages/index.ts";
 import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { hello, settle } from "./testing/link_fixtures.ts";
-import { FakeClock } from "./clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { Link, versionRefusal } from "./link.ts";
 import type { LinkDown, LinkOptions } from "./link_options.ts";
 import {

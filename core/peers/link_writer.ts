@@ -1,6 +1,6 @@
 import { HEADER_BYTES } from "../wire/frame.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../time/clock.ts";
 import { Outbox } from "./outbox.ts";
 import type { Connection } from "./transport.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeMessage, encodeMessage } from "../wire/codec.ts";
 import { FrameDecoder } from "../wire/decoder.ts";
-import { FakeClock } from "./clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { LinkWriter } from "./link_writer.ts";
 import type { Connection } from "./transport.ts";
 

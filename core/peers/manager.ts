@@ -7,7 +7,7 @@ import { type Hello, PROTOCOL_VERSION } from "../wire/messages/link.ts";
 import { inboundRefusal } from "./admission.ts";
 import type { MessageHandler, PeerBus, PeerRef } from "./bus.ts";
 import { BusHub } from "./bus_hub.ts";
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../time/clock.ts";
 import { type ConnectOptions, Dialer } from "./dialer.ts";
 import { arbitrate, DUPLICATE_LINK } from "./duplicate.ts";
 import { Link } from "./link.ts";

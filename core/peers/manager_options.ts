@@ -2,7 +2,7 @@ import type { Logger } from "../log/logger.ts";
 import type { CidrSet } from "../net/cidr.ts";
 import type { Hello } from "../wire/messages/link.ts";
 import type { BackoffOptions } from "./backoff.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../time/clock.ts";
 import type { Link } from "./link.ts";
 import type { LinkAuthenticator } from "./link_options.ts";
 import type { Transport } from "./transport.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
 import { CidrSet, DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
 import type { PeerRef } from "./bus.ts";
-import { FakeClock } from "./clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { LinkManager, type LinkManagerOptions } from "./manager.ts";
 import { MemoryNetwork } from "./testing/memory_transport.ts";
 import type { Connection } from "./transport.ts";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { memoryPrivateFile } from "./private_file.ts";
 import { generateIdentity, type NodeIdentity } from "../identity/identity.ts";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { Link } from "../peers/link.ts";
 import type { LinkDown } from "../peers/link_options.ts";
 import { type MemoryConnection, memoryConnectionPair } from "../peers/testing/memory_transport.ts";

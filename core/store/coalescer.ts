@@ -1,4 +1,4 @@
-import { type Clock, systemClock, type TimerHandle } from "../peers/clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../time/clock.ts";
 
 /**
  * Keeps the latest value of something that changes fast (a streaming answer) and hands it to

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
-import { FakeClock } from "../peers/clock.ts";
+import { FakeClock } from "../time/clock.ts";
 import { buildReply } from "../sync/anti_entropy.ts";
 import { encodeHlc } from "../time/hlc.ts";
 import { MemoryReplica } from "../sync/testing/memory_replica.ts";

@@ -15,7 +15,7 @@
  *   its watermarks are adopted only up to what we received ourselves.
  */
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
-import { type Clock, systemClock, type TimerHandle } from "../peers/clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../time/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PayloadOf } from "../wire/messages/index.ts";
 import {

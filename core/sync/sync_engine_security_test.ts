@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 import { type PeerRef } from "../peers/bus.ts";
-import { FakeClock } from "../peers/clock.ts";
-import { MemoryMesh } from "../peers/memory_mesh.ts";
+import { FakeClock } from "../time/clock.ts";
+import { MemoryMesh } from "../peers/testing/memory_mesh.ts";
 import { closeAll, type MeshNode, meshNode, settle } from "../../tests/support/sync_mesh.ts";
 import { encodeHlc } from "../time/hlc.ts";
 import type { SyncRecord } from "./records.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../log/logger.ts";
-import { FakeClock } from "../peers/clock.ts";
-import { MemoryMesh } from "../peers/memory_mesh.ts";
+import { FakeClock } from "../time/clock.ts";
+import { MemoryMesh } from "../peers/testing/memory_mesh.ts";
 import { closeAll, type MeshNode, meshNode, settle } from "../../tests/support/sync_mesh.ts";
 import { testSigner } from "./testing/test_keys.ts";
 

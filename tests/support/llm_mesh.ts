@@ -3,7 +3,7 @@
  * backed by an Ollama test double on 127.0.0.1.
  */
 import { silentLogger } from "../../core/log/logger.ts";
-import { MemoryMesh } from "../../core/peers/memory_mesh.ts";
+import { MemoryMesh } from "../../core/peers/testing/memory_mesh.ts";
 import {
   type OllamaDouble,
   type OllamaDoubleOptions,

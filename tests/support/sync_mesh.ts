@@ -1,8 +1,8 @@
 /** Test and bench support: nodes with a store and a sync engine on a MemoryMesh. */
 import type { ChatMessage, ConversationHeader } from "../../core/model/conversation.ts";
 import { type Logger, silentLogger } from "../../core/log/logger.ts";
-import { FakeClock } from "../../core/peers/clock.ts";
-import type { MemoryBus, MemoryMesh } from "../../core/peers/memory_mesh.ts";
+import { FakeClock } from "../../core/time/clock.ts";
+import type { MemoryBus, MemoryMesh } from "../../core/peers/testing/memory_mesh.ts";
 import type { PeerRef } from "../../core/peers/bus.ts";
 import { ConversationStore } from "../../core/store/store.ts";
 import { HybridClock } from "../../core/time/hlc.ts";

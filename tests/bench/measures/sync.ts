@@ -5,7 +5,7 @@
  * codec, SQLite stores). Prints nothing.
  */
 import { summarize } from "./llm.ts";
-import { MemoryMesh } from "../../../core/peers/memory_mesh.ts";
+import { MemoryMesh } from "../../../core/peers/testing/memory_mesh.ts";
 import type { RecordValue } from "../../../core/sync/records.ts";
 import { closeAll, meshNode, settle } from "../../support/sync_mesh.ts";
 

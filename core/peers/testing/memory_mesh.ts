@@ -1,9 +1,9 @@
-import { decodeMessage, encodeMessage } from "../wire/codec.ts";
-import { FrameDecoder } from "../wire/decoder.ts";
-import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
-import type { Marker, PayloadOf } from "../wire/messages/index.ts";
-import type { MessageHandler, PeerBus, PeerRef } from "./bus.ts";
-import { BusHub } from "./bus_hub.ts";
+import { decodeMessage, encodeMessage } from "../../wire/codec.ts";
+import { FrameDecoder } from "../../wire/decoder.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../wire/frame.ts";
+import type { Marker, PayloadOf } from "../../wire/messages/index.ts";
+import type { MessageHandler, PeerBus, PeerRef } from "../bus.ts";
+import { BusHub } from "../bus_hub.ts";
 
 /**
  * An in-memory mesh of PeerBus endpoints for tests of domain modules (sync, llm) without

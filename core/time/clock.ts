@@ -1,7 +1,7 @@
 /** Opaque handle of a scheduled callback. */
 export type TimerHandle = unknown;
 
-/** Time as the link engine and manager see it; injected so tests can fake it. */
+/** Time as every layer sees it (links, discovery, LLM, sync, store); injected so tests can fake it. */
 export interface Clock {
   /** Milliseconds since the epoch, fractional where the platform allows. */
   now(): number;
