@@ -177,10 +177,10 @@ export class LinkManager implements PeerBus {
   setAccessLists(allowed: CidrSet, blocked: CidrSet | null = null): void {
     this.#allowed = allowed;
     this.#blocked = blocked;
-    for (const link of [...this.#links]) {
-      if (!this.#addressAllowed(link.connection.remoteAddress)) {
-        link.close("address no longer allowed");
-      }
+    for (const link of [...this.#links, ...this.#retiring]) {
+      if (this.#addressAllowed(link.connection.remoteAddress)) continue;
+      if (this.#retiring.has(link)) link.abort("address no longer allowed");
+      else link.close("address no longer allowed");
     }
   }
 
