@@ -25,7 +25,6 @@ import {
   DEFAULT_TITLE,
   type HostInfo,
   MAX_CONTENT_CHARS,
-  MAX_TITLE_CHARS,
   titleFromQuestion,
 } from "../model/conversation.ts";
 import { msToRfc3339 } from "../model/rfc3339.ts";
@@ -36,14 +35,9 @@ import {
   toConversation,
   toSummary,
 } from "./views.ts";
+import { checkTitle, ConversationError } from "./errors.ts";
 
-/** Refusals the HTTP layer maps to status codes (404, 409, 400). */
-export class ConversationError extends Error {
-  constructor(message: string, readonly kind: "not_found" | "read_only" | "bad_request" | "busy") {
-    super(message);
-    this.name = "ConversationError";
-  }
-}
+export { ConversationError };
 
 /** The settings conversations read while the node runs, through one accessor. */
 export interface ConversationSettings {
@@ -482,20 +476,6 @@ export class ConversationService {
   #now(): string {
     return msToRfc3339(this.#wall());
   }
-}
-
-function checkTitle(title: unknown): string {
-  if (typeof title !== "string" || title.trim() === "") {
-    throw new ConversationError("title must be a non-empty string", "bad_request");
-  }
-  const trimmed = title.trim();
-  if (trimmed.length > MAX_TITLE_CHARS) {
-    throw new ConversationError(
-      `title is too long: ${trimmed.length} > ${MAX_TITLE_CHARS} characters`,
-      "bad_request",
-    );
-  }
-  return trimmed;
 }
 
 function chosenModel(model: string | undefined): string | undefined {
