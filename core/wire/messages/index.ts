@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { embedSchemas } from "./embed.ts";
 import { linkSchemas } from "./link.ts";
 import { llmSchemas } from "./llm.ts";
+import { showSchemas } from "./show.ts";
 import { syncSchemas } from "./sync.ts";
 
 /**
@@ -12,6 +13,7 @@ export const schemas = {
   ...linkSchemas,
   ...embedSchemas,
   ...llmSchemas,
+  ...showSchemas,
   ...syncSchemas,
 } as const;
 
