@@ -1,9 +1,9 @@
 /**
  * JSON endpoints take JSON. A browser can send a cross-origin POST without asking first only as
  * a "simple" request (text/plain, a form, multipart), so refusing those types from browsers
- * closes the form-post route even for an origin the guard would let through. Programs are not
- * browsers and keep their habits: curl `-d` labels JSON as a form, `fetch` with a string body
- * labels it text/plain, and many clients send no type at all.
+ * closes the form-post route even for an origin the guard would let through. text/plain is
+ * refused from everyone. Programs keep two habits the Ollama API has always accepted: curl `-d`
+ * labels JSON as a form, and many clients send no type at all.
  */
 import type { MiddlewareHandler } from "hono";
 import { hasBrowserProvenance } from "./origin_policy.ts";
@@ -19,8 +19,8 @@ export interface BodyTypeFacts {
 }
 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
-/** Types a non-browser client may label JSON with. */
-const PROGRAM_TYPES = new Set(["application/x-www-form-urlencoded", "text/plain"]);
+/** The type a non-browser client may label JSON with (curl `-d`). */
+const PROGRAM_TYPES = new Set(["application/x-www-form-urlencoded"]);
 
 function mediaType(contentType: string): string {
   return contentType.split(";")[0].trim().toLowerCase();

@@ -8,9 +8,9 @@ const TABLE: Row[] = [
   ["a +json type", { contentType: "application/merge-patch+json", browser: true }, true],
   ["curl -d (form type, no browser)", { contentType: "application/x-www-form-urlencoded" }, true],
   [
-    "fetch() string body from a script (text/plain)",
+    "text/plain from a program (a form-able type: refused from everyone)",
     { contentType: "text/plain;charset=UTF-8" },
-    true,
+    false,
   ],
   ["no type from a program", {}, true],
   ["multipart from a program", { contentType: "multipart/form-data; boundary=x" }, false],

@@ -95,9 +95,16 @@ Deno.test("curl, SDKs and the node's own page pass the guards unchanged", async 
     body: '{"model":"m","messages":[]}',
   });
   assert.equal(res.status, 200);
-  // fetch() from a script: text/plain
-  res = await call("/api/conversations", { method: "POST", body: "{}" });
+  // a script labelling its JSON
+  res = await call("/api/conversations", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   assert.equal(res.status, 200);
+  // text/plain is refused even from a program (415), before any handler runs
+  res = await call("/api/conversations", { method: "POST", body: "{}" });
+  assert.equal(res.status, 415);
   // the page: same origin
   res = await call("/api/settings", {
     method: "PATCH",
