@@ -9,6 +9,7 @@ import type { RoutingHints } from "../llm/api/ollama_api.ts";
 import { UnsupportedInput } from "../llm/api/openai_api.ts";
 import { type ChatChunk, ChatError } from "../llm/chat.ts";
 import type { MeshLlmApi } from "../llm/mesh_llm.ts";
+import type { ModelViewsApi } from "../llm/model_views.ts";
 import { describeZodError } from "./errors.ts";
 
 export interface LlmRoutesDeps {
@@ -18,6 +19,8 @@ export interface LlmRoutesDeps {
   settings: () => { name: string };
   /** `/api/version` answer when the local backend's version is unknown. @default APP_VERSION */
   version?: string;
+  /** `/api/ps` and `/api/show` asked of the hosts; without it, answered from the model list. */
+  views?: ModelViewsApi;
 }
 
 export type ErrorKind = ChatError["kind"] | "not_found" | "internal";

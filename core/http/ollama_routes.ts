@@ -18,6 +18,7 @@ import {
   ollamaTagsEntry,
 } from "../llm/api/ollama_api.ts";
 import { type ChatChunk, ChatError, type ChatRequest } from "../llm/chat.ts";
+import { ollamaPsOf } from "../llm/model_views.ts";
 import { sameModel } from "../llm/router.ts";
 import { APP_VERSION } from "../version.ts";
 import {
@@ -115,7 +116,8 @@ export function ollamaRoutes(deps: LlmRoutesDeps): Hono {
 
   app.get("/api/tags", (c) => json(c, { models: llm.models().map(ollamaTagsEntry) }));
 
-  app.get("/api/ps", (c) => {
+  app.get("/api/ps", async (c) => {
+    if (deps.views) return json(c, { models: (await deps.views.ps()).map(ollamaPsOf) });
     const expires = new Date(Date.now() + KEEP_ALIVE_MS).toISOString();
     const busy = llm.models().filter((m) => m.hosts.some((h) => h.inFlight > 0));
     return json(c, { models: busy.map((m) => ollamaPsEntry(m, expires)) });
@@ -127,6 +129,11 @@ export function ollamaRoutes(deps: LlmRoutesDeps): Hono {
     const name = parsed.model || parsed.name || "";
     const found = llm.models().find((m) => sameModel(m.name, name));
     if (!found) return json(c, { error: `model "${name}" not found on the mesh` }, 404);
+    const asked = await deps.views?.show(found.name, parsed.verbose === true);
+    if (asked?.found) {
+      return json(c, { ...asked.show, neuromesh: asked.host });
+    }
+    // no host could answer from its backend (e.g. OpenAI-compatible ones): what the mesh knows
     return json(c, ollamaShow(found));
   });
 

@@ -16,6 +16,7 @@ import { accessPolicyOf, type LlmSettings } from "./llm_settings.ts";
 import { LocalEngine } from "./local_engine.ts";
 import { MeshEmbedder } from "./mesh_embedder.ts";
 import { MeshLlm } from "./mesh_llm.ts";
+import { attachModelViews, ModelViews } from "./model_views.ts";
 import { RemoteRunner } from "./remote_runner.ts";
 import { SlotPool } from "./slot_pool.ts";
 import { type ChatObserver, noObserver } from "./chat_observer.ts";
@@ -146,5 +147,17 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
       observer,
     },
   });
+  attachModelViews(
+    llm,
+    new ModelViews({
+      nodeId: deps.nodeId,
+      settings: deps.settings,
+      bus,
+      clock,
+      engine,
+      access,
+      models: () => llm.models(),
+    }),
+  );
   return llm;
 }

@@ -9,6 +9,7 @@ import type { EventHub } from "../events/hub.ts";
 import { createApp } from "../http/app.ts";
 import { conversationRoutes } from "../http/conversation_routes.ts";
 import { llmRoutes } from "../http/llm_routes.ts";
+import { modelViewsOf } from "../llm/model_views.ts";
 import { metricsRoutes } from "../http/metrics_routes.ts";
 import { nodeRoutes, type StatusView } from "../http/node_routes.ts";
 import { requestGuards } from "../http/request_guards.ts";
@@ -73,6 +74,7 @@ export function nodeHttpApp(deps: NodeHttpDeps): Hono {
     }),
     llmRoutes({
       llm: deps.llm,
+      views: modelViewsOf(deps.llm),
       nodeId: deps.nodeId,
       settings: () => settings.current,
       version: APP_VERSION,
