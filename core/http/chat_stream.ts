@@ -5,13 +5,21 @@
  */
 import type { Context } from "hono";
 import type { MeshTrailer } from "../llm/api/ollama_api.ts";
-import { type ChatChunk, ChatError, type ChatRequest, type ChatService } from "../llm/chat.ts";
+import {
+  type ChatChunk,
+  ChatError,
+  type ChatRequest,
+  type ChatService,
+  type ToolCall,
+} from "../llm/chat.ts";
 import { type ErrorKind, errorKind, errorMessage } from "./llm_http.ts";
 
 /** Collects what a response reports: the text so far and who answered. */
 export class Tally {
   content = "";
   thinking = "";
+  /** Every tool call of the answer so far, in order. */
+  readonly toolCalls: ToolCall[] = [];
   last: ChatChunk | undefined;
   readonly hosts: MeshTrailer["hosts"] = [];
   failedOver = false;
@@ -20,6 +28,7 @@ export class Tally {
   add(chunk: ChatChunk) {
     this.content += chunk.content;
     this.thinking += chunk.thinking ?? "";
+    if (chunk.toolCalls?.length) this.toolCalls.push(...chunk.toolCalls);
     this.last = chunk;
     if (chunk.failedOverFrom) {
       this.failedOver = true;

@@ -65,8 +65,22 @@ Deno.test("mesh API rejects malformed bodies with 400 naming the field", async (
   assert.equal(tools.status, 400);
   const toolsBody = await tools.json();
   assert.equal(toolsBody.error.type, "invalid_request_error");
-  assert.equal(toolsBody.error.param, "tools");
-  assert.match(toolsBody.error.message, /tools are not supported through the mesh/);
+  assert.equal(toolsBody.error.param, "tools.0.function");
+  const badArguments = await app(new ScriptedLlm([])).request(
+    "/v1/chat/completions",
+    post({
+      model: "m",
+      messages: [{
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "[1" } }],
+      }],
+    }),
+  );
+  assert.equal(badArguments.status, 400);
+  const badArgumentsBody = await badArguments.json();
+  assert.equal(badArgumentsBody.error.param, "messages.0.tool_calls.0.function.arguments");
+  assert.match(badArgumentsBody.error.message, /JSON object/);
   const imageUrl = await app(new ScriptedLlm([])).request(
     "/v1/chat/completions",
     post({

@@ -17,7 +17,7 @@ import {
   OllamaShowBody,
   ollamaTagsEntry,
 } from "../llm/api/ollama_api.ts";
-import { type ChatChunk, ChatError, type ChatRequest } from "../llm/chat.ts";
+import { type ChatChunk, ChatError, type ChatRequest, type ToolCall } from "../llm/chat.ts";
 import { ollamaPsOf } from "../llm/model_views.ts";
 import { sameModel } from "../llm/router.ts";
 import { APP_VERSION } from "../version.ts";
@@ -72,8 +72,11 @@ export function ollamaRoutes(deps: LlmRoutesDeps): Hono {
     } catch (error) {
       return fail(c, error);
     }
-    const done = (last: ChatChunk, text: { content: string; thinking: string }, tally: Tally) =>
-      ollamaDone(endpoint, last, text, now(), elapsedNs(started), tally.trailer());
+    const done = (
+      last: ChatChunk,
+      text: { content: string; thinking: string; toolCalls?: ToolCall[] },
+      tally: Tally,
+    ) => ollamaDone(endpoint, last, text, now(), elapsedNs(started), tally.trailer());
     if (!streaming) {
       try {
         const tally = await drainChat(started);
@@ -85,12 +88,15 @@ export function ollamaRoutes(deps: LlmRoutesDeps): Hono {
     const writer: StreamWriter = {
       contentType: "application/x-ndjson",
       encode: ndjson,
-      chunk: (chunk, tally) =>
-        chunk.done
-          ? [done(chunk, { content: chunk.content, thinking: chunk.thinking ?? "" }, tally)]
-          : chunk.content || chunk.thinking
-          ? [ollamaPart(endpoint, chunk, now())]
-          : [],
+      chunk: (chunk, tally) => {
+        // Tally already holds this chunk's calls: number them after the earlier ones.
+        const before = tally.toolCalls.length - (chunk.toolCalls?.length ?? 0);
+        const text = { content: chunk.content, thinking: chunk.thinking ?? "" };
+        if (chunk.done) return [done(chunk, { ...text, toolCalls: chunk.toolCalls }, tally)];
+        return chunk.content || chunk.thinking || chunk.toolCalls?.length
+          ? [ollamaPart(endpoint, chunk, now(), before)]
+          : [];
+      },
       error: (_kind, message) => ({ error: message }),
     };
     return new Response(streamChat(started, writer), {

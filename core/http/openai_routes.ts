@@ -15,6 +15,7 @@ import {
   type OpenAiErrorType,
   openAiModel,
   openAiModelList,
+  openAiToolCallDeltas,
   openAiUsageChunk,
 } from "../llm/api/openai_api.ts";
 import { sameModel } from "../llm/router.ts";
@@ -121,9 +122,20 @@ function completionWriter(ctx: CompletionContext, includeUsage: boolean): Stream
         }, null));
         sentRole = true;
       }
+      const calls = chunk.toolCalls ?? [];
+      if (calls.length) {
+        // Each call whole in one delta (id, name and all arguments), numbered across the answer.
+        const first = tally.toolCalls.length - calls.length;
+        out.push(openAiChunk(ctx, model, {
+          ...(sentRole ? {} : { role: "assistant" as const, content: null }),
+          tool_calls: openAiToolCallDeltas(calls, first),
+        }, null));
+        sentRole = true;
+      }
       if (chunk.done) {
         const delta = sentRole ? {} : { role: "assistant" as const, content: "" };
-        out.push(openAiChunk(ctx, model, delta, finishReason(chunk.doneReason)));
+        const finish = finishReason(chunk.doneReason, tally.toolCalls.length > 0);
+        out.push(openAiChunk(ctx, model, delta, finish));
         if (includeUsage) out.push(openAiUsageChunk(ctx, model, chunk.stats));
         out[out.length - 1] = { ...out[out.length - 1], neuromesh: tally.trailer() };
       }

@@ -1,4 +1,4 @@
-import type { ChatChunk, ChatTurn } from "./chat.ts";
+import type { ChatChunk, ChatTurn, ToolCall, ToolChoice, ToolSpec } from "./chat.ts";
 import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 
 /**
@@ -42,6 +42,9 @@ export interface BackendChatRequest {
   format?: unknown;
   keepAlive?: string | number;
   think?: boolean | "low" | "medium" | "high";
+  tools?: ToolSpec[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
 }
 
 /** The backend's part of a chat request, for model `model` (as the backend names it). */
@@ -50,12 +53,18 @@ export function backendRequest(
   from: Omit<BackendChatRequest, "model">,
 ): BackendChatRequest {
   const { messages, options, format, keepAlive, think } = from;
-  return { model, messages, options, format, keepAlive, think };
+  const out: BackendChatRequest = { model, messages, options, format, keepAlive, think };
+  if (from.tools?.length) out.tools = from.tools;
+  if (from.toolChoice !== undefined) out.toolChoice = from.toolChoice;
+  if (from.parallelToolCalls !== undefined) out.parallelToolCalls = from.parallelToolCalls;
+  return out;
 }
 
 export interface BackendChunk {
   content: string;
   thinking?: string;
+  /** Tool calls completed in this chunk. */
+  toolCalls?: ToolCall[];
   done: boolean;
   doneReason?: string;
   stats?: ChatChunk["stats"];

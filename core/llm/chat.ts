@@ -6,7 +6,29 @@ export interface ChatTurn {
   role: "system" | "user" | "assistant" | "tool";
   content: string;
   images?: string[];
+  /** Assistant turns: the tools the model called. */
+  toolCalls?: ToolCall[];
+  /** Tool turns: the tool whose result this is (Ollama `tool_name`). */
+  toolName?: string;
+  /** Tool turns: the call this answers (OpenAI `tool_call_id`). */
+  toolCallId?: string;
 }
+
+/** One call of a tool by the model; `id` is OpenAI's call id (absent from Ollama's). */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** A tool offered to the model (both APIs: `{type: "function", function: {...}}`). */
+export interface ToolSpec {
+  type: "function";
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** OpenAI's `tool_choice`: `auto`, `none`, `required`, or one named function. */
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
 
 export interface ChatRequest {
   /** Model name as Ollama knows it; empty or undefined lets the router choose. */
@@ -16,6 +38,11 @@ export interface ChatRequest {
   options?: Record<string, unknown>;
   format?: unknown;
   keepAlive?: string | number;
+  /** Tools the model may call (passed to the host unchanged). */
+  tools?: ToolSpec[];
+  toolChoice?: ToolChoice;
+  /** False: at most one tool call per answer. */
+  parallelToolCalls?: boolean;
   /** Ollama `think` for reasoning models (true/false or an effort level). */
   think?: boolean | "low" | "medium" | "high";
   /** Conversation this turn belongs to, for host affinity. */
@@ -35,6 +62,8 @@ export interface ChatChunk {
   content: string;
   /** Reasoning text from thinking models, if any. */
   thinking?: string;
+  /** Tool calls completed in this chunk (each call whole, sent once). */
+  toolCalls?: ToolCall[];
   done: boolean;
   servedBy: ServedBy;
   /** Set on the first chunk produced by a new host after failover. */

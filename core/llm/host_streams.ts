@@ -48,7 +48,7 @@ export class HostStreams {
         },
       });
       for await (const chunk of watched) {
-        if (chunk.content || chunk.thinking) chunks++;
+        if (chunk.content || chunk.thinking || chunk.toolCalls?.length) chunks++;
         if (chunk.done) tokens = chunk.stats?.evalCount;
         yield chunk;
       }

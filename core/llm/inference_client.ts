@@ -1,5 +1,6 @@
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import type { Clock, TimerHandle } from "../time/clock.ts";
+import type { ToolCall } from "./chat.ts";
 import type {
   AccessResponse,
   InferenceDone,
@@ -25,7 +26,7 @@ export class HostFailure extends Error {
 }
 
 export type RemoteEvent =
-  | { type: "text"; content: string; thinking?: string }
+  | { type: "text"; content: string; thinking?: string; toolCalls?: ToolCall[] }
   | { type: "done"; done: InferenceDone };
 
 export interface InferenceClientOptions {
@@ -87,7 +88,12 @@ export class InferenceClient {
         const open = stream(peer, token.streamId);
         if (!open) return;
         open.started = true;
-        open.queue.push({ type: "text", content: token.content, thinking: token.thinking });
+        open.queue.push({
+          type: "text",
+          content: token.content,
+          thinking: token.thinking,
+          ...(token.toolCalls?.length ? { toolCalls: token.toolCalls } : {}),
+        });
       }),
       bus.on("IEND:", (peer, done) => {
         const open = stream(peer, done.streamId);

@@ -132,12 +132,13 @@ export class InferenceServer {
     const abort = new AbortController();
     this.#streams.set(key, { peer, abort });
     let release: (() => void) | undefined;
-    const batcher = new TokenBatcher(clock, this.#flushMs, (content, thinking) => {
+    const batcher = new TokenBatcher(clock, this.#flushMs, (content, thinking, toolCalls) => {
       bus.send(peer.id, "TOKN:", {
         streamId: request.streamId,
         seq: batcher.sent - 1,
         content,
         thinking,
+        ...(toolCalls?.length ? { toolCalls } : {}),
       });
     });
     access.adjust(peer, "queued", 1);
@@ -153,6 +154,7 @@ export class InferenceServer {
         const chunk of engine.generate(backendRequest(model, request), abort.signal)
       ) {
         batcher.push(chunk.content, chunk.thinking);
+        if (chunk.toolCalls?.length) batcher.calls(chunk.toolCalls);
         if (chunk.done) {
           batcher.flush();
           bus.send(peer.id, "IEND:", {

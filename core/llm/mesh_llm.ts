@@ -16,6 +16,7 @@ import {
   type ChatService,
   type ChatTurn,
   type ServedBy,
+  type ToolCall,
 } from "./chat.ts";
 import { type Attempt, failoverStep, finalError, hostFailureOf, MAX_ATTEMPTS } from "./failover.ts";
 import type { HostStreams } from "./host_streams.ts";
@@ -83,13 +84,30 @@ export interface MeshLlmApi extends ChatService, EmbedService {
   backendVersion(): string | undefined;
 }
 
-/** Appends the partial answer as the trailing assistant message, so a host continues it. */
-export function continuation(messages: readonly ChatTurn[], partial: string): ChatTurn[] {
+/**
+ * Appends the partial answer as the trailing assistant message, so a host continues it. Tool
+ * calls already delivered to the caller go in that message's `toolCalls`: the next host makes
+ * only the calls after them, so no call is repeated or lost (docs/llm.md, "Tool calls").
+ */
+export function continuation(
+  messages: readonly ChatTurn[],
+  partial: string,
+  calls: readonly ToolCall[] = [],
+): ChatTurn[] {
   const last = messages.at(-1);
   if (last?.role === "assistant") {
-    return [...messages.slice(0, -1), { ...last, content: last.content + partial }];
+    const toolCalls = [...(last.toolCalls ?? []), ...calls];
+    return [...messages.slice(0, -1), {
+      ...last,
+      content: last.content + partial,
+      ...(toolCalls.length ? { toolCalls } : {}),
+    }];
   }
-  return [...messages, { role: "assistant", content: partial }];
+  return [...messages, {
+    role: "assistant",
+    content: partial,
+    ...(calls.length ? { toolCalls: [...calls] } : {}),
+  }];
 }
 
 const MAX_AFFINITY = 1_000;
@@ -237,6 +255,7 @@ export class MeshLlm implements MeshLlmApi {
     const exclude = new Set<string>();
     const attempts: Attempt[] = [];
     let partial = "";
+    const delivered: ToolCall[] = [];
     let failedFrom: ServedBy | undefined;
     let failedWhy: FailoverReason | undefined;
     const affinityKey = request.conversationId;
@@ -251,7 +270,9 @@ export class MeshLlm implements MeshLlmApi {
       if (decision.kind !== "serve") throw finalError(decision, attempts);
       const host = decision.host;
       const servedBy: ServedBy = { nodeId: host.id, nodeName: host.name, model: decision.model };
-      const turns = partial ? continuation(request.messages, partial) : request.messages;
+      const turns = partial || delivered.length
+        ? continuation(request.messages, partial, delivered)
+        : request.messages;
       let first = true;
       let final: ChatChunk | undefined;
       try {
@@ -261,6 +282,7 @@ export class MeshLlm implements MeshLlmApi {
           const chunk = chatChunk(piece, servedBy, first ? failedFrom : undefined, failedWhy);
           first = false;
           partial += piece.content;
+          if (piece.toolCalls?.length) delivered.push(...piece.toolCalls);
           if (piece.done) {
             final = chunk;
             break;
@@ -366,6 +388,7 @@ function chatChunk(
 ): ChatChunk {
   const chunk: ChatChunk = { content: piece.content, done: piece.done, servedBy };
   if (piece.thinking) chunk.thinking = piece.thinking;
+  if (piece.toolCalls?.length) chunk.toolCalls = piece.toolCalls;
   if (piece.doneReason) chunk.doneReason = piece.doneReason;
   if (piece.stats) chunk.stats = piece.stats;
   if (failedFrom) chunk.failedOverFrom = failedFrom;

@@ -1,4 +1,4 @@
-import { Ollama } from "ollama";
+import { type Message, Ollama, type Tool } from "ollama";
 import { abortableFetch } from "./abortable_fetch.ts";
 import {
   type BackendChatRequest,
@@ -7,6 +7,7 @@ import {
   type BackendModel,
   type LlmBackend,
 } from "./backend.ts";
+import type { ChatTurn, ToolCall } from "./chat.ts";
 import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 
 export interface OllamaBackendOptions {
@@ -58,13 +59,18 @@ export class OllamaBackend implements LlmBackend {
     const stream = await wrap(`chat with ${request.model}`, () =>
       this.#client(signal).chat({
         model: request.model,
-        messages: request.messages,
+        messages: withToolNames(request.messages).map(toOllamaMessage),
+        ...ollamaTools(request),
         stream: true,
         options: request.options,
         format: request.format as string | object | undefined,
         keep_alive: request.keepAlive,
         think: request.think,
       }));
+    // Ollama has no tool_choice / parallel_tool_calls: `none` and a named function are applied
+    // to the tools offered (ollamaTools), `parallelToolCalls: false` here by keeping one call.
+    let calls = 0;
+    const single = request.parallelToolCalls === false;
     try {
       for await (const part of stream) {
         const chunk: BackendChunk = {
@@ -72,6 +78,10 @@ export class OllamaBackend implements LlmBackend {
           thinking: part.message?.thinking || undefined,
           done: part.done,
         };
+        let toolCalls = (part.message?.tool_calls ?? []).map(fromOllamaCall);
+        if (single) toolCalls = toolCalls.slice(0, Math.max(0, 1 - calls));
+        calls += toolCalls.length;
+        if (toolCalls.length) chunk.toolCalls = toolCalls;
         if (part.done) {
           chunk.doneReason = part.done_reason || undefined;
           chunk.stats = {
@@ -92,6 +102,61 @@ export class OllamaBackend implements LlmBackend {
     } finally {
       stream.abort();
     }
+  }
+}
+
+/** A mesh turn in the `ollama` client's shape (`tool_calls`, `tool_name`). */
+export function toOllamaMessage(turn: ChatTurn): Message {
+  const message: Message = { role: turn.role, content: turn.content };
+  if (turn.images?.length) message.images = turn.images;
+  if (turn.toolCalls?.length) {
+    message.tool_calls = turn.toolCalls.map((call) => ({
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  if (turn.toolName) message.tool_name = turn.toolName;
+  return message;
+}
+
+/**
+ * Ollama knows a tool result by `tool_name`, OpenAI by `tool_call_id`: a result with only the
+ * id gets the name of the call with that id in an earlier assistant turn.
+ */
+export function withToolNames(turns: readonly ChatTurn[]): ChatTurn[] {
+  const names = new Map<string, string>();
+  return turns.map((turn) => {
+    for (const call of turn.toolCalls ?? []) if (call.id) names.set(call.id, call.name);
+    if (turn.role !== "tool" || turn.toolName || !turn.toolCallId) return turn;
+    const name = names.get(turn.toolCallId);
+    return name ? { ...turn, toolName: name } : turn;
+  });
+}
+
+/** The tools to offer Ollama, with OpenAI's `tool_choice` applied (Ollama has none). */
+export function ollamaTools(request: BackendChatRequest): { tools?: Tool[] } {
+  let tools = request.tools ?? [];
+  const choice = request.toolChoice;
+  if (choice === "none") tools = [];
+  else if (typeof choice === "object") tools = tools.filter((t) => t.function.name === choice.name);
+  return tools.length ? { tools: tools as Tool[] } : {};
+}
+
+function fromOllamaCall(call: { function: { name: string; arguments: unknown } }): ToolCall {
+  const args = call.function.arguments;
+  return {
+    name: call.function.name,
+    arguments: typeof args === "string"
+      ? parseArguments(args)
+      : (args ?? {}) as Record<string, unknown>,
+  };
+}
+
+function parseArguments(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : {};
+  } catch {
+    return {};
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type BackendModel,
   type LlmBackend,
 } from "./backend.ts";
+import type { ToolCall } from "./chat.ts";
 import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 
 export interface OpenAiBackendOptions {
@@ -97,6 +98,7 @@ export class OpenAiBackend implements LlmBackend {
     );
     let finish: string | undefined;
     let startedAt: number | undefined;
+    const calls = new CallAssembler();
     try {
       for await (const event of stream) {
         const choice = event.choices[0];
@@ -104,14 +106,21 @@ export class OpenAiBackend implements LlmBackend {
           content?: string | null;
           reasoning_content?: string;
           reasoning?: string;
+          tool_calls?: ToolCallDelta[];
         };
+        for (const piece of delta?.tool_calls ?? []) calls.add(piece);
         const content = delta?.content ?? "";
         const thinking = delta?.reasoning_content ?? delta?.reasoning ?? undefined;
         if (content || thinking) {
           startedAt ??= performance.now();
           yield { content, thinking: thinking || undefined, done: false };
         }
-        if (choice?.finish_reason) finish = choice.finish_reason;
+        if (choice?.finish_reason) {
+          finish = choice.finish_reason;
+          // Calls are assembled from their deltas and passed on whole once the choice finishes.
+          const toolCalls = calls.take();
+          if (toolCalls.length) yield { content: "", toolCalls, done: false };
+        }
         if (event.usage) {
           yield {
             content: "",
@@ -157,8 +166,62 @@ function toOpenAiMessage(turn: BackendChatRequest["messages"][number]): OpenAiMe
       ],
     };
   }
-  if (turn.role === "tool") return { role: "tool", content: turn.content, tool_call_id: "" };
+  if (turn.role === "tool") {
+    return { role: "tool", content: turn.content, tool_call_id: turn.toolCallId ?? "" };
+  }
+  if (turn.role === "assistant" && turn.toolCalls?.length) {
+    return {
+      role: "assistant",
+      content: turn.content || null,
+      tool_calls: turn.toolCalls.map((call, i) => ({
+        id: call.id ?? `call_${i}`,
+        type: "function" as const,
+        function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+      })),
+    };
+  }
   return { role: turn.role, content: turn.content };
+}
+
+interface ToolCallDelta {
+  index: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** Joins streamed `tool_calls` deltas (id and name first, then argument fragments) by index. */
+export class CallAssembler {
+  #calls = new Map<number, { id?: string; name: string; arguments: string }>();
+
+  add(delta: ToolCallDelta): void {
+    const call = this.#calls.get(delta.index) ?? { name: "", arguments: "" };
+    if (delta.id) call.id = delta.id;
+    if (delta.function?.name) call.name += delta.function.name;
+    if (delta.function?.arguments) call.arguments += delta.function.arguments;
+    this.#calls.set(delta.index, call);
+  }
+
+  /** The calls so far, whole, in index order; forgets them. */
+  take(): ToolCall[] {
+    const calls = [...this.#calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => {
+      let args: unknown = {};
+      try {
+        args = call.arguments.trim() ? JSON.parse(call.arguments) : {};
+      } catch {
+        throw new BackendError(`the server sent tool call arguments that are not JSON`);
+      }
+      return {
+        ...(call.id ? { id: call.id } : {}),
+        name: call.name,
+        arguments: (typeof args === "object" && args !== null ? args : {}) as Record<
+          string,
+          unknown
+        >,
+      };
+    });
+    this.#calls.clear();
+    return calls;
+  }
 }
 
 /** Ollama `options`/`format` to chat completion parameters. */
@@ -176,6 +239,18 @@ export function toOpenAiParameters(request: BackendChatRequest): Record<string, 
   copy("stop");
   if (typeof options.num_predict === "number" && options.num_predict > 0) {
     out.max_tokens = options.num_predict;
+  }
+  if (request.tools?.length) {
+    out.tools = request.tools;
+    const choice = request.toolChoice;
+    if (choice !== undefined) {
+      out.tool_choice = typeof choice === "object"
+        ? { type: "function", function: { name: choice.name } }
+        : choice;
+    }
+    if (request.parallelToolCalls !== undefined) {
+      out.parallel_tool_calls = request.parallelToolCalls;
+    }
   }
   if (request.format === "json") out.response_format = { type: "json_object" };
   else if (request.format && typeof request.format === "object") {

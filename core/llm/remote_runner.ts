@@ -49,7 +49,12 @@ export class RemoteRunner {
         if (first) hosts.recordLatency(peer.id, clock.now() - sentAt);
         first = false;
         if (event.type === "text") {
-          yield { content: event.content, thinking: event.thinking, done: false };
+          yield {
+            content: event.content,
+            thinking: event.thinking,
+            ...(event.toolCalls ? { toolCalls: event.toolCalls } : {}),
+            done: false,
+          };
         } else {
           hosts.recordSuccess(peer.id);
           yield {

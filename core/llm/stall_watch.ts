@@ -64,7 +64,7 @@ export async function* watchStalls(
       }
       if (result.done) return;
       const chunk = result.value;
-      if (chunk.content || chunk.thinking) {
+      if (chunk.content || chunk.thinking || chunk.toolCalls?.length) {
         const at = clock.now();
         if (progress.lastAt === undefined) {
           firstMs = at - progress.startedAt;

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from "../time/clock.ts";
+import type { ToolCall } from "./chat.ts";
 
 /**
  * Coalesces generated text into fewer `TOKN:` frames: the first piece goes out at once (time
@@ -17,7 +18,11 @@ export class TokenBatcher {
   constructor(
     private readonly clock: Clock,
     private readonly flushMs: number,
-    private readonly emit: (content: string, thinking: string | undefined) => void,
+    private readonly emit: (
+      content: string,
+      thinking: string | undefined,
+      toolCalls?: ToolCall[],
+    ) => void,
   ) {}
 
   /** Frames emitted so far. */
@@ -55,6 +60,15 @@ export class TokenBatcher {
     this.#lastSentAt = this.clock.now();
     this.#sent++;
     this.emit(content, thinking);
+  }
+
+  /** Sends tool calls at once in a frame of their own, after the text pending before them. */
+  calls(toolCalls: ToolCall[]): void {
+    if (toolCalls.length === 0) return;
+    this.flush();
+    this.#lastSentAt = this.clock.now();
+    this.#sent++;
+    this.emit("", undefined, toolCalls);
   }
 
   /** Drops pending text and the timer (the stream was cancelled). */

@@ -4,20 +4,52 @@
  * objects, and the model list in `/api/tags` form. Pure: no I/O.
  */
 import { z } from "zod";
-import type { ChatChunk, ChatRequest, ChatTurn } from "../chat.ts";
+import type { ChatChunk, ChatRequest, ChatTurn, ToolCall, ToolSpec } from "../chat.ts";
 import type { MeshModel } from "../mesh_model.ts";
 
 const Think = z.union([z.boolean(), z.enum(["low", "medium", "high"])]);
 const KeepAlive = z.union([z.string(), z.number()]);
 const Format = z.union([z.string(), z.record(z.string(), z.unknown())]);
 const Options = z.record(z.string(), z.unknown());
-const noTools = z.array(z.unknown()).max(0, "tools are not supported through the mesh").optional();
+/** A tool offered in `tools` (the same shape in Ollama's and OpenAI's APIs). */
+export const ToolSpecSchema = z.looseObject({
+  type: z.literal("function").nullish().transform(() => "function" as const),
+  function: z.looseObject({
+    name: z.string().min(1).max(256),
+    description: z.string().max(16_384).nullish(),
+    parameters: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+export const Tools = z.array(ToolSpecSchema).max(512).nullish();
+
+/** Tools as the mesh carries them. */
+export function toolSpecs(tools: z.infer<typeof Tools>): ToolSpec[] | undefined {
+  if (!tools?.length) return undefined;
+  return tools.map((t) => ({
+    type: "function",
+    function: {
+      name: t.function.name,
+      ...(t.function.description ? { description: t.function.description } : {}),
+      ...(t.function.parameters ? { parameters: t.function.parameters } : {}),
+    },
+  }));
+}
+
+const OllamaToolCall = z.looseObject({
+  id: z.string().max(256).nullish(),
+  function: z.looseObject({
+    index: z.number().int().nullish(),
+    name: z.string().min(1).max(256),
+    arguments: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
 
 export const OllamaMessage = z.looseObject({
   role: z.enum(["system", "user", "assistant", "tool"]),
   content: z.string().nullish().transform((v) => v ?? ""),
   images: z.array(z.string()).nullish(),
-  tool_calls: noTools,
+  tool_calls: z.array(OllamaToolCall).max(256).nullish(),
+  tool_name: z.string().max(256).nullish(),
 });
 
 export const OllamaChatBody = z.looseObject({
@@ -29,7 +61,7 @@ export const OllamaChatBody = z.looseObject({
   options: Options.nullish(),
   keep_alive: KeepAlive.nullish(),
   think: Think.nullish(),
-  tools: noTools,
+  tools: Tools,
 });
 export type OllamaChatBody = z.infer<typeof OllamaChatBody>;
 
@@ -84,8 +116,19 @@ export function chatRequestFromOllama(body: OllamaChatBody, hints: RoutingHints 
     role: m.role,
     content: m.content,
     ...(m.images?.length ? { images: m.images } : {}),
+    ...(m.tool_calls?.length
+      ? {
+        toolCalls: m.tool_calls.map((c): ToolCall => ({
+          ...(c.id ? { id: c.id } : {}),
+          name: c.function.name,
+          arguments: c.function.arguments ?? {},
+        })),
+      }
+      : {}),
+    ...(m.tool_name ? { toolName: m.tool_name } : {}),
   }));
-  return { model: body.model, messages, ...common(body, hints) };
+  const tools = toolSpecs(body.tools);
+  return { model: body.model, messages, ...(tools ? { tools } : {}), ...common(body, hints) };
 }
 
 /** `/api/generate` as a chat: the system prompt then the prompt as the user's turn. */
@@ -126,20 +169,44 @@ function statsFields(stats: Stats, totalNs: number) {
 
 export type OllamaEndpoint = "chat" | "generate";
 
+/** Calls in Ollama's `message.tool_calls` shape; `first` numbers them within the answer. */
+export function ollamaToolCalls(calls: readonly ToolCall[], first = 0) {
+  return calls.map((call, i) => ({
+    ...(call.id ? { id: call.id } : {}),
+    function: { index: first + i, name: call.name, arguments: call.arguments },
+  }));
+}
+
 /** Where the text goes: `message` for `/api/chat`, `response` for `/api/generate`. */
-function textFields(endpoint: OllamaEndpoint, content: string, thinking: string | undefined) {
+function textFields(
+  endpoint: OllamaEndpoint,
+  content: string,
+  thinking: string | undefined,
+  toolCalls: ReturnType<typeof ollamaToolCalls> = [],
+) {
   const think = thinking ? { thinking } : {};
+  const calls = toolCalls.length ? { tool_calls: toolCalls } : {};
   return endpoint === "chat"
-    ? { message: { role: "assistant", content, ...think } }
+    ? { message: { role: "assistant", content, ...think, ...calls } }
     : { response: content, ...think };
 }
 
-/** One stream object (`done: false`) of `/api/chat` or `/api/generate`. */
-export function ollamaPart(endpoint: OllamaEndpoint, chunk: ChatChunk, createdAt: string) {
+/** One stream object (`done: false`) of `/api/chat` or `/api/generate`; `callIndex`: calls before it. */
+export function ollamaPart(
+  endpoint: OllamaEndpoint,
+  chunk: ChatChunk,
+  createdAt: string,
+  callIndex = 0,
+) {
   return {
     model: chunk.servedBy.model,
     created_at: createdAt,
-    ...textFields(endpoint, chunk.content, chunk.thinking),
+    ...textFields(
+      endpoint,
+      chunk.content,
+      chunk.thinking,
+      ollamaToolCalls(chunk.toolCalls ?? [], callIndex),
+    ),
     done: false,
   };
 }
@@ -148,7 +215,7 @@ export function ollamaPart(endpoint: OllamaEndpoint, chunk: ChatChunk, createdAt
 export function ollamaDone(
   endpoint: OllamaEndpoint,
   last: ChatChunk,
-  text: { content: string; thinking: string },
+  text: { content: string; thinking: string; toolCalls?: ToolCall[] },
   createdAt: string,
   totalNs: number,
   trailer: MeshTrailer,
@@ -156,7 +223,12 @@ export function ollamaDone(
   return {
     model: last.servedBy.model,
     created_at: createdAt,
-    ...textFields(endpoint, text.content, text.thinking || undefined),
+    ...textFields(
+      endpoint,
+      text.content,
+      text.thinking || undefined,
+      ollamaToolCalls(text.toolCalls ?? []),
+    ),
     done_reason: last.doneReason ?? "stop",
     done: true,
     ...statsFields(last.stats, totalNs),

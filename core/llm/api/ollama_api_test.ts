@@ -28,11 +28,40 @@ Deno.test("OllamaChatBody accepts what Ollama's clients send and refuses what th
       { model: "m", messages: [{ role: "wizard", content: "x" }] },
       "messages.0.role",
     ],
-    ["tools", { model: "m", messages: [], tools: [{}] }, "tools"],
-    ["tool calls in a message", {
+    ["a tool without a function", { model: "m", messages: [], tools: [{}] }, "tools.0.function"],
+    [
+      "a tool without a name",
+      { model: "m", messages: [], tools: [{ type: "function", function: {} }] },
+      "tools.0.function.name",
+    ],
+    ["tools", {
+      model: "m",
+      messages: [{ role: "user", content: "x" }],
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+    }, null],
+    ["a tool call and a tool result", {
+      model: "m",
+      messages: [
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [{ function: { name: "f", arguments: {} } }],
+        },
+        { role: "tool", content: "42", tool_name: "f" },
+      ],
+    }, null],
+    ["a tool call without a function", {
       model: "m",
       messages: [{ role: "assistant", content: "", tool_calls: [{}] }],
-    }, "messages.0.tool_calls"],
+    }, "messages.0.tool_calls.0.function"],
+    ["tool call arguments as text", {
+      model: "m",
+      messages: [{
+        role: "assistant",
+        content: "",
+        tool_calls: [{ function: { name: "f", arguments: "{}" } }],
+      }],
+    }, "messages.0.tool_calls.0.function.arguments"],
     ["think as a number", { model: "m", messages: [], think: 3 }, "think"],
   ];
   for (const [what, body, problem] of table) {

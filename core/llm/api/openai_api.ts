@@ -5,9 +5,9 @@
  * Pure: no I/O.
  */
 import { z } from "zod";
-import type { ChatChunk, ChatRequest, ChatTurn } from "../chat.ts";
+import type { ChatChunk, ChatRequest, ChatTurn, ToolCall, ToolChoice } from "../chat.ts";
 import type { MeshModel } from "../mesh_model.ts";
-import type { MeshTrailer, RoutingHints } from "./ollama_api.ts";
+import { type MeshTrailer, type RoutingHints, Tools, toolSpecs } from "./ollama_api.ts";
 
 const TextPart = z.looseObject({ type: z.literal("text"), text: z.string() });
 const ImagePart = z.looseObject({
@@ -20,8 +20,12 @@ export const OpenAiMessage = z.looseObject({
   role: z.enum(["system", "developer", "user", "assistant", "tool"]),
   content: Content,
   name: z.string().optional(),
-  tool_calls: z.array(z.unknown()).max(0, "tool calls are not supported through the mesh")
-    .nullish(),
+  tool_calls: z.array(z.looseObject({
+    id: z.string().max(256),
+    type: z.literal("function").nullish(),
+    function: z.looseObject({ name: z.string().min(1).max(256), arguments: z.string() }),
+  })).max(256).nullish(),
+  tool_call_id: z.string().max(256).nullish(),
 });
 
 export const OpenAiChatBody = z.looseObject({
@@ -46,7 +50,15 @@ export const OpenAiChatBody = z.looseObject({
     }),
   ]).nullish(),
   reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high"]).nullish(),
-  tools: z.array(z.unknown()).max(0, "tools are not supported through the mesh").nullish(),
+  tools: Tools,
+  tool_choice: z.union([
+    z.enum(["auto", "none", "required"]),
+    z.looseObject({
+      type: z.literal("function"),
+      function: z.looseObject({ name: z.string().min(1).max(256) }),
+    }),
+  ]).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
   user: z.string().nullish(),
 });
 export type OpenAiChatBody = z.infer<typeof OpenAiChatBody>;
@@ -61,7 +73,43 @@ export class UnsupportedInput extends Error {
 
 const DATA_URL = /^data:image\/[\w.+-]+;base64,(.*)$/s;
 
+/** An OpenAI call's JSON `arguments` as an object; anything else is refused (400). */
+function argumentsOf(text: string, param: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = text.trim() ? JSON.parse(text) : {};
+  } catch {
+    throw new UnsupportedInput("tool call arguments must be a JSON object", param);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UnsupportedInput("tool call arguments must be a JSON object", param);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The tool fields of a turn: an assistant's calls, a tool result's call id. */
+function toolFields(message: z.infer<typeof OpenAiMessage>, index: number): Partial<ChatTurn> {
+  const out: Partial<ChatTurn> = {};
+  if (message.tool_calls?.length) {
+    out.toolCalls = message.tool_calls.map((call, c): ToolCall => ({
+      id: call.id,
+      name: call.function.name,
+      arguments: argumentsOf(
+        call.function.arguments,
+        `messages.${index}.tool_calls.${c}.function.arguments`,
+      ),
+    }));
+  }
+  if (message.tool_call_id) out.toolCallId = message.tool_call_id;
+  return out;
+}
+
 function turnFrom(message: z.infer<typeof OpenAiMessage>, index: number): ChatTurn {
+  const turn = plainTurnFrom(message, index);
+  return { ...turn, ...toolFields(message, index) };
+}
+
+function plainTurnFrom(message: z.infer<typeof OpenAiMessage>, index: number): ChatTurn {
   const role = message.role === "developer" ? "system" : message.role;
   if (typeof message.content === "string" || message.content == null) {
     return { role, content: message.content ?? "" };
@@ -110,9 +158,19 @@ export function chatRequestFromOpenAi(body: OpenAiChatBody, hints: RoutingHints 
     : effort === "minimal"
     ? "low"
     : effort;
+  const tools = toolSpecs(body.tools);
+  const choice = body.tool_choice;
+  const toolChoice: ToolChoice | undefined = choice == null
+    ? undefined
+    : typeof choice === "string"
+    ? choice
+    : { name: choice.function.name };
   return {
     model: body.model,
     messages: body.messages.map(turnFrom),
+    ...(tools ? { tools } : {}),
+    ...(toolChoice !== undefined ? { toolChoice } : {}),
+    ...(body.parallel_tool_calls != null ? { parallelToolCalls: body.parallel_tool_calls } : {}),
     ...(Object.keys(options).length ? { options } : {}),
     ...(format !== undefined ? { format } : {}),
     ...(think !== undefined ? { think } : {}),
@@ -127,8 +185,31 @@ export interface CompletionContext {
   created: number;
 }
 
-export function finishReason(doneReason: string | undefined): "stop" | "length" {
+export type FinishReason = "stop" | "length" | "tool_calls";
+
+/** `tool_calls` when the answer called tools, else from Ollama's done reason. */
+export function finishReason(doneReason: string | undefined, calledTools = false): FinishReason {
+  if (calledTools) return "tool_calls";
   return doneReason === "length" ? "length" : "stop";
+}
+
+/** A call id for a call the host gave none (Ollama's calls have no ids). */
+export function newCallId(): string {
+  return `call_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
+}
+
+/** Calls in OpenAI's `message.tool_calls` shape (arguments as JSON text). */
+export function openAiToolCalls(calls: readonly ToolCall[]) {
+  return calls.map((call) => ({
+    id: call.id ?? newCallId(),
+    type: "function" as const,
+    function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+  }));
+}
+
+/** Streamed `tool_calls` deltas: each call whole in one delta, numbered from `first`. */
+export function openAiToolCallDeltas(calls: readonly ToolCall[], first: number) {
+  return openAiToolCalls(calls).map((call, i) => ({ index: first + i, ...call }));
 }
 
 export function usageOf(stats: ChatChunk["stats"]) {
@@ -155,8 +236,13 @@ function chunkBase(ctx: CompletionContext, model: string) {
 export function openAiChunk(
   ctx: CompletionContext,
   model: string,
-  delta: { content?: string; reasoning?: string; role?: "assistant" },
-  finish: "stop" | "length" | null,
+  delta: {
+    content?: string | null;
+    reasoning?: string;
+    role?: "assistant";
+    tool_calls?: ReturnType<typeof openAiToolCallDeltas>;
+  },
+  finish: FinishReason | null,
 ) {
   return { ...chunkBase(ctx, model), choices: [{ index: 0, delta, finish_reason: finish }] };
 }
@@ -170,9 +256,10 @@ export function openAiUsageChunk(ctx: CompletionContext, model: string, stats: C
 export function openAiCompletion(
   ctx: CompletionContext,
   last: ChatChunk,
-  text: { content: string; thinking: string },
+  text: { content: string; thinking: string; toolCalls?: ToolCall[] },
   trailer: MeshTrailer,
 ) {
+  const calls = text.toolCalls ?? [];
   return {
     id: ctx.id,
     object: "chat.completion",
@@ -183,10 +270,11 @@ export function openAiCompletion(
       index: 0,
       message: {
         role: "assistant",
-        content: text.content,
+        content: calls.length && !text.content ? null : text.content,
         ...(text.thinking ? { reasoning: text.thinking } : {}),
+        ...(calls.length ? { tool_calls: openAiToolCalls(calls) } : {}),
       },
-      finish_reason: finishReason(last.doneReason),
+      finish_reason: finishReason(last.doneReason, calls.length > 0),
     }],
     usage: usageOf(last.stats),
     neuromesh: trailer,

@@ -27,7 +27,31 @@ Deno.test("OpenAiChatBody accepts OpenAI's chat requests and names what the mesh
     ["no messages", { model: "m", messages: [] }, "messages"],
     ["no model", { messages: [user("hi")] }, "model"],
     ["two choices", { model: "m", messages: [user("hi")], n: 2 }, "n"],
-    ["tools", { model: "m", messages: [user("hi")], tools: [{}] }, "tools"],
+    [
+      "a tool without a function",
+      { model: "m", messages: [user("hi")], tools: [{}] },
+      "tools.0.function",
+    ],
+    ["tools", {
+      model: "m",
+      messages: [user("hi")],
+      tools: [{ type: "function", function: { name: "f" } }],
+      tool_choice: { type: "function", function: { name: "f" } },
+      parallel_tool_calls: false,
+    }, null],
+    [
+      "an unknown tool_choice",
+      { model: "m", messages: [user("hi")], tool_choice: "any" },
+      "tool_choice",
+    ],
+    ["a tool call without an id", {
+      model: "m",
+      messages: [{
+        role: "assistant",
+        content: null,
+        tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }],
+      }],
+    }, "messages.0.tool_calls.0.id"],
     [
       "temperature out of range",
       { model: "m", messages: [user("hi")], temperature: 3 },

@@ -70,10 +70,37 @@ export const AccessResponse = z.object({
 });
 export type AccessResponse = z.infer<typeof AccessResponse>;
 
+/** A tool call as the mesh carries it (both APIs' calls map to it and back). */
+export const WireToolCall = z.object({
+  id: z.string().max(256).optional(),
+  name: z.string().min(1).max(256),
+  arguments: z.record(z.string(), z.unknown()),
+});
+
+/** A tool offered to the model: `{type: "function", function: {name, description, parameters}}`. */
+export const WireToolSpec = z.object({
+  type: z.literal("function"),
+  function: z.object({
+    name: z.string().min(1).max(256),
+    description: z.string().max(16_384).optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const WireToolChoice = z.union([
+  z.enum(["auto", "none", "required"]),
+  z.object({ name: z.string().min(1).max(256) }),
+]);
+
 export const WireTurn = z.object({
   role: z.enum(["system", "user", "assistant", "tool"]),
   content: z.string(),
   images: z.array(z.string()).max(64).optional(),
+  /** Assistant turns: the calls the model made. */
+  toolCalls: z.array(WireToolCall).max(256).optional(),
+  /** Tool turns: which tool (Ollama `tool_name`) and which call (OpenAI `tool_call_id`). */
+  toolName: z.string().max(256).optional(),
+  toolCallId: z.string().max(256).optional(),
 });
 
 export const Think = z.union([z.boolean(), z.enum(["low", "medium", "high"])]);
@@ -87,15 +114,22 @@ export const InferenceRequest = z.object({
   format: z.unknown().optional(),
   keepAlive: z.union([z.string().max(32), z.number()]).optional(),
   think: Think.optional(),
+  tools: z.array(WireToolSpec).max(512).optional(),
+  toolChoice: WireToolChoice.optional(),
+  parallelToolCalls: z.boolean().optional(),
 });
 export type InferenceRequest = z.infer<typeof InferenceRequest>;
 
-/** `TOKN:` — text produced since the previous chunk; `seq` counts chunks of the stream from 0. */
+/**
+ * `TOKN:` — text produced since the previous chunk; `seq` counts chunks of the stream from 0.
+ * `toolCalls`: calls the model completed, each whole and sent once (never split over frames).
+ */
 export const InferenceToken = z.object({
   streamId: StreamId,
   seq: count,
   content: z.string(),
   thinking: z.string().optional(),
+  toolCalls: z.array(WireToolCall).max(256).optional(),
 });
 export type InferenceToken = z.infer<typeof InferenceToken>;
 
