@@ -115,7 +115,9 @@ export function ollamaRoutes(deps: LlmRoutesDeps): Hono {
   app.post("/api/generate", async (c) => {
     const parsed = await body(c, OllamaGenerateBody);
     if (parsed instanceof Response) return parsed;
-    if (!parsed.prompt && !parsed.images?.length) return loaded(c, parsed.model, "generate");
+    if (!parsed.prompt && !parsed.images?.length && !parsed.suffix) {
+      return loaded(c, parsed.model, "generate");
+    }
     const request = chatRequestFromGenerate(parsed, routingHints(c));
     return answer(c, request, parsed.stream !== false, "generate");
   });

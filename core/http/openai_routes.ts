@@ -1,6 +1,7 @@
 /**
  * The OpenAI-compatible API answered by the whole mesh: `/v1/chat/completions` (streamed as
- * server-sent events or whole) and `/v1/models`. The `openai` npm client works unchanged; see
+ * server-sent events or whole), `/v1/completions` (prompt, `suffix` fill-in-the-middle) and
+ * `/v1/models`. The `openai` npm client works unchanged; see
  * docs/llm.md.
  */
 import { Hono } from "hono";
@@ -18,6 +19,13 @@ import {
   openAiToolCallDeltas,
   openAiUsageChunk,
 } from "../llm/api/openai_api.ts";
+import {
+  chatRequestFromCompletion,
+  OpenAiCompletionBody,
+  textCompletion,
+  textCompletionChunk,
+  textCompletionUsageChunk,
+} from "../llm/api/completions_api.ts";
 import { sameModel } from "../llm/router.ts";
 import {
   drainChat,
@@ -93,6 +101,55 @@ export function openAiRoutes(deps: LlmRoutesDeps): Hono {
       }
     }
     const writer = completionWriter(ctx, parsed.stream_options?.include_usage === true);
+    return new Response(streamChat(started, writer), {
+      headers: {
+        "Content-Type": writer.contentType,
+        "Cache-Control": "no-cache",
+        ...servedHeaders(started.first),
+      },
+    });
+  });
+
+  app.post("/v1/completions", async (c) => {
+    const parsed = await body(c, OpenAiCompletionBody);
+    if (parsed instanceof Response) return parsed;
+    let started: StartedChat;
+    try {
+      started = await startChat(c, llm, chatRequestFromCompletion(parsed, routingHints(c)));
+    } catch (error) {
+      return fail(c, error);
+    }
+    const ctx: CompletionContext = {
+      id: `cmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
+      created: Math.floor(Date.now() / 1000),
+    };
+    if (!parsed.stream) {
+      try {
+        const tally = await drainChat(started);
+        const completion = textCompletion(ctx, tally.last!, tally.content, tally.trailer());
+        return json(c, completion, 200, servedHeaders(started.first));
+      } catch (error) {
+        return fail(c, error);
+      }
+    }
+    const includeUsage = parsed.stream_options?.include_usage === true;
+    const writer: StreamWriter = {
+      contentType: "text/event-stream",
+      encode: sse,
+      chunk: (chunk, tally) => {
+        const model = chunk.servedBy.model;
+        const out: Record<string, unknown>[] = [];
+        if (chunk.content) out.push(textCompletionChunk(ctx, model, chunk.content, null));
+        if (chunk.done) {
+          out.push(textCompletionChunk(ctx, model, "", finishReason(chunk.doneReason)));
+          if (includeUsage) out.push(textCompletionUsageChunk(ctx, model, chunk.stats));
+          out[out.length - 1] = { ...out[out.length - 1], neuromesh: tally.trailer() };
+        }
+        return out;
+      },
+      error: (kind, message) => errorBody(kind, message, null),
+      end: "data: [DONE]\n\n",
+    };
     return new Response(streamChat(started, writer), {
       headers: {
         "Content-Type": writer.contentType,

@@ -45,6 +45,9 @@ export interface BackendChatRequest {
   tools?: ToolSpec[];
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
+  /** Fill-in-the-middle / raw prompt: answer as `/api/generate` (see ChatRequest). */
+  suffix?: string;
+  raw?: boolean;
 }
 
 /** The backend's part of a chat request, for model `model` (as the backend names it). */
@@ -57,6 +60,8 @@ export function backendRequest(
   if (from.tools?.length) out.tools = from.tools;
   if (from.toolChoice !== undefined) out.toolChoice = from.toolChoice;
   if (from.parallelToolCalls !== undefined) out.parallelToolCalls = from.parallelToolCalls;
+  if (from.suffix !== undefined) out.suffix = from.suffix;
+  if (from.raw !== undefined) out.raw = from.raw;
   return out;
 }
 

@@ -45,6 +45,15 @@ export interface ChatRequest {
   parallelToolCalls?: boolean;
   /** Ollama `think` for reasoning models (true/false or an effort level). */
   think?: boolean | "low" | "medium" | "high";
+  /**
+   * Fill-in-the-middle (`/api/generate` or `/v1/completions` with `suffix`): the text after the
+   * gap. With `suffix` or `raw`, the host answers as Ollama's `/api/generate`: the system turn is
+   * `system`, the user turn the `prompt`, and a trailing assistant turn (a failover's text so
+   * far) is appended to the prompt, so the next host continues the middle after it.
+   */
+  suffix?: string;
+  /** Ollama `raw`: the prompt goes to the model without its template. */
+  raw?: boolean;
   /** Conversation this turn belongs to, for host affinity. */
   conversationId?: string;
   /** Preferred host node id (user setting), used while that host is healthy. */

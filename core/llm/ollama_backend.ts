@@ -51,11 +51,19 @@ export class OllamaBackend implements LlmBackend {
     return (await wrap("read version", () => this.#client(signal).version())).version;
   }
 
+  #generate(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {
+    return ollamaGenerate(this.#client(signal), request, signal);
+  }
+
   embed(request: BackendEmbedRequest, signal: AbortSignal): Promise<BackendEmbedResult> {
     return ollamaEmbed(this.#client(signal), request);
   }
 
   async *chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {
+    if (request.suffix !== undefined || request.raw) {
+      yield* this.#generate(request, signal);
+      return;
+    }
     const stream = await wrap(`chat with ${request.model}`, () =>
       this.#client(signal).chat({
         model: request.model,
@@ -103,6 +111,83 @@ export class OllamaBackend implements LlmBackend {
       stream.abort();
     }
   }
+}
+
+/** `/api/generate` of a fill-in-the-middle or raw request, from the turns (see generateFields). */
+async function* ollamaGenerate(
+  client: Ollama,
+  request: BackendChatRequest,
+  signal: AbortSignal,
+): AsyncIterable<BackendChunk> {
+  const stream = await wrap(`generate with ${request.model}`, () =>
+    client.generate({
+      model: request.model,
+      ...generateFields(request),
+      stream: true,
+      options: request.options,
+      format: request.format as string | object | undefined,
+      keep_alive: request.keepAlive,
+      think: request.think,
+    }));
+  try {
+    for await (const part of stream) {
+      const chunk: BackendChunk = {
+        content: part.response ?? "",
+        thinking: part.thinking || undefined,
+        done: part.done,
+      };
+      if (part.done) {
+        chunk.doneReason = part.done_reason || undefined;
+        chunk.stats = {
+          promptEvalCount: part.prompt_eval_count,
+          evalCount: part.eval_count,
+          totalDurationNs: part.total_duration,
+          evalDurationNs: part.eval_duration,
+          loadDurationNs: part.load_duration,
+          promptEvalDurationNs: part.prompt_eval_duration,
+        };
+      }
+      yield chunk;
+      if (part.done) return;
+    }
+  } catch (error) {
+    if (signal.aborted) throw signal.reason ?? error;
+    throw new BackendError(
+      `generate with ${request.model} broke off: ${(error as Error).message}`,
+    );
+  } finally {
+    stream.abort();
+  }
+}
+
+/**
+ * The turns of a generate-style request as `/api/generate` fields: system turns → `system`,
+ * user turns → `prompt` (and their `images`), and assistant turns — the text already delivered
+ * before a failover — appended to the prompt, so the model continues after them (for `suffix`,
+ * it fills the rest of the middle between the longer prefix and the suffix).
+ */
+export function generateFields(request: BackendChatRequest): {
+  prompt: string;
+  system?: string;
+  suffix?: string;
+  raw?: boolean;
+  images?: string[];
+} {
+  let prompt = "";
+  const system: string[] = [];
+  const images: string[] = [];
+  for (const turn of request.messages) {
+    if (turn.role === "system") system.push(turn.content);
+    else prompt += turn.content;
+    if (turn.images?.length) images.push(...turn.images);
+  }
+  return {
+    prompt,
+    ...(system.length ? { system: system.join("\n\n") } : {}),
+    ...(request.suffix !== undefined ? { suffix: request.suffix } : {}),
+    ...(request.raw ? { raw: true } : {}),
+    ...(images.length ? { images } : {}),
+  };
 }
 
 /** A mesh turn in the `ollama` client's shape (`tool_calls`, `tool_name`). */

@@ -85,6 +85,15 @@ export class OpenAiBackend implements LlmBackend {
   }
 
   async *chat(request: BackendChatRequest, signal: AbortSignal): AsyncIterable<BackendChunk> {
+    if (request.suffix !== undefined || request.raw) {
+      // chat completions have neither; Ollama hosts answer these (docs/llm.md, "Completions")
+      throw new BackendError(
+        `${
+          request.suffix !== undefined ? "suffix" : "raw"
+        } is not supported by an OpenAI-compatible backend`,
+        400,
+      );
+    }
     const stream = await wrap(
       `chat with ${request.model}`,
       () =>

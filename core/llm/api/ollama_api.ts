@@ -76,8 +76,8 @@ export const OllamaGenerateBody = z.looseObject({
   keep_alive: KeepAlive.nullish(),
   think: Think.nullish(),
   raw: z.boolean().nullish(),
-  suffix: z.string().max(0, "suffix (fill-in-the-middle) is not supported through the mesh")
-    .nullish(),
+  /** Fill-in-the-middle: the text after the gap (the host answers with the middle). */
+  suffix: z.string().nullish(),
   context: z.array(z.number()).max(
     0,
     "context is not supported through the mesh: send messages to /api/chat",
@@ -131,7 +131,10 @@ export function chatRequestFromOllama(body: OllamaChatBody, hints: RoutingHints 
   return { model: body.model, messages, ...(tools ? { tools } : {}), ...common(body, hints) };
 }
 
-/** `/api/generate` as a chat: the system prompt then the prompt as the user's turn. */
+/**
+ * `/api/generate` as a chat: the system prompt then the prompt as the user's turn. With a
+ * `suffix` (fill-in-the-middle) or `raw`, the host answers with its `/api/generate`.
+ */
 export function chatRequestFromGenerate(
   body: OllamaGenerateBody,
   hints: RoutingHints = {},
@@ -143,7 +146,13 @@ export function chatRequestFromGenerate(
     content: body.prompt,
     ...(body.images?.length ? { images: body.images } : {}),
   });
-  return { model: body.model, messages, ...common(body, hints) };
+  return {
+    model: body.model,
+    messages,
+    ...(body.suffix ? { suffix: body.suffix } : {}),
+    ...(body.raw ? { raw: true } : {}),
+    ...common(body, hints),
+  };
 }
 
 /** Who answered, for the final object's `neuromesh` field. */

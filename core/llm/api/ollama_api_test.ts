@@ -71,10 +71,46 @@ Deno.test("OllamaChatBody accepts what Ollama's clients send and refuses what th
   }
 });
 
-Deno.test("OllamaGenerateBody refuses fill-in-the-middle and context, which the mesh cannot continue", () => {
-  assert.equal(OllamaGenerateBody.safeParse({ model: "m", suffix: "x" }).success, false);
-  assert.equal(OllamaGenerateBody.safeParse({ model: "m", context: [1, 2] }).success, false);
+Deno.test("OllamaGenerateBody takes suffix and raw; context is refused naming the field", () => {
+  assert.equal(OllamaGenerateBody.safeParse({ model: "m", suffix: "x", raw: true }).success, true);
+  const context = OllamaGenerateBody.safeParse({ model: "m", context: [1, 2] });
+  assert.equal(context.error?.issues[0].path.join("."), "context");
   assert.equal(OllamaGenerateBody.safeParse({ model: "m", suffix: "", context: [] }).success, true);
+  const suffix = OllamaGenerateBody.safeParse({ model: "m", suffix: 3 });
+  assert.equal(suffix.error?.issues[0].path.join("."), "suffix");
+  const raw = OllamaGenerateBody.safeParse({ model: "m", raw: "yes" });
+  assert.equal(raw.error?.issues[0].path.join("."), "raw");
+});
+
+Deno.test("chatRequestFromGenerate() carries suffix, raw, system and images", () => {
+  const body = OllamaGenerateBody.parse({
+    model: "coder",
+    system: "terse",
+    prompt: "def add(a, b):\n",
+    suffix: "\n    return c",
+    raw: true,
+    images: ["aGk="],
+  });
+  assert.deepEqual(chatRequestFromGenerate(body), {
+    model: "coder",
+    messages: [
+      { role: "system", content: "terse" },
+      { role: "user", content: "def add(a, b):\n", images: ["aGk="] },
+    ],
+    suffix: "\n    return c",
+    raw: true,
+    options: undefined,
+    format: undefined,
+    keepAlive: undefined,
+    think: undefined,
+    conversationId: undefined,
+    preferredHost: undefined,
+  });
+  const plain = chatRequestFromGenerate(
+    OllamaGenerateBody.parse({ model: "m", prompt: "p", suffix: "" }),
+  );
+  assert.equal("suffix" in plain, false);
+  assert.equal("raw" in plain, false);
 });
 
 Deno.test("chatRequestFromOllama() keeps turns, images, options and the routing hints", () => {

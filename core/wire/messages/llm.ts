@@ -117,6 +117,14 @@ export const InferenceRequest = z.object({
   tools: z.array(WireToolSpec).max(512).optional(),
   toolChoice: WireToolChoice.optional(),
   parallelToolCalls: z.boolean().optional(),
+  /**
+   * Fill-in-the-middle: the text after the gap. With `suffix` or `raw` the host answers as
+   * Ollama's `/api/generate` (system turn → `system`, user turn → `prompt`, a trailing assistant
+   * turn — the text so far after a failover — appended to the prompt).
+   */
+  suffix: z.string().max(1_000_000).optional(),
+  /** Ollama `raw`: no prompt template. */
+  raw: z.boolean().optional(),
 });
 export type InferenceRequest = z.infer<typeof InferenceRequest>;
 
