@@ -25,8 +25,9 @@ export function requestGuards(options: RequestGuardOptions): Hono {
   app.use("*", allowedOriginsCors(options.allowedOrigins));
   app.use("*", originGuard(options.allowedOrigins, options.onOriginRefused));
   app.use("*", apiAuth(options.tokens, options.remoteAddressOf));
+  // Size first: an oversized body is refused 413 whatever it claims to be.
+  app.use("*", bodyLimit(options.limits));
   app.use("/api/*", jsonBodyType());
   app.use("/v1/*", jsonBodyType());
-  app.use("*", bodyLimit(options.limits));
   return app;
 }

@@ -222,3 +222,17 @@ Deno.test("bodies over the route's limit get 413, declared or chunked, before th
   assert.equal((await res.json()).bytes, 4500);
   assert.deepEqual(reached, ["POST /api/conversations/c1/messages", "POST /api/chat"]);
 });
+
+Deno.test("an oversized body is refused 413 whatever type it claims, before any handler", async () => {
+  const { call, reached } = rig();
+  for (const type of ["text/plain", "application/json", "application/x-www-form-urlencoded"]) {
+    const res = await call("/api/chat", {
+      method: "POST",
+      headers: { "content-type": type, "content-length": "6000" },
+      body: "x".repeat(6000),
+    });
+    assert.equal(res.status, 413, type);
+    await res.body?.cancel();
+  }
+  assert.deepEqual(reached, []);
+});
