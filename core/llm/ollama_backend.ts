@@ -90,17 +90,7 @@ export class OllamaBackend implements LlmBackend {
         if (single) toolCalls = toolCalls.slice(0, Math.max(0, 1 - calls));
         calls += toolCalls.length;
         if (toolCalls.length) chunk.toolCalls = toolCalls;
-        if (part.done) {
-          chunk.doneReason = part.done_reason || undefined;
-          chunk.stats = {
-            promptEvalCount: part.prompt_eval_count,
-            evalCount: part.eval_count,
-            totalDurationNs: part.total_duration,
-            evalDurationNs: part.eval_duration,
-            loadDurationNs: part.load_duration,
-            promptEvalDurationNs: part.prompt_eval_duration,
-          };
-        }
+        if (part.done) finishChunk(chunk, part);
         yield chunk;
         if (part.done) return;
       }
@@ -111,6 +101,27 @@ export class OllamaBackend implements LlmBackend {
       stream.abort();
     }
   }
+}
+
+/** The final chunk's reason and counters, as Ollama reports them on its last chat or generate part. */
+function finishChunk(chunk: BackendChunk, part: {
+  done_reason?: string;
+  prompt_eval_count?: number;
+  eval_count?: number;
+  total_duration?: number;
+  eval_duration?: number;
+  load_duration?: number;
+  prompt_eval_duration?: number;
+}) {
+  chunk.doneReason = part.done_reason || undefined;
+  chunk.stats = {
+    promptEvalCount: part.prompt_eval_count,
+    evalCount: part.eval_count,
+    totalDurationNs: part.total_duration,
+    evalDurationNs: part.eval_duration,
+    loadDurationNs: part.load_duration,
+    promptEvalDurationNs: part.prompt_eval_duration,
+  };
 }
 
 /** `/api/generate` of a fill-in-the-middle or raw request, from the turns (see generateFields). */
@@ -136,17 +147,7 @@ async function* ollamaGenerate(
         thinking: part.thinking || undefined,
         done: part.done,
       };
-      if (part.done) {
-        chunk.doneReason = part.done_reason || undefined;
-        chunk.stats = {
-          promptEvalCount: part.prompt_eval_count,
-          evalCount: part.eval_count,
-          totalDurationNs: part.total_duration,
-          evalDurationNs: part.eval_duration,
-          loadDurationNs: part.load_duration,
-          promptEvalDurationNs: part.prompt_eval_duration,
-        };
-      }
+      if (part.done) finishChunk(chunk, part);
       yield chunk;
       if (part.done) return;
     }
