@@ -19,7 +19,7 @@ export interface TrustRoutesDeps {
   mode: () => TrustMode;
   meshKeyConfigured: boolean;
   plaintextLinks: boolean;
-  /** Called after the user approved a node (dial it now). */
+  /** Called after the user approved a node, or unblocked a trusted one (dial it now). */
   onApproved(nodeId: string): void;
   /** Called after the user blocked a node (close its link). */
   onBlocked(nodeId: string): void;
@@ -81,7 +81,8 @@ export function trustRoutes(deps: TrustRoutesDeps): Hono {
         if (status !== "blocked") {
           return c.json({ error: `node ${id} is not blocked (${status ?? "unknown"})` }, 409);
         }
-        deps.trust.remove(id);
+        // Trusted again as before the block: link with it now rather than at the next redial.
+        if (deps.trust.unblock(id) === "trusted") deps.onApproved(id);
         break;
     }
     return c.json({ id, status: deps.trust.status(id) });

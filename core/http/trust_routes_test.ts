@@ -48,6 +48,17 @@ Deno.test("trustRoutes reject forgets a pending node; block and unblock", async 
   await trust.flush();
 });
 
+Deno.test("trustRoutes unblock restores a trusted node and dials it, not Add device?", async () => {
+  const { app, trust, calls } = await setup();
+  trust.recordPending(ID, { name: "laptop", address: "10.0.0.2", at: 1 });
+  await app.request(`/api/peers/${ID}/approve`, { method: "POST" });
+  await app.request(`/api/peers/${ID}/block`, { method: "POST" });
+  const res = await app.request(`/api/peers/${ID}/unblock`, { method: "POST" });
+  assert.deepEqual(await res.json(), { id: ID, status: "trusted" });
+  assert.deepEqual(calls, [`approved ${ID}`, `blocked ${ID}`, `approved ${ID}`]);
+  await trust.flush();
+});
+
 Deno.test("trustRoutes refuses a malformed id and unknown actions", async () => {
   const { app } = await setup();
   assert.equal((await app.request("/api/peers/nope/approve", { method: "POST" })).status, 400);

@@ -19,6 +19,8 @@ export interface TrustEntry {
   address: string;
   firstSeen: number;
   lastSeen: number;
+  /** A blocked node's trust before the block, which unblocking gives back. */
+  before?: { status: "trusted" | "pending"; origin: TrustOrigin };
 }
 
 export interface SecurityAlert {
@@ -46,6 +48,10 @@ const Entry = z.object({
   address: z.string().max(64),
   firstSeen: z.number(),
   lastSeen: z.number(),
+  before: z.object({
+    status: z.enum(["trusted", "pending"]),
+    origin: z.enum(["auto", "user"]),
+  }).optional(),
 });
 const Alert = z.object({
   at: z.number(),
@@ -158,10 +164,17 @@ export class TrustStore {
     this.#add({ nodeId, status: "pending", origin: "auto", ...this.#seenFields(seen) });
   }
 
-  /** The user's decision: trusted (approve) or blocked; an id never seen gets an entry too. */
+  /**
+   * The user's decision: trusted (approve) or blocked; an id never seen gets an entry too.
+   * Blocking remembers the trust it replaces, so that unblock() can give it back.
+   */
   setStatus(nodeId: string, status: "trusted" | "blocked", at: number): void {
     const entry = this.#entries.get(nodeId);
     if (entry) {
+      if (status === "blocked" && entry.status !== "blocked") {
+        entry.before = { status: entry.status, origin: entry.origin };
+      }
+      if (status !== "blocked") delete entry.before;
       Object.assign(entry, { status, origin: "user" });
       this.#changed(true);
       return;
@@ -177,7 +190,26 @@ export class TrustStore {
     });
   }
 
-  /** Forgets a node (reject a pending one, unblock, or drop a trusted one); false if unknown. */
+  /**
+   * Lifts a block: the node gets back the trust it had before (trusted stays trusted, instead of
+   * asking "Add device?" again); a node blocked before anything was known of it is forgotten.
+   * Returns the status now, or undefined when the node was not blocked.
+   */
+  unblock(nodeId: string): "trusted" | "pending" | null | undefined {
+    const entry = this.#entries.get(nodeId);
+    if (entry?.status !== "blocked") return undefined;
+    const before = entry.before;
+    if (!before) {
+      this.remove(nodeId);
+      return null;
+    }
+    delete entry.before;
+    Object.assign(entry, before);
+    this.#changed(true);
+    return before.status;
+  }
+
+  /** Forgets a node (reject a pending one, or drop a trusted one); false if unknown. */
   remove(nodeId: string): boolean {
     if (!this.#entries.delete(nodeId)) return false;
     this.#changed(true);

@@ -103,3 +103,36 @@ Deno.test("TrustStore tells listeners about status changes, not last-seen refres
   assert.equal(calls, 1);
   await store.flush();
 });
+
+Deno.test("TrustStore.unblock() gives back the trust a node had before the block", async () => {
+  const io = memoryPrivateFile();
+  const store = await TrustStore.open(io);
+  store.recordTrusted("A", seen(1));
+  store.setStatus("A", "blocked", 2);
+  assert.equal(store.status("A"), "blocked");
+  await store.flush();
+  // The earlier trust survives a restart while the node is blocked.
+  const again = await TrustStore.open(io);
+  assert.equal(again.unblock("A"), "trusted");
+  assert.equal(again.get("A")?.origin, "auto");
+  assert.equal(again.get("A")?.before, undefined);
+  assert.equal(again.unblock("A"), undefined, "not blocked any more");
+
+  again.recordPending("B", seen(3));
+  again.setStatus("B", "blocked", 4);
+  again.setStatus("B", "blocked", 5); // blocking twice keeps the first memory
+  assert.equal(again.unblock("B"), "pending");
+
+  again.setStatus("C", "blocked", 6); // never seen: nothing to give back
+  assert.equal(again.unblock("C"), null);
+  assert.equal(again.status("C"), null);
+});
+
+Deno.test("TrustStore forgets the trust before a block once the user approves instead", async () => {
+  const store = await TrustStore.open(memoryPrivateFile());
+  store.recordPending("A", seen(1));
+  store.setStatus("A", "blocked", 2);
+  store.setStatus("A", "trusted", 3);
+  assert.equal(store.get("A")?.before, undefined);
+  assert.equal(store.get("A")?.origin, "user");
+});
