@@ -60,6 +60,23 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE TABLE origin_keys (origin TEXT PRIMARY KEY, key TEXT NOT NULL);
     `,
   },
+  {
+    // Threads: per conversation, how its messages branch (edited questions, regenerated
+    // answers), which version is shown, its chat settings and where a copy came from. One
+    // last-writer-wins record per conversation, stamped and signed like the others.
+    version: 3,
+    sql: `
+      CREATE TABLE threads (
+        conversation_id TEXT PRIMARY KEY,
+        hlc TEXT NOT NULL,
+        rec_origin TEXT NOT NULL,
+        rec_seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        sig TEXT
+      );
+      CREATE INDEX threads_stamp ON threads (rec_origin, rec_seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
