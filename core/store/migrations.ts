@@ -77,9 +77,37 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX threads_stamp ON threads (rec_origin, rec_seq);
     `,
   },
+  {
+    // Full-text search over every message (FTS5), kept in step with `messages` by triggers, so
+    // own, synced, pushed and imported messages are all found, and a deleted conversation's
+    // are not. The index row's rowid is the message row's (messages is never VACUUMed).
+    version: 4,
+    sql: `
+      CREATE VIRTUAL TABLE message_search USING fts5(
+        content, conversation_id UNINDEXED, message_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+      );
+      INSERT INTO message_search (rowid, content, conversation_id, message_id)
+        SELECT rowid, coalesce(json_extract(data, '$.content'), ''), conversation_id, id FROM messages;
+      CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO message_search (rowid, content, conversation_id, message_id)
+          VALUES (new.rowid, coalesce(json_extract(new.data, '$.content'), ''), new.conversation_id, new.id);
+      END;
+      CREATE TRIGGER message_search_update AFTER UPDATE ON messages
+        WHEN json_extract(old.data, '$.content') IS NOT json_extract(new.data, '$.content')
+          OR old.conversation_id IS NOT new.conversation_id OR old.id IS NOT new.id BEGIN
+        DELETE FROM message_search WHERE rowid = old.rowid;
+        INSERT INTO message_search (rowid, content, conversation_id, message_id)
+          VALUES (new.rowid, coalesce(json_extract(new.data, '$.content'), ''), new.conversation_id, new.id);
+      END;
+      CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = old.rowid;
+      END;
+    `,
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** Brings the database to SCHEMA_VERSION; refuses a database written by a newer build. */
 export function migrate(db: DatabaseSync, path: string): void {
@@ -92,7 +120,7 @@ export function migrate(db: DatabaseSync, path: string): void {
         "upgrade NeuroMesh or use another data directory",
     );
   }
-  for (const migration of MIGRATIONS) {
+  for (const migration of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     if (migration.version <= current) continue;
     db.exec("BEGIN IMMEDIATE");
     try {

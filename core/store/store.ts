@@ -14,6 +14,7 @@ import type { RecordSigner } from "../sync/record_signature.ts";
 import { advanceWatermark, type Replica, seqsByOrigin } from "../sync/replica.ts";
 import { migrate } from "./migrations.ts";
 import { prepareStatements, type Row, summaryOf } from "./statements.ts";
+import { prepareMessageSearch, type SearchPage } from "./message_search.ts";
 
 export const DATABASE_FILE = "neuromesh.db";
 
@@ -49,6 +50,7 @@ export interface CommitOptions {
 export class ConversationStore implements Replica {
   readonly #db: DatabaseSync;
   readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #search: ReturnType<typeof prepareMessageSearch>;
   readonly #logger: Logger;
   readonly #signer: RecordSigner | undefined;
   #nextSeq: number;
@@ -65,6 +67,7 @@ export class ConversationStore implements Replica {
     this.#logger = logger;
     this.#signer = signer;
     this.#s = prepareStatements(db);
+    this.#search = prepareMessageSearch(db);
     const storedNode = this.#meta("node_id");
     if (storedNode === undefined) this.#s.metaSet.run("node_id", nodeId);
     else if (storedNode !== nodeId) {
@@ -269,6 +272,11 @@ export class ConversationStore implements Replica {
     return row && summaryOf(row);
   }
 
+  /** Messages holding every word of `text` (as word prefixes), best first; see message_search.ts. */
+  searchMessages(text: string, limit: number): SearchPage {
+    return this.#search(text, limit);
+  }
+
   /** Newest stamp this node issued, so its clock resumes above it after a restart. */
   lastOwnHlc(): string | undefined {
     return this.#meta("last_hlc");
@@ -345,25 +353,17 @@ export class ConversationStore implements Replica {
     this.#transaction(() => {
       this.rememberKey(this.nodeId, signer.publicKey);
       let signed = 0;
-      for (const table of ["conversations", "messages", "tombstones"] as const) {
-        const type = table === "conversations"
-          ? "conversation"
-          : table === "messages"
-          ? "message"
-          : "tombstone";
+      const types = { conversations: "conversation", messages: "message", tombstones: "tombstone" };
+      for (const [table, type] of Object.entries(types)) {
         const key = table === "tombstones" ? "conversation_id" : "id";
         const rows = this.#db.prepare(
           `SELECT ${key} AS k, rec_seq, data FROM ${table} WHERE rec_origin = ? AND sig IS NULL`,
         ).all(this.nodeId) as Row[];
         const update = this.#db.prepare(`UPDATE ${table} SET sig = ? WHERE ${key} = ?`);
         for (const row of rows) {
-          const sig = signer.sign({
-            type,
-            origin: this.nodeId,
-            seq: Number(row.rec_seq),
-            value: JSON.parse(row.data as string),
-          } as SyncRecord);
-          update.run(sig, row.k as string);
+          const value = JSON.parse(row.data as string);
+          const record = { type, origin: this.nodeId, seq: Number(row.rec_seq), value };
+          update.run(signer.sign(record as SyncRecord), row.k as string);
           signed++;
         }
       }
