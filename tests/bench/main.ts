@@ -7,7 +7,7 @@
 import { netnsUnavailableReason } from "../support/ci.ts";
 import { parseBenchArgs, type SectionId, USAGE } from "./options.ts";
 import { figureJson, renderSection, type SectionResult } from "./report.ts";
-import type { Section } from "./section.ts";
+import type { BenchContext, Section } from "./section.ts";
 import { catchUpSection } from "./sections/catchup.ts";
 import { encryptionSection } from "./sections/encryption.ts";
 import { discoverySection } from "./sections/discovery.ts";
@@ -16,6 +16,7 @@ import { idleSection } from "./sections/idle.ts";
 import { linkSection } from "./sections/link.ts";
 import { llmSection } from "./sections/llm.ts";
 import { propagationSection } from "./sections/propagation.ts";
+import { scaleSection } from "./sections/scale.ts";
 import { storeSection } from "./sections/store.ts";
 
 const SECTIONS: Record<SectionId, Section> = {
@@ -28,6 +29,7 @@ const SECTIONS: Record<SectionId, Section> = {
   catchup: catchUpSection,
   propagation: propagationSection,
   encryption: encryptionSection,
+  scale: scaleSection,
 };
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -41,7 +43,7 @@ async function loadAverage(): Promise<number | null> {
   }
 }
 
-async function runSection(section: Section, quick: boolean): Promise<SectionResult> {
+async function runSection(section: Section, context: BenchContext): Promise<SectionResult> {
   const started = performance.now();
   const result: SectionResult = {
     id: section.id,
@@ -57,7 +59,7 @@ async function runSection(section: Section, quick: boolean): Promise<SectionResu
       `${netnsMissing}`;
   } else {
     try {
-      const output = await section.run({ quick });
+      const output = await section.run(context);
       result.figures = output.figures;
       result.notes = output.notes ?? [];
       result.details = output.details;
@@ -90,7 +92,7 @@ async function main(): Promise<number> {
   const results: SectionResult[] = [];
   for (const id of options.sections) {
     const section = SECTIONS[id];
-    const result = await runSection(section, options.quick);
+    const result = await runSection(section, { quick: options.quick, nodes: options.nodes });
     results.push(result);
     console.log(`${renderSection(section.number, result)}\n`);
   }

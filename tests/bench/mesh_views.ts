@@ -47,3 +47,26 @@ export function firstTimeSeeing(
 ): number | null {
   return history.find((entry) => seesAll(entry.peers, expected, states))?.atMs ?? null;
 }
+
+/** One node's id and the peer tables it has published so far. */
+export interface NodeHistory {
+  id: string;
+  tables: readonly TimedPeers[];
+}
+
+/**
+ * When the mesh became full as the nodes' latest tables show it: null unless each node's latest
+ * table lists every other node as `up`; else the arrival time of the latest of those tables
+ * (the moment the last node completed its view).
+ */
+export function fullMeshAt(histories: readonly NodeHistory[]): number | null {
+  let at = -Infinity;
+  for (const node of histories) {
+    const latest = node.tables.at(-1);
+    if (!latest) return null;
+    const others = histories.filter((h) => h !== node).map((h) => h.id);
+    if (!seesAll(latest.peers, others, ["up"])) return null;
+    at = Math.max(at, latest.atMs);
+  }
+  return histories.length > 0 ? at : null;
+}

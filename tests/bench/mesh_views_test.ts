@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { firstTimeSeeing, isFullMesh, seesAll } from "./mesh_views.ts";
+import { firstTimeSeeing, fullMeshAt, isFullMesh, seesAll } from "./mesh_views.ts";
 
 const up = (id: string) => ({ id, state: "up" });
 
@@ -35,4 +35,16 @@ Deno.test("firstTimeSeeing() finds the first table meeting the condition", () =>
   assert.equal(firstTimeSeeing(history, ["n"]), 2);
   assert.equal(firstTimeSeeing(history, ["n"], ["up"]), 3);
   assert.equal(firstTimeSeeing(history, ["x"]), null);
+});
+
+Deno.test("fullMeshAt() is the arrival of the last table that completed the mesh", () => {
+  const a = { id: "a", tables: [{ atMs: 5, peers: [up("b")] }] };
+  const b = {
+    id: "b",
+    tables: [{ atMs: 3, peers: [{ id: "a", state: "connecting" }] }, { atMs: 9, peers: [up("a")] }],
+  };
+  assert.equal(fullMeshAt([a, b]), 9);
+  assert.equal(fullMeshAt([a, { ...b, tables: b.tables.slice(0, 1) }]), null);
+  assert.equal(fullMeshAt([a, { id: "b", tables: [] }]), null);
+  assert.equal(fullMeshAt([]), null);
 });

@@ -14,6 +14,7 @@ export const SECTION_IDS = [
   "catchup",
   "propagation",
   "encryption",
+  "scale",
 ] as const;
 export type SectionId = typeof SECTION_IDS[number];
 
@@ -29,6 +30,8 @@ export interface BenchOptions {
   sections: SectionId[];
   /** Where the figures are written as JSON. */
   jsonPath: string;
+  /** Nodes in the `scale` section instead of its default (50), for quicker iterations. */
+  nodes?: number;
 }
 
 export type BenchCommand = { help: true } | { help: false; options: BenchOptions };
@@ -41,6 +44,7 @@ export const USAGE = `Usage: deno task bench [options]
   --only=a,b          run only these sections: ${SECTION_IDS.join(", ")}
                       (conversations = store, catchup, propagation)
   --json=PATH         where to write the figures (default ${DEFAULT_JSON_PATH})
+  --nodes=N           nodes in the scale section (default 50; e.g. 20 to iterate quickly)
   -h, --help          print this text
 
 Sections discovery, idle, llm and propagation run real nodes in network namespaces
@@ -50,6 +54,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
   let quick = false;
   let only: string[] | null = null;
   let jsonPath = DEFAULT_JSON_PATH;
+  let nodes: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const [flag, inline] = arg.includes("=")
@@ -74,11 +79,21 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
       case "--json":
         jsonPath = value();
         break;
+      case "--nodes": {
+        const text = value();
+        nodes = Number(text);
+        if (!Number.isInteger(nodes) || nodes < 3 || nodes > 200) {
+          throw new Error(`option --nodes must be an integer 3-200, got "${text}"`);
+        }
+        break;
+      }
       default:
         throw new Error(`unknown option "${arg}"; see --help`);
     }
   }
-  return { help: false, options: { quick, sections: selectSections(only), jsonPath } };
+  const options: BenchOptions = { quick, sections: selectSections(only), jsonPath };
+  if (nodes !== undefined) options.nodes = nodes;
+  return { help: false, options };
 }
 
 function selectSections(only: string[] | null): SectionId[] {

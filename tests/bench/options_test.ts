@@ -34,3 +34,13 @@ Deno.test("parseBenchArgs() refuses unknown sections and options, quoting them",
 Deno.test("parseBenchArgs() answers help", () => {
   assert.deepEqual(parseBenchArgs(["--quick", "-h"]), { help: true });
 });
+
+Deno.test("parseBenchArgs() takes --nodes for the scale section and refuses odd counts", () => {
+  const command = parseBenchArgs(["--only=scale", "--nodes=20"]);
+  assert.deepEqual(command, {
+    help: false,
+    options: { quick: false, sections: ["scale"], jsonPath: DEFAULT_JSON_PATH, nodes: 20 },
+  });
+  assert.throws(() => parseBenchArgs(["--nodes=2"]), /--nodes must be an integer 3-200, got "2"/);
+  assert.throws(() => parseBenchArgs(["--nodes=many"]), /got "many"/);
+});

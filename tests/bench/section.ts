@@ -5,6 +5,8 @@ import type { Figure } from "./report.ts";
 export interface BenchContext {
   /** Smaller counts for a smoke run. */
   quick: boolean;
+  /** `--nodes`: how many nodes a scale section runs instead of its default. */
+  nodes?: number;
 }
 
 export interface SectionOutput {

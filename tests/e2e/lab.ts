@@ -46,6 +46,10 @@ export interface NodeOptions {
   dataDir?: string;
   /** Entry script instead of main.ts (same flags), e.g. a node that misbehaves on purpose. */
   script?: string;
+  /** How long `start()` waits for the API (default 15 s; dozens starting at once need more). */
+  readyTimeoutMs?: number;
+  /** How often `start()` polls the API meanwhile (default 50 ms). */
+  readyPollMs?: number;
 }
 
 export class LabNode {
@@ -107,10 +111,10 @@ export class LabNode {
     }).spawn();
     this.forwarder?.close();
     this.forwarder = forwardTcpToUnix(this.socketPath);
-    await this.waitReady();
+    await this.waitReady(options.readyTimeoutMs, options.readyPollMs);
   }
 
-  async waitReady(timeoutMs = 15_000): Promise<void> {
+  async waitReady(timeoutMs = 15_000, pollMs = 50): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
@@ -118,7 +122,7 @@ export class LabNode {
         await res.body?.cancel();
         if (res.ok) return;
       } catch { /* not yet */ }
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
     throw new Error(`${this.host.name} did not become ready; log:\n${await this.tail()}`);
   }
