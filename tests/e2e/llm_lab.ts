@@ -63,6 +63,10 @@ export class DoubleControl {
   async clearFault(): Promise<void> {
     await this.#call("POST", "fault", { kind: "none" });
   }
+  /** The last request bodies the double got on `path` (e.g. "/api/chat"), oldest first. */
+  async requests(path: string): Promise<unknown[]> {
+    return await this.#call("GET", `requests?path=${encodeURIComponent(path)}`) as unknown[];
+  }
   close(): void {
     this.#forwarder.close();
   }

@@ -1,0 +1,110 @@
+/**
+ * LangChain (`@langchain/ollama`) through a node without an LLM (node1) to the Ollama host in
+ * another namespace (issue 12): ChatOllama with tools bound from zod schemas (`tool()` of
+ * `@langchain/core/tools`) gets the double's calls as parsed `tool_calls`, whole and streamed,
+ * answers the `ToolMessage` results; OllamaEmbeddings returns the double's vectors.
+ */
+import assert from "node:assert/strict";
+import { AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
+import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
+import { z } from "zod";
+import { type ConversationMessage, expectedAnswer } from "../ollama_double/answer.ts";
+import { expectedEmbedding } from "../ollama_double/embeddings.ts";
+import { expectedToolCalls } from "../ollama_double/tools.ts";
+import { clientLabOptions, EMBED, TOOLS, withClientLab } from "./client_lab.ts";
+
+const weather = tool(({ city }) => `sunny in ${city}`, {
+  name: "get_weather",
+  description: "the weather in a city",
+  schema: z.object({
+    city: z.string().describe("the city"),
+    unit: z.enum(["celsius", "fahrenheit"]),
+    days: z.number().int().min(1).max(7),
+  }),
+});
+const time = tool(({ zone }) => `14:05 in ${zone}`, {
+  name: "get_time",
+  description: "the time in a zone",
+  schema: z.object({ zone: z.string() }),
+});
+const QUESTION = "Call get_weather for Lyon and get_time for Europe/Paris.";
+
+Deno.test(
+  "LangChain ChatOllama with bound tools and OllamaEmbeddings through a node without an LLM",
+  clientLabOptions,
+  () =>
+    withClientLab(async (mesh) => {
+      const chat = new ChatOllama({ baseUrl: mesh.url, model: TOOLS }).bindTools([weather, time]);
+      const reply = await chat.invoke([new HumanMessage(QUESTION)]);
+
+      // The host got the tools exactly as LangChain made them from the zod schemas.
+      const sent = (await mesh.doubles.ollamaHost.requests("/api/chat")).at(-1) as {
+        tools: { function: { name: string; parameters: unknown } }[];
+      };
+      const offered = [weather, time].map((t) => convertToOpenAITool(t).function);
+      assert.deepEqual(
+        sent.tools.map((t) => t.function),
+        offered.map((f) => JSON.parse(JSON.stringify(f))),
+      );
+      const calls = expectedToolCalls(
+        TOOLS,
+        [{ role: "user", content: QUESTION }],
+        offered.map((f) => ({ name: f.name, parameters: f.parameters })),
+      );
+      const parsed = calls.map((c) => ({ name: c.name, args: c.arguments }));
+      assert.deepEqual(parsed.map((c) => c.name), ["get_weather", "get_time"]);
+      assert.deepEqual(reply.tool_calls?.map((c) => ({ name: c.name, args: c.args })), parsed);
+      // The arguments satisfy the tools' own zod schemas.
+      weather.schema.parse(reply.tool_calls![0].args);
+      time.schema.parse(reply.tool_calls![1].args);
+
+      // Streamed: the chunks concatenate to the same calls.
+      let merged: AIMessageChunk | undefined;
+      for await (const chunk of await chat.stream([new HumanMessage(QUESTION)])) {
+        merged = merged ? merged.concat(chunk) : chunk;
+      }
+      assert.deepEqual(merged?.tool_calls?.map((c) => ({ name: c.name, args: c.args })), parsed);
+
+      // The round trip: the tools run, their ToolMessages go back, the model answers.
+      const results = [];
+      for (const call of reply.tool_calls!) {
+        const ran = call.name === "get_weather"
+          ? await weather.invoke(call)
+          : await time.invoke(call);
+        results.push(ran as ToolMessage);
+      }
+      const answer = await chat.invoke([new HumanMessage(QUESTION), reply, ...results]);
+      // LangChain sends tool results without tool_name: the host sees role and content only.
+      const seen: ConversationMessage[] = [
+        { role: "user", content: QUESTION },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: calls.map((c) => ({ name: c.name, arguments: c.arguments })),
+        },
+        ...results.map((r) => ({ role: "tool", content: r.content as string })),
+      ];
+      assert.deepEqual(results.map((r) => r.content), [
+        "sunny in " + calls[0].arguments.city,
+        "14:05 in " + calls[1].arguments.zone,
+      ]);
+      assert.equal(answer.content, expectedAnswer(TOOLS, seen));
+      assert.deepEqual(answer.tool_calls, []);
+
+      // OllamaEmbeddings: documents in one batch, then a query.
+      const embeddings = new OllamaEmbeddings({ baseUrl: mesh.url, model: EMBED });
+      const documents = Array.from({ length: 50 }, (_, i) => `chapter ${i} of the manual`);
+      assert.deepEqual(
+        await embeddings.embedDocuments(documents),
+        documents.map((d) => expectedEmbedding(EMBED, d, 768)),
+      );
+      assert.deepEqual(
+        await embeddings.embedQuery("how do I share a model?"),
+        expectedEmbedding(EMBED, "how do I share a model?", 768),
+      );
+      const cut = new OllamaEmbeddings({ baseUrl: mesh.url, model: EMBED, dimensions: 16 });
+      assert.deepEqual(await cut.embedQuery("short"), expectedEmbedding(EMBED, "short", 768, 16));
+    }),
+);
