@@ -61,10 +61,12 @@ async function startClientLab(lab: Lab): Promise<ClientLab> {
     "--control-socket",
     sockets[1],
   ]);
+  // Generous: three nodes start at once on a machine that may be busy with other tests.
+  const readyTimeoutMs = 60_000;
   await Promise.all([
-    client.node.start(),
-    ollamaHost.node.start(),
-    openaiHost.node.start({ args: ["--openai-url", "http://127.0.0.1:11434"] }),
+    client.node.start({ readyTimeoutMs }),
+    ollamaHost.node.start({ readyTimeoutMs }),
+    openaiHost.node.start({ readyTimeoutMs, args: ["--openai-url", "http://127.0.0.1:11434"] }),
   ]);
   const [clientId, ollamaId, openaiId] = await Promise.all(
     lab.hosts.map(async (h) => (await h.node.status()).node.id),

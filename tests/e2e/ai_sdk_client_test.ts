@@ -1,0 +1,101 @@
+/**
+ * The Vercel AI SDK (`ai` with `ollama-ai-provider-v2`, which calls Ollama's `/api/chat` and
+ * `/api/embed`) through a node without an LLM (node1) to the Ollama host in another namespace
+ * (issue 12): streamText gives the double's answer, a tool loop (zod input schema, `execute`)
+ * calls the tool and streams the answer to its result, embed/embedMany give the double's vectors.
+ */
+import assert from "node:assert/strict";
+import { embed, embedMany, stepCountIs, streamText, tool } from "ai";
+import { createOllama } from "ollama-ai-provider-v2";
+import { z } from "zod";
+import { type ConversationMessage, expectedAnswer } from "../ollama_double/answer.ts";
+import { expectedEmbedding } from "../ollama_double/embeddings.ts";
+import { expectedToolCalls, type ToolSpec } from "../ollama_double/tools.ts";
+import { clientLabOptions, EMBED, TOOLS, withClientLab } from "./client_lab.ts";
+
+Deno.test(
+  "the AI SDK with an Ollama provider: streamText, a tool loop, embedMany through a node without an LLM",
+  clientLabOptions,
+  () =>
+    withClientLab(async (mesh) => {
+      const ollama = createOllama({ baseURL: `${mesh.url}/api` });
+
+      const prompt = "Why is the sky blue?";
+      const result = streamText({ model: ollama(TOOLS), prompt });
+      let streamed = "";
+      let parts = 0;
+      for await (const text of result.textStream) {
+        streamed += text;
+        parts++;
+      }
+      const answer = expectedAnswer(TOOLS, [{ role: "user", content: prompt }]);
+      assert.equal(streamed, answer);
+      assert.ok(parts > 1, `streamed in ${parts} parts`);
+      assert.equal(await result.finishReason, "stop");
+
+      const question = "Use get_weather for Oslo.";
+      const executed: unknown[] = [];
+      const loop = streamText({
+        model: ollama(TOOLS),
+        prompt: question,
+        tools: {
+          get_weather: tool({
+            description: "the weather in a city",
+            inputSchema: z.object({ city: z.string() }),
+            execute: ({ city }) => {
+              executed.push(city);
+              return Promise.resolve(`snow in ${city}`);
+            },
+          }),
+        },
+        stopWhen: stepCountIs(2),
+      });
+      const loopText = await loop.text;
+      const [, first, second] = await mesh.doubles.ollamaHost.requests("/api/chat") as {
+        messages: unknown[];
+        tools?: { function: ToolSpec }[];
+      }[];
+      // The SDK's JSON schema of the zod input reached the host as it was sent.
+      const offered = first.tools!.map((t) => t.function);
+      assert.deepEqual(offered.map((t) => [t.name, t.parameters]), [[
+        "get_weather",
+        {
+          $schema: "http://json-schema.org/draft-07/schema#",
+          type: "object",
+          properties: { city: { type: "string" } },
+          required: ["city"],
+          additionalProperties: false,
+        },
+      ]]);
+      const [call] = expectedToolCalls(TOOLS, [{ role: "user", content: question }], offered);
+      const seen: ConversationMessage[] = [
+        { role: "user", content: question },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [{ name: call.name, arguments: call.arguments }],
+        },
+        { role: "tool", content: `snow in ${call.arguments.city}` },
+      ];
+      // What the host got: the assistant's call and the tool's result (no tool_name) in Ollama's shape.
+      assert.deepEqual(second.messages, [
+        seen[0],
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [{ function: { name: call.name, arguments: call.arguments } }],
+        },
+        seen[2],
+      ]);
+      assert.deepEqual(executed, [call.arguments.city]);
+      assert.equal(loopText, expectedAnswer(TOOLS, seen));
+      const steps = await loop.steps;
+      assert.deepEqual(steps.map((s) => s.finishReason), ["tool-calls", "stop"]);
+
+      const values = Array.from({ length: 20 }, (_, i) => `note ${i}`);
+      const many = await embedMany({ model: ollama.embedding(EMBED), values });
+      assert.deepEqual(many.embeddings, values.map((v) => expectedEmbedding(EMBED, v, 768)));
+      const one = await embed({ model: ollama.embedding(EMBED), value: "alone" });
+      assert.deepEqual(one.embedding, expectedEmbedding(EMBED, "alone", 768));
+    }),
+);
