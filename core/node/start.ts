@@ -5,6 +5,9 @@
  */
 import type { Config } from "../config/schema.ts";
 import { createConversationService } from "../conversations/create_service.ts";
+import { ConversationArchive } from "../conversations/archive.ts";
+import { ConversationEvents } from "../conversations/conversation_events.ts";
+import { searchConversations } from "../conversations/search.ts";
 import { broadcastTargets } from "../discovery/broadcast_targets.ts";
 import type { Discovery } from "../discovery/discovery.ts";
 import { EventHub } from "../events/hub.ts";
@@ -222,6 +225,15 @@ export async function startNode(
       links,
       llm,
       conversations,
+      conversationArchive: {
+        search: (query, limit) => searchConversations(store, query, limit),
+        archive: new ConversationArchive({
+          store,
+          node: () => ({ id: identity.nodeId, name: settings.current.name }),
+          published: new ConversationEvents(events, store, identity.nodeId),
+          syncNow: () => conversations.syncNow(),
+        }),
+      },
       logger: httpLog,
       metrics: () => metrics.render(),
     });
