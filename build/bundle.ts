@@ -1,11 +1,13 @@
 /**
- * `deno bundle` of main.ts into one JavaScript file with npm dependencies inlined: it runs with a
- * stock `deno run` and the runtime flags in any directory, no node_modules or deno.json needed.
+ * `deno bundle` of the program (build/entry.ts: main.ts with literal command imports) into one
+ * JavaScript file with npm dependencies inlined: it runs with a stock `deno run` and the runtime
+ * flags in any directory, no node_modules or deno.json needed.
  */
 import { RUNTIME_FLAGS } from "../core/service/launch_command.ts";
 
 export const ROOT = new URL("../", import.meta.url).pathname;
-export const MAIN_TS = `${ROOT}main.ts`;
+/** What bundle and compile start from: main.ts computes its lazy imports, which they cannot follow. */
+export const ENTRY_TS = `${ROOT}build/entry.ts`;
 
 /** First line of the bundle, so `chmod +x neuromesh.js && ./neuromesh.js` works where Deno is installed. */
 export const BUNDLE_SHEBANG = `#!/usr/bin/env -S deno run ${RUNTIME_FLAGS.join(" ")}`;
@@ -17,7 +19,10 @@ export interface StepResult {
 }
 
 /** Bundles `entry` to `outFile` (with a shebang line, mode 755). */
-export async function bundleProgram(outFile: string, entry: string = MAIN_TS): Promise<StepResult> {
+export async function bundleProgram(
+  outFile: string,
+  entry: string = ENTRY_TS,
+): Promise<StepResult> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["bundle", "--platform", "deno", "--output", outFile, entry],
     cwd: ROOT,

@@ -5,7 +5,7 @@
  * (denort), it says so in one line and the bundle is still built.
  */
 import { RUNTIME_FLAGS } from "../core/service/launch_command.ts";
-import { bundleProgram, MAIN_TS, ROOT, type StepResult } from "./bundle.ts";
+import { bundleProgram, ENTRY_TS, ROOT, type StepResult } from "./bundle.ts";
 import { formatChecksums, sha256Hex } from "./checksums.ts";
 
 export const DIST = `${ROOT}dist`;
@@ -100,7 +100,7 @@ export async function build(options: { bundleOnly: boolean }): Promise<number> {
   for (const { target, file } of targets) {
     const output = `${DIST}/${file}`;
     await removeIfPresent(output); // never ship a stale binary from an earlier build
-    const result = await run(compileArgs(target, output, MAIN_TS));
+    const result = await run(compileArgs(target, output, ENTRY_TS));
     if (result.ok) {
       built.push(file);
       console.log(`built dist/${file}`);

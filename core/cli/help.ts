@@ -1,4 +1,4 @@
-import { HELP_SETTINGS } from "../config/load.ts";
+import { HELP_SETTINGS } from "../config/help_settings.ts";
 import { APP_VERSION } from "../version.ts";
 
 export function helpText(): string {

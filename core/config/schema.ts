@@ -3,8 +3,11 @@ import { CidrText } from "../net/cidr_schema.ts";
 import { DEFAULT_ALLOWED_CIDRS } from "../net/cidr.ts";
 import { TRUST_MODES } from "../security/trust_policy.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../wire/frame.ts";
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHAT_BODY_BYTES } from "../http/body_limit.ts";
-import { DEFAULT_HEADERS_TIMEOUT_MS } from "../http/http_server.ts";
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CHAT_BODY_BYTES,
+} from "../http/limits.ts";
 import { OriginPatternText } from "../net/origin.ts";
 import { LOG_FORMATS } from "../log/logger.ts";
 

@@ -19,15 +19,6 @@ export interface RouteLimit {
   setting: "--max-body-bytes" | "--max-chat-body-bytes";
 }
 
-/** 1 MiB: settings and trust actions are a few hundred bytes. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/**
- * 32 MiB: a chat with a few photos as base64 (about 1.34 bytes per image byte), or a question of
- * the longest allowed length (4 Mi characters, up to 12 MiB as UTF-8) with its history.
- * It stays below the largest peer frame (50 MiB), so a chat the node accepts can be forwarded.
- */
-export const DEFAULT_MAX_CHAT_BODY_BYTES = 32 * 1024 * 1024;
-
 const CHAT_ROUTE =
   /^\/(v1\/.+|api\/(chat|generate|embed|embeddings)|api\/conversations\/[^/]+\/messages)$/;
 

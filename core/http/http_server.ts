@@ -5,6 +5,7 @@
  * `requestTimeoutMs` for the whole request including its body, and a short keep-alive idle time.
  */
 import { createServer, type Server } from "node:http";
+import { DEFAULT_HEADERS_TIMEOUT_MS } from "./limits.ts";
 import { type FetchHandler, nodeListener } from "./node_fetch_adapter.ts";
 
 export interface HttpServerOptions {
@@ -28,7 +29,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 /** Starts serving `handler`; resolves once listening, rejects with a one-line reason otherwise. */

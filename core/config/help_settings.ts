@@ -1,0 +1,47 @@
+/**
+ * The settings `--help` lists, one line each. Plain data, apart from the config schema, so that
+ * `neuromesh --help` loads neither zod nor the schema's modules.
+ */
+export const HELP_SETTINGS: [flag: string, help: string][] = [
+  ["--name NAME", "display name of this node (default: host name)"],
+  ["--data-dir DIR", "where identity, conversations and settings live"],
+  ["--http-host HOST", "address of the page and API (default 127.0.0.1)"],
+  ["--http-port PORT", "port of the page and API (default 8080)"],
+  ["--http-socket PATH", "also serve the page and API on this unix socket"],
+  ["--peer-port PORT", "TCP port for peer links (default 7878)"],
+  ["--discovery-port PORT", "UDP port for discovery broadcasts (default 5000)"],
+  ["--interface NAME", "announce only on these interfaces (repeatable)"],
+  ["--broadcast ADDR", "announce to these broadcast addresses (repeatable)"],
+  ["--include-loopback", "also announce on loopback interfaces"],
+  ["--peer HOST[:PORT]", "static peer, for networks without broadcast (repeatable)"],
+  ["--no-discovery", "do not broadcast or listen for announcements"],
+  ["--allow-cidr CIDR", "accept peers from this range too, e.g. 100.64.0.0/10 (repeatable)"],
+  ["--block-cidr CIDR", "refuse peers from this range (repeatable)"],
+  ["--trust-mode MODE", "open (default: any node, trusted on first use) | mesh-key | approve"],
+  ["--mesh-key PASSPHRASE", "shared mesh passphrase for mesh-key mode (or NEUROMESH_MESH_KEY)"],
+  ["--allow-node-id ID", "let this node in without approval or mesh key (repeatable)"],
+  ["--block-node-id ID", "refuse this node in every mode (repeatable)"],
+  ["--http-token TOKEN", "API token for clients not on loopback (default: generated once)"],
+  [
+    "--allow-origin ORIGIN",
+    "let this web page use the API from a browser, e.g. http://10.0.0.5:3000 (repeatable)",
+  ],
+  ["--max-body-bytes N", "largest request body, except chat requests (default 1048576)"],
+  ["--max-chat-body-bytes N", "largest chat request body, images included (default 33554432)"],
+  [
+    "--header-timeout-ms N",
+    "close HTTP connections that send no full request head in N ms (default 10000)",
+  ],
+  ["--insecure-plaintext-links", "unencrypted peer links, for tests and benchmarks only"],
+  ["--ollama-url URL", "local Ollama (default http://127.0.0.1:11434)"],
+  ["--openai-url URL", "local OpenAI-compatible server (llama.cpp, LM Studio, vLLM)"],
+  ["--capacity N", "concurrent requests this host serves (default 2)"],
+  ["--queue-size N", "requests that may wait when all hosts are busy (default 32)"],
+  ["--rate-limit N", "requests per minute accepted from one peer (default 100)"],
+  ["--max-frame-bytes N", "largest accepted peer frame (default 52428800)"],
+  ["--no-sharing", "keep conversations on this node only"],
+  ["--no-serve-llm", "do not lend this node's LLM to peers"],
+  ["--log-level LEVEL", "debug | info | warn | error (default info)"],
+  ["--log-format FORMAT", "text (default) | json: one JSON object a line"],
+  ["--config FILE", "JSON file with any of these settings"],
+];
