@@ -1,6 +1,7 @@
 import type { EventHub } from "../events/hub.ts";
 import type { ChatMessage } from "../model/conversation.ts";
 import type { ConversationStore } from "../store/store.ts";
+import { conversationIdOf } from "../sync/merge.ts";
 import type { SyncRecord } from "../sync/records.ts";
 import { toSummary } from "./views.ts";
 
@@ -40,7 +41,7 @@ export class ConversationEvents {
         touched.add(record.value.conversationId);
         if (records.length <= MESSAGE_EVENT_BATCH_LIMIT) this.message(record.value);
       } else {
-        touched.add(record.value.id);
+        touched.add(conversationIdOf(record));
       }
     }
     for (const id of touched) this.summary(id);

@@ -6,7 +6,10 @@ import type {
   Conversation,
   ConversationHeader,
   ConversationSummary,
+  ConversationThread,
+  ThreadView,
 } from "../model/conversation.ts";
+import { shownBranch } from "../model/branches.ts";
 import { msToRfc3339, rfc3339ToMs } from "../model/rfc3339.ts";
 
 const PREVIEW_CHARS = 120;
@@ -51,14 +54,26 @@ export function toSummary(stored: StoredSummary, selfId: string): ConversationSu
     messageCount: stored.messageCount,
     preview: previewOf(stored.preview),
     shared: header.shared,
+    ...(stored.thread?.forkedFrom ? { forkedFrom: stored.thread.forkedFrom } : {}),
+    ...(stored.thread ? { threadHlc: stored.thread.hlc } : {}),
   };
+}
+
+/** The thread of a conversation as the API shows it (empty when it has none yet). */
+export function threadView(thread: ConversationThread | undefined): ThreadView {
+  if (!thread) return { parents: {}, selected: {}, settings: {} };
+  const { parents, selected, settings, forkedFrom, hlc } = thread;
+  return { parents, selected, settings, ...(forkedFrom ? { forkedFrom } : {}), hlc };
 }
 
 export function toConversation(
   header: ConversationHeader,
   messages: ChatMessage[],
   selfId: string,
+  thread?: ConversationThread,
 ): Conversation {
+  const view = threadView(thread);
+  const { path, versions } = shownBranch(messages, view);
   const last = messages.reduce<string | null>(
     (max, m) => (max === null || m.createdHlc > max ? m.createdHlc : max),
     null,
@@ -72,6 +87,9 @@ export function toConversation(
     updatedAt: updatedAt(header, last),
     shared: header.shared,
     messages,
+    path: path.map((message) => message.id),
+    versions,
+    thread: view,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { HLC_PATTERN } from "../time/hlc.ts";
+import { plainPreview } from "./plain_text.ts";
 import { isRfc3339 } from "./rfc3339.ts";
 
 /** Longest message text accepted (a pasted document fits; a runaway peer does not). */
@@ -107,6 +108,64 @@ export const Tombstone = z.object({
 });
 export type Tombstone = z.infer<typeof Tombstone>;
 
+/** Longest system prompt of a chat. */
+export const MAX_SYSTEM_PROMPT_CHARS = 20_000;
+/** Most entries of a thread's `parents` or `selected` (bounds a record a peer may send). */
+export const MAX_THREAD_LINKS = 10_000;
+
+/** A chat's own settings, sent with every question of it to whichever host answers. */
+export const ChatSettings = z.object({
+  /** The system turn put before the conversation. */
+  systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
+  /** Ollama `temperature`. */
+  temperature: z.number().min(0).max(2).optional(),
+  /** Ollama `num_ctx`: tokens of context the host loads the model with. */
+  contextLength: z.number().int().min(256).max(1_048_576).optional(),
+  /** The model this chat asks (absent: the page's default, or Auto). */
+  model: z.string().min(1).max(256).optional(),
+});
+export type ChatSettings = z.infer<typeof ChatSettings>;
+
+/** Where a "Continue here" copy was copied from. */
+export const ForkedFrom = z.object({
+  conversationId: RecordId,
+  nodeId: NodeId,
+  nodeName: z.string().max(128),
+});
+export type ForkedFrom = z.infer<typeof ForkedFrom>;
+
+const boundedRecord = <V extends z.ZodType>(value: V) =>
+  z.record(z.string().max(128), value).refine(
+    (links) => Object.keys(links).length <= MAX_THREAD_LINKS,
+    `must have at most ${MAX_THREAD_LINKS} entries`,
+  );
+
+/**
+ * What a conversation's messages alone do not say, kept in one record per conversation (the
+ * `thread` sync record, last writer wins by `hlc`, written by the owner only):
+ *
+ * - `parents`: a message whose place is not right after the message before it (in creation
+ *   order) names the message it follows; `""` is the start. An edited question follows what the
+ *   original followed; a regenerated answer follows its question. Every other message follows
+ *   the one before it, so conversations without versions need no entry at all.
+ * - `selected`: per branch point (a parent id, `""` for the start), the version shown; without
+ *   an entry, the newest.
+ * - `settings`, and `forkedFrom` for a "Continue here" copy.
+ *
+ * A node that does not know thread records shows every message in creation order (versions one
+ * after another), as before versions existed; see docs/conversations.md.
+ */
+export const ConversationThread = z.object({
+  conversationId: RecordId,
+  originNode: NodeId,
+  hlc: Hlc,
+  parents: boundedRecord(z.string().max(128)),
+  selected: boundedRecord(RecordId),
+  settings: ChatSettings,
+  forkedFrom: ForkedFrom.optional(),
+});
+export type ConversationThread = z.infer<typeof ConversationThread>;
+
 /** A whole conversation as the API serves it. */
 export interface Conversation {
   id: string;
@@ -128,9 +187,21 @@ export interface ConversationSummary {
   id: string;
   title: string;
   originNode: string;
+  /** Every message, every version, in creation order (see `thread` for how they branch). */
   originName: string;
+  /** The messages shown: the selected version at each branch point, in order (their ids). */
+  path: string[];
+  /** Per message of `path` that has other versions: all its versions' ids, oldest first. */
+  versions: Record<string, string[]>;
+  /** How messages branch, which versions are selected; settings; where a copy came from. */
+  thread: ThreadView;
   createdAt: string;
   updatedAt: string;
+/** A conversation's thread as the API serves it; `hlc` is absent until it has one. */
+export type ThreadView =
+  & Pick<ConversationThread, "parents" | "selected" | "settings" | "forkedFrom">
+  & { hlc?: string };
+
   messageCount: number;
   preview: string;
   shared: boolean;
@@ -143,8 +214,12 @@ export function compareMessageOrder(a: ChatMessage, b: ChatMessage): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** A title for a conversation whose first question is `content`. */
+  /** A "Continue here" copy: where it was copied from. */
+  forkedFrom?: ForkedFrom;
+  /** Stamp of the conversation's thread (versions shown, settings): a change means re-read it. */
+  threadHlc?: string;
+/** A title for a conversation whose first question is `content`: its words, without markdown. */
 export function titleFromQuestion(content: string): string {
-  const line = content.trim().split(/\s+/).join(" ");
+  const line = plainPreview(content) || content.trim().split(/\s+/).join(" ");
   return line.length <= 60 ? line : `${line.slice(0, 57).trimEnd()}...`;
 }

@@ -61,3 +61,11 @@ Deno.test("titleFromQuestion() collapses whitespace and shortens long questions"
   const long = titleFromQuestion("word ".repeat(40));
   assert.ok(long.length <= 60 && long.endsWith("..."), long);
 });
+
+Deno.test("titleFromQuestion() leaves out markdown marks", () => {
+  assert.equal(
+    titleFromQuestion("## Explain **CRDTs** with `code` and [a link](http://x)"),
+    "Explain CRDTs with code and a link",
+  );
+  assert.equal(titleFromQuestion("```\n```"), "``` ```");
+});

@@ -14,6 +14,7 @@ export function summaryOf(row: Row): StoredSummary {
     messageCount: Number(row.message_count),
     lastMessageHlc: (row.last_hlc as string | null) ?? null,
     preview: (row.preview as string | null) ?? "",
+    ...(row.thread ? { thread: JSON.parse(row.thread as string) } : {}),
   };
 }
 
@@ -23,7 +24,8 @@ const SUMMARY_COLUMNS = `
   (SELECT max(m.created_hlc) FROM messages m WHERE m.conversation_id = c.id) AS last_hlc,
   (SELECT substr(json_extract(m.data, '$.content'), 1, ${PREVIEW_CHARS}) FROM messages m
      WHERE m.conversation_id = c.id AND json_extract(m.data, '$.content') <> ''
-     ORDER BY m.created_hlc DESC, m.id DESC LIMIT 1) AS preview`;
+     ORDER BY m.created_hlc DESC, m.id DESC LIMIT 1) AS preview,
+  (SELECT t.data FROM threads t WHERE t.conversation_id = c.id) AS thread`;
 
 /** Every statement of the store, prepared once per open database. */
 export function prepareStatements(db: DatabaseSync) {
@@ -46,9 +48,10 @@ export function prepareStatements(db: DatabaseSync) {
     ),
     originKeyGet: p("SELECT key FROM origin_keys WHERE origin = ?"),
     originKeyPut: p("INSERT OR IGNORE INTO origin_keys (origin, key) VALUES (?, ?)"),
-    holdsStamp: p(`SELECT 1 FROM conversations WHERE rec_origin = ? AND rec_seq = ?
-      UNION ALL SELECT 1 FROM messages WHERE rec_origin = ? AND rec_seq = ?
-      UNION ALL SELECT 1 FROM tombstones WHERE rec_origin = ? AND rec_seq = ? LIMIT 1`),
+    holdsStamp: p(`SELECT 1 FROM conversations WHERE rec_origin = ?1 AND rec_seq = ?2
+      UNION ALL SELECT 1 FROM messages WHERE rec_origin = ?1 AND rec_seq = ?2
+      UNION ALL SELECT 1 FROM threads WHERE rec_origin = ?1 AND rec_seq = ?2
+      UNION ALL SELECT 1 FROM tombstones WHERE rec_origin = ?1 AND rec_seq = ?2 LIMIT 1`),
     conversationGet: p("SELECT data FROM conversations WHERE id = ?"),
     conversationSharing: p(
       "SELECT origin_node, shared, ever_shared FROM conversations WHERE id = ?",
@@ -73,6 +76,15 @@ export function prepareStatements(db: DatabaseSync) {
         rec_seq = excluded.rec_seq, data = excluded.data, sig = excluded.sig`,
     ),
     messagesDelete: p("DELETE FROM messages WHERE conversation_id = ?"),
+    threadGet: p("SELECT data FROM threads WHERE conversation_id = ?"),
+    threadPut: p(
+      `INSERT INTO threads (conversation_id, hlc, rec_origin, rec_seq, data, sig)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (conversation_id) DO UPDATE SET hlc = excluded.hlc,
+        rec_origin = excluded.rec_origin, rec_seq = excluded.rec_seq, data = excluded.data,
+        sig = excluded.sig`,
+    ),
+    threadDelete: p("DELETE FROM threads WHERE conversation_id = ?"),
     tombstoneGet: p("SELECT data, shareable FROM tombstones WHERE conversation_id = ?"),
     tombstonePut: p(
       `INSERT INTO tombstones (conversation_id, hlc, shareable, rec_origin, rec_seq, data, sig)
@@ -90,6 +102,11 @@ export function prepareStatements(db: DatabaseSync) {
       SELECT 'message' AS type, rec_seq AS seq, data, sig FROM messages m
         WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR NOT EXISTS (
           SELECT 1 FROM conversations c WHERE c.id = m.conversation_id AND c.origin_node = ?4 AND c.shared = 0))
+          AND (?5 = 0 OR sig IS NOT NULL)
+      UNION ALL
+      SELECT 'thread' AS type, rec_seq AS seq, data, sig FROM threads t
+        WHERE rec_origin = ?1 AND rec_seq > ?2 AND (?3 = 0 OR NOT EXISTS (
+          SELECT 1 FROM conversations c WHERE c.id = t.conversation_id AND c.origin_node = ?4 AND c.shared = 0))
           AND (?5 = 0 OR sig IS NOT NULL)
       UNION ALL
       SELECT 'tombstone' AS type, rec_seq AS seq, data, sig FROM tombstones

@@ -5,14 +5,20 @@
  * loaded at open: every query reads what it needs through prepared statements.
  */
 import { DatabaseSync } from "node:sqlite";
-import type { ChatMessage, ConversationHeader, Tombstone } from "../model/conversation.ts";
+import type {
+  ChatMessage,
+  ConversationHeader,
+  ConversationThread,
+  Tombstone,
+} from "../model/conversation.ts";
 import type { Logger } from "../log/logger.ts";
 import { silentLogger } from "../log/logger.ts";
-import { conversationIdOf, emptyContent, type ReplicaContent, shouldApply } from "../sync/merge.ts";
+import { conversationIdOf, type ReplicaContent, shouldApply } from "../sync/merge.ts";
 import type { RecordValue, SyncRecord, VersionVector } from "../sync/records.ts";
 import type { RecordSigner } from "../sync/record_signature.ts";
 import { advanceWatermark, type Replica, seqsByOrigin } from "../sync/replica.ts";
 import { migrate } from "./migrations.ts";
+import { readContent, signUnsignedRows } from "./record_tables.ts";
 import { prepareStatements, type Row, summaryOf } from "./statements.ts";
 import { prepareMessageSearch, type SearchPage } from "./message_search.ts";
 
@@ -37,6 +43,8 @@ export interface StoredSummary {
   lastMessageHlc: string | null;
   /** Start of the newest non-empty message. */
   preview: string;
+  /** The conversation's thread, when it has one (versions, settings, where it was copied from). */
+  thread?: ConversationThread;
 }
 
 export interface CommitOptions {
@@ -258,6 +266,12 @@ export class ConversationStore implements Replica {
     );
   }
 
+  /** How a conversation's messages branch, its settings: its thread record, if any. */
+  thread(conversationId: string): ConversationThread | undefined {
+    const row = this.#s.threadGet.get(conversationId) as Row | undefined;
+    return row && JSON.parse(row.data as string);
+  }
+
   /** Messages not marked complete: answers being written, or cut short by a crash. */
   unfinishedMessages(): ChatMessage[] {
     return (this.#s.messagesUnfinished.all() as Row[]).map((row) => JSON.parse(row.data as string));
@@ -295,6 +309,8 @@ export class ConversationStore implements Replica {
       for (const message of this.messages(conversationId)) {
         values.push({ type: "message", value: message });
       }
+      const thread = this.thread(conversationId);
+      if (thread) values.push({ type: "thread", value: thread });
       const stamped = values.map((value) =>
         this.#signed({ ...value, origin: this.nodeId, seq: this.#nextSeq++ })
       );
@@ -314,20 +330,7 @@ export class ConversationStore implements Replica {
 
   /** Every record's content, for tests comparing replicas. */
   snapshot(): ReplicaContent {
-    const content = emptyContent();
-    for (const row of this.#db.prepare("SELECT data FROM conversations").all() as Row[]) {
-      const header = JSON.parse(row.data as string) as ConversationHeader;
-      content.headers.set(header.id, header);
-    }
-    for (const row of this.#db.prepare("SELECT data FROM messages").all() as Row[]) {
-      const message = JSON.parse(row.data as string) as ChatMessage;
-      content.messages.set(message.id, message);
-    }
-    for (const row of this.#db.prepare("SELECT data FROM tombstones").all() as Row[]) {
-      const tombstone = JSON.parse(row.data as string) as Tombstone;
-      content.tombstones.set(tombstone.conversationId, tombstone);
-    }
-    return content;
+    return readContent(this.#db);
   }
 
   /** Runs `PRAGMA integrity_check`; "ok" when the file is sound. */
@@ -352,21 +355,7 @@ export class ConversationStore implements Replica {
   #adoptSigner(signer: RecordSigner) {
     this.#transaction(() => {
       this.rememberKey(this.nodeId, signer.publicKey);
-      let signed = 0;
-      const types = { conversations: "conversation", messages: "message", tombstones: "tombstone" };
-      for (const [table, type] of Object.entries(types)) {
-        const key = table === "tombstones" ? "conversation_id" : "id";
-        const rows = this.#db.prepare(
-          `SELECT ${key} AS k, rec_seq, data FROM ${table} WHERE rec_origin = ? AND sig IS NULL`,
-        ).all(this.nodeId) as Row[];
-        const update = this.#db.prepare(`UPDATE ${table} SET sig = ? WHERE ${key} = ?`);
-        for (const row of rows) {
-          const value = JSON.parse(row.data as string);
-          const record = { type, origin: this.nodeId, seq: Number(row.rec_seq), value };
-          update.run(signer.sign(record as SyncRecord), row.k as string);
-          signed++;
-        }
-      }
+      const signed = signUnsignedRows(this.#db, this.nodeId, signer);
       if (signed > 0) this.#logger.info("signed own records kept from before signing", { signed });
     });
   }
@@ -402,6 +391,8 @@ export class ConversationStore implements Replica {
       row = this.#s.conversationGet.get(record.value.id) as Row | undefined;
     } else if (record.type === "message") {
       row = this.#s.messageGet.get(record.value.id) as Row | undefined;
+    } else if (record.type === "thread") {
+      row = this.#s.threadGet.get(record.value.conversationId) as Row | undefined;
     } else row = tombstoneRow;
     const held = row &&
       ({ type: record.type, value: JSON.parse(row.data as string) } as RecordValue);
@@ -452,6 +443,18 @@ export class ConversationStore implements Replica {
         );
         break;
       }
+      case "thread": {
+        const t = record.value;
+        s.threadPut.run(
+          t.conversationId,
+          t.hlc,
+          record.origin,
+          record.seq,
+          data,
+          record.sig ?? null,
+        );
+        break;
+      }
       case "tombstone": {
         const id = record.value.conversationId;
         let shareable = 1;
@@ -471,6 +474,7 @@ export class ConversationStore implements Replica {
         );
         s.conversationDelete.run(id);
         s.messagesDelete.run(id);
+        s.threadDelete.run(id);
         break;
       }
     }
@@ -488,7 +492,7 @@ export class ConversationStore implements Replica {
       const next = advanceWatermark(
         current,
         seqs,
-        (seq) => this.#s.holdsStamp.get(origin, seq, origin, seq, origin, seq) !== undefined,
+        (seq) => this.#s.holdsStamp.get(origin, seq) !== undefined,
       );
       if (next !== current) this.#s.watermarkRaise.run(origin, next);
       this.#s.maxSeenRaise.run(Math.max(...seqs), origin);

@@ -26,12 +26,13 @@ export function ownerInId(conversationId: string): string | undefined {
   return NODE_ID.test(owner) ? owner : undefined;
 }
 
-/** The node a record says wrote it (header owner, message owner, deleter). */
+/** The node a record says wrote it (header, message or thread owner, deleter). */
 function namedWriter(record: SyncRecord): string {
   switch (record.type) {
     case "conversation":
       return record.value.originNode;
     case "message":
+    case "thread":
       return record.value.originNode;
     case "tombstone":
       return record.value.deletedBy;

@@ -4,13 +4,19 @@
  *
  * - conversation header: last writer wins by `hlc` (title and sharing edits);
  * - message: `(complete, hlc)`: a complete version beats every streaming one, then newer wins;
+ * - thread (how a conversation's messages branch, its settings): last writer wins by `hlc`;
  * - tombstone: absorbs its conversation's header and messages forever (a stale replica cannot
  *   bring a deleted conversation back); between tombstones the newer `hlc` wins.
  *
  * Equal stamps mean the same change, but a canonical JSON comparison breaks any tie anyway, so
  * the order is total and every replica picks the same winner.
  */
-import type { ChatMessage, ConversationHeader, Tombstone } from "../model/conversation.ts";
+import type {
+  ChatMessage,
+  ConversationHeader,
+  ConversationThread,
+  Tombstone,
+} from "../model/conversation.ts";
 import type { RecordValue } from "./records.ts";
 
 /** Identity of the record a version belongs to: one header, message or tombstone. */
@@ -20,6 +26,8 @@ export function recordKey(record: RecordValue): string {
       return `c:${record.value.id}`;
     case "message":
       return `m:${record.value.id}`;
+    case "thread":
+      return `v:${record.value.conversationId}`;
     case "tombstone":
       return `t:${record.value.conversationId}`;
   }
@@ -30,7 +38,7 @@ export function conversationIdOf(record: RecordValue): string {
     case "conversation":
       return record.value.id;
     case "message":
-      return record.value.conversationId;
+    case "thread":
     case "tombstone":
       return record.value.conversationId;
   }
@@ -71,11 +79,13 @@ export function shouldApply(
 export interface ReplicaContent {
   headers: Map<string, ConversationHeader>;
   messages: Map<string, ChatMessage>;
+  /** By conversation id. */
+  threads: Map<string, ConversationThread>;
   tombstones: Map<string, Tombstone>;
 }
 
 export function emptyContent(): ReplicaContent {
-  return { headers: new Map(), messages: new Map(), tombstones: new Map() };
+  return { headers: new Map(), messages: new Map(), threads: new Map(), tombstones: new Map() };
 }
 
 export function heldVersion(content: ReplicaContent, record: RecordValue): RecordValue | undefined {
@@ -87,6 +97,10 @@ export function heldVersion(content: ReplicaContent, record: RecordValue): Recor
     case "message": {
       const value = content.messages.get(record.value.id);
       return value && { type: "message", value };
+    }
+    case "thread": {
+      const value = content.threads.get(record.value.conversationId);
+      return value && { type: "thread", value };
     }
     case "tombstone": {
       const value = content.tombstones.get(record.value.conversationId);
@@ -111,10 +125,14 @@ export function mergeInto(content: ReplicaContent, record: RecordValue): string[
     case "message":
       content.messages.set(record.value.id, record.value);
       return [];
+    case "thread":
+      content.threads.set(conversationId, record.value);
+      return [];
     case "tombstone": {
       content.tombstones.set(conversationId, record.value);
       const removed: string[] = [];
       if (content.headers.delete(conversationId)) removed.push(`c:${conversationId}`);
+      if (content.threads.delete(conversationId)) removed.push(`v:${conversationId}`);
       for (const [id, message] of content.messages) {
         if (message.conversationId === conversationId) {
           content.messages.delete(id);

@@ -8,10 +8,12 @@ Deno.test(`merge converges: ${RUNS} random runs with loss, duplicates, reorderin
   const seed = Number(Deno.env.get("MERGE_SEED") ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`merge property seed=${seed} (rerun with MERGE_SEED=${seed})`);
   let operations = 0;
+  let threads = 0;
   for (let run = 0; run < RUNS; run++) {
     const runSeed = seed + run;
     const result = simulate(runSeed, (id) => new MemoryReplica(id));
     operations += result.operations;
+    threads += (result.replicas[0] as MemoryReplica).content.threads.size;
     const [first, ...rest] = result.finals;
     rest.forEach((final, i) =>
       assert.equal(final, first, `seed ${runSeed}: replica N${i + 1} differs from N0`)
@@ -26,6 +28,7 @@ Deno.test(`merge converges: ${RUNS} random runs with loss, duplicates, reorderin
     assert.equal(result.lateWinners, 0, `seed ${runSeed}: a converged mesh still changed`);
   }
   assert.ok(operations > RUNS * 10, `only ${operations} operations ran`);
+  assert.ok(threads > RUNS / 10, `only ${threads} threads survived the runs`);
 });
 
 Deno.test("merge is idempotent: replaying every record again changes nothing", () => {

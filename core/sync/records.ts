@@ -4,7 +4,13 @@
  * says, per origin, up to which sequence number a replica holds everything.
  */
 import { z } from "zod";
-import { ChatMessage, ConversationHeader, NodeId, Tombstone } from "../model/conversation.ts";
+import {
+  ChatMessage,
+  ConversationHeader,
+  ConversationThread,
+  NodeId,
+  Tombstone,
+} from "../model/conversation.ts";
 
 const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2);
 /** Ed25519 signature by the origin (base64 of 64 bytes); see record_signature.ts. */
@@ -26,6 +32,15 @@ export const SyncRecord = z.discriminatedUnion("type", [
     sig: Signature.optional(),
   }),
   z.object({
+    // Since the first release with versions: a node without it drops these as invalid and
+    // shows the conversation's messages in creation order (see docs/conversations.md).
+    type: z.literal("thread"),
+    origin: NodeId,
+    seq: Seq,
+    value: ConversationThread,
+    sig: Signature.optional(),
+  }),
+  z.object({
     type: z.literal("tombstone"),
     origin: NodeId,
     seq: Seq,
@@ -39,6 +54,7 @@ export type SyncRecord = z.infer<typeof SyncRecord>;
 export type RecordValue =
   | { type: "conversation"; value: ConversationHeader }
   | { type: "message"; value: ChatMessage }
+  | { type: "thread"; value: ConversationThread }
   | { type: "tombstone"; value: Tombstone };
 
 /** Origin → public key (base64 of the raw 32 bytes), as frames carry them. */

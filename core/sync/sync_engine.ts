@@ -256,7 +256,9 @@ export class SyncEngine {
         firstProblem ||= `${issue.path.join(".") || "(root)"}: ${issue.message}`;
         continue;
       }
-      const record = parsed.data;
+      // Checked and kept as sent: a field this version does not know (a newer node's) stays in
+      // the value, so the origin's signature still verifies here and on every node it relays to.
+      const record = { ...parsed.data, value: (item as { value: unknown }).value } as SyncRecord;
       const offered = verifier.keyOf(record.origin) === undefined
         ? replica.originKey(record.origin) ?? keys[record.origin]
         : undefined;

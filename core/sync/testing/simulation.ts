@@ -52,6 +52,7 @@ export function canonicalContent(content: ReplicaContent): string {
   return canonicalJson({
     headers: sorted(content.headers),
     messages: sorted(content.messages),
+    threads: sorted(content.threads),
     tombstones: sorted(content.tombstones),
   });
 }
@@ -149,7 +150,26 @@ export function simulate(
         complete: random() < 0.4,
       };
       commit(i, [{ type: "message", value: grown }]);
-    } else if (choice < 0.88) {
+    } else if (choice < 0.8) {
+      // A new version selected: the thread of one of its conversations (last writer wins).
+      const conversation = pick(conversations)!;
+      const own = [...content.messages.values()].filter((m) =>
+        m.conversationId === conversation.id
+      );
+      const version = pick(own);
+      const parent = pick(own);
+      commit(i, [{
+        type: "thread",
+        value: {
+          conversationId: conversation.id,
+          originNode: node,
+          hlc: clock.now(),
+          parents: version && parent ? { [version.id]: parent.id } : {},
+          selected: version && parent ? { [parent.id]: version.id } : {},
+          settings: { temperature: int(20) / 10, systemPrompt: `prompt ${int(100)}` },
+        },
+      }]);
+    } else if (choice < 0.9) {
       const header = pick(conversations)!;
       commit(i, [{
         type: "conversation",
