@@ -54,15 +54,36 @@ const pidOf = (node: LabNode) => {
   return node.process.pid;
 };
 
+/**
+ * Opens a node's event stream, trying again while the node is too busy to answer in time (a
+ * node linking with 49 others on a shared core can be), until `deadline`.
+ */
+async function openEventsPatiently(node: LabNode, deadline: number): Promise<NodeEvents> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await NodeEvents.open(node.url);
+    } catch (error) {
+      if (performance.now() > deadline) {
+        throw new Error(`${node.host.name}: event stream not open after ${attempt} tries`, {
+          cause: error,
+        });
+      }
+      await sleep(500);
+    }
+  }
+}
+
 /** Spawns every node at once; each opens its event stream as soon as its API answers. */
 async function spawnTogether(nodes: readonly LabNode[], timeoutMs: number) {
   const spawnAt = performance.now();
+  const deadline = spawnAt + timeoutMs;
   const started = await Promise.all(nodes.map(async (node) => {
     // Fifty starting on two cores take tens of seconds to answer; poll gently meanwhile.
     await node.start({ readyTimeoutMs: timeoutMs, readyPollMs: 250 });
     const readyMs = performance.now() - spawnAt;
+    const events = await openEventsPatiently(node, deadline);
     const id = (await node.status()).node.id;
-    return { id, readyMs, events: await NodeEvents.open(node.url) };
+    return { id, readyMs, events };
   }));
   return { spawnAt, started };
 }
