@@ -87,3 +87,67 @@ export function groupConversations(
   received.sort((a, b) => a.name.localeCompare(b.name));
   return { local, received };
 }
+
+/** A run of the list under a heading: Today, Yesterday, Previous 7 days, then one per month. */
+export type DateGroup = { label: string; entries: ConversationEntry[] };
+
+const DAY_MS = 86_400_000;
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** Whole calendar days (in the page's time zone) from `then` to `now`; 0 today, negative ahead. */
+function daysBefore(then: Date, now: Date): number {
+  const midnight = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  return Math.round((midnight(now) - midnight(then)) / DAY_MS);
+}
+
+function dateLabel(then: Date, now: Date): string {
+  const days = daysBefore(then, now);
+  if (days <= 0) return "Today"; // a peer's clock ahead of ours counts as today
+  if (days === 1) return "Yesterday";
+  if (days <= 7) return "Previous 7 days";
+  return `${MONTHS[then.getMonth()]} ${then.getFullYear()}`;
+}
+
+/**
+ * Splits entries (newest first, as groupConversations sorts them) into date groups by last
+ * activity, in the order they appear.
+ */
+export function groupByDate(entries: readonly ConversationEntry[], now: Date): DateGroup[] {
+  const groups: DateGroup[] = [];
+  for (const entry of entries) {
+    const then = new Date(entry.updatedAt);
+    const label = Number.isNaN(then.getTime()) ? "Earlier" : dateLabel(then, now);
+    const last = groups.at(-1);
+    if (last?.label === label) last.entries.push(entry);
+    else groups.push({ label, entries: [entry] });
+  }
+  return groups;
+}
+
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** The time shown beside a conversation: "14:05" within two days, "Mon 14:05" this week, "12 Mar". */
+export function listTime(iso: string, now: Date): string {
+  const then = new Date(iso);
+  if (Number.isNaN(then.getTime())) return "";
+  const clock = `${two(then.getHours())}:${two(then.getMinutes())}`;
+  const days = daysBefore(then, now);
+  if (days <= 1) return clock;
+  if (days <= 7) return `${WEEKDAYS[then.getDay()]} ${clock}`;
+  const date = `${then.getDate()} ${MONTHS[then.getMonth()].slice(0, 3)}`;
+  return then.getFullYear() === now.getFullYear() ? date : `${date} ${then.getFullYear()}`;
+}

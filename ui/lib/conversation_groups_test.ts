@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { peerStatus as peer, summary } from "../api/testing/fixtures.ts";
-import { entriesFromList, entryFromSummary, groupConversations } from "./conversation_groups.ts";
+import {
+  entriesFromList,
+  entryFromSummary,
+  groupByDate,
+  groupConversations,
+  listTime,
+} from "./conversation_groups.ts";
 
 Deno.test("entriesFromList() marks received conversations with their peer", () => {
   const entries = entriesFromList({
@@ -62,4 +68,42 @@ Deno.test("groupConversations() filters by every search word in title, preview o
   assert.deepEqual(groupConversations(entries, "rust borrow", []).local.map((e) => e.id), ["a"]);
   assert.deepEqual(groupConversations(entries, "  ", []).local.length, 2);
   assert.deepEqual(groupConversations(entries, "python", []).local.length, 0);
+});
+
+Deno.test("groupByDate() heads the list Today, Yesterday, Previous 7 days, then by month", () => {
+  const now = new Date(2026, 2, 20, 9, 30); // 20 March 2026, local time
+  const at = (year: number, month: number, day: number, hour: number) =>
+    summary({
+      id: `${year}-${month}-${day}-${hour}`,
+      updatedAt: new Date(year, month, day, hour).toISOString(),
+    });
+  const entries = [
+    at(2026, 2, 21, 8), // a peer's clock ahead: today
+    at(2026, 2, 20, 0),
+    at(2026, 2, 19, 23),
+    at(2026, 2, 18, 10),
+    at(2026, 2, 13, 10),
+    at(2026, 2, 12, 10),
+    at(2026, 1, 2, 10),
+    at(2025, 11, 31, 10),
+  ].map((s) => ({ ...s, receivedFrom: null }));
+  const groups = groupByDate(entries, now);
+  assert.deepEqual(groups.map((g) => [g.label, g.entries.length]), [
+    ["Today", 2],
+    ["Yesterday", 1],
+    ["Previous 7 days", 2],
+    ["March 2026", 1],
+    ["February 2026", 1],
+    ["December 2025", 1],
+  ]);
+});
+
+Deno.test("listTime() gives the clock time lately, the weekday this week, then the date", () => {
+  const now = new Date(2026, 2, 20, 9, 30); // a Friday
+  assert.equal(listTime(new Date(2026, 2, 20, 7, 5).toISOString(), now), "07:05");
+  assert.equal(listTime(new Date(2026, 2, 19, 22, 40).toISOString(), now), "22:40");
+  assert.equal(listTime(new Date(2026, 2, 16, 14, 0).toISOString(), now), "Mon 14:00");
+  assert.equal(listTime(new Date(2026, 0, 3, 14, 0).toISOString(), now), "3 Jan");
+  assert.equal(listTime(new Date(2025, 10, 3, 14, 0).toISOString(), now), "3 Nov 2025");
+  assert.equal(listTime("not a time", now), "");
 });
