@@ -7,6 +7,21 @@ export interface TokenCheck {
   verify(token: string): Promise<boolean>;
 }
 
+/**
+ * Paired devices (core/security/pairing.ts): their own tokens pass too, and the response to a
+ * device is handed to `guard`, which cuts its streams when the device is revoked.
+ */
+export interface DeviceCheck {
+  deviceOf(token: string): Promise<string | null>;
+  guard(response: Response, deviceId: string): Response;
+}
+
+/**
+ * The installable page's public files: the same for everyone and secret-free, fetched by the
+ * browser itself (manifest and icons without cookies), so a phone can install the page.
+ */
+const PUBLIC_FILES = /^\/(manifest\.webmanifest|sw\.js|icons\/[\w.-]+\.(png|svg))$/;
+
 /** Where a request came from: an IP for TCP, null for the unix socket (file permissions guard it). */
 export type RemoteAddressOf = (c: Context) => string | null;
 
@@ -35,16 +50,27 @@ export const denoRemoteAddress: RemoteAddressOf = (c) => {
 export function apiAuth(
   tokens: TokenCheck,
   remoteAddressOf: RemoteAddressOf = denoRemoteAddress,
+  devices?: DeviceCheck,
 ): MiddlewareHandler {
+  /** Passes a request whose token is a paired device's; false when it is not one. */
+  const asDevice = async (c: Context, next: () => Promise<void>, token: string) => {
+    const device = await devices?.deviceOf(token);
+    if (!device) return false;
+    await next();
+    c.res = devices!.guard(c.res, device);
+    return true;
+  };
   return async function apiAuthMiddleware(c, next) {
     const remote = remoteAddressOf(c);
     if (remote === null) return await next();
+    if (c.req.method === "GET" && PUBLIC_FILES.test(c.req.path)) return await next();
     // Deno.serve builds the request URL from the Host header. A loopback connection naming
     // another host may be a web page using DNS rebinding: it needs the token like the LAN.
     if (LOOPBACK.matches(remote) && LOCAL_HOST.test(new URL(c.req.url).host)) return await next();
     const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer !== undefined) {
       if (await tokens.verify(bearer)) return await next();
+      if (await asDevice(c, next, bearer)) return;
       return unauthorized(c, "wrong API token");
     }
     const query = c.req.query("token");
@@ -62,6 +88,7 @@ export function apiAuth(
     }
     const cookie = getCookie(c, TOKEN_COOKIE);
     if (cookie !== undefined && await tokens.verify(cookie)) return await next();
+    if (cookie !== undefined && await asDevice(c, next, cookie)) return;
     return unauthorized(
       c,
       cookie === undefined ? "this node needs its API token" : "wrong API token",
