@@ -1,46 +1,83 @@
 /**
  * How an answer grows, without I/O: each chat chunk folds into the response message (text,
- * who serves it, where it failed over from) and yields the events the asker sees; the final
- * stats come from the last chunk's token counts.
+ * who serves it, where it failed over from and why, the tokens so far) and yields the events
+ * the asker sees.
  */
 import type { ChatChunk } from "../llm/chat.ts";
-import type { ChatMessage, ServedBy } from "../model/conversation.ts";
+import type { ChatMessage, FailoverNote, ServedBy } from "../model/conversation.ts";
 import type { AskEvent } from "./ask_event.ts";
 
 /** An answer so far: the response message, its text pieces and the last chunk. */
 export interface AnswerSoFar {
   message: ChatMessage;
-  /** Chunks that carried text. */
+  /** Chunks that carried text, from every host that wrote the answer. */
   pieces: number;
+  /** Of `pieces`, those of the host writing now (its own final count replaces them). */
+  hostPieces: number;
+  /** The host writing now; unknown until the first chunk. */
+  servedBy?: ServedBy;
   last?: ChatChunk;
 }
 
-/** The answer with `chunk` added, and the events it makes. */
+/** An answer before its first chunk. */
+export function startAnswer(message: ChatMessage): AnswerSoFar {
+  return { message, pieces: 0, hostPieces: 0 };
+}
+
+/**
+ * The answer with `chunk` added, and the events it makes: `serving` when the first host is
+ * known (before any text), `failover` when the answer moved, `delta` with the running stats.
+ * `elapsedMs` is the time since the answer's first chunk.
+ */
 export function foldChunk(
   answer: AnswerSoFar,
   chunk: ChatChunk,
+  elapsedMs: number,
 ): { answer: AnswerSoFar; events: AskEvent[] } {
   const events: AskEvent[] = [];
+  const messageId = answer.message.id;
   let message = answer.message;
+  const newHost = !sameHost(answer.servedBy, chunk.servedBy);
   if (chunk.failedOverFrom) {
-    message = { ...message, failover: chunk.failedOverFrom };
+    const from = failoverNote(chunk);
+    message = { ...message, failover: from };
+    events.push({ type: "failover", messageId, from, to: chunk.servedBy });
+  } else if (newHost) {
+    events.push({ type: "serving", messageId, servedBy: chunk.servedBy });
+  }
+  const text = chunk.content ? 1 : 0;
+  const next: AnswerSoFar = {
+    message: {
+      ...message,
+      ...servedFields(chunk.servedBy),
+      content: message.content + chunk.content,
+    },
+    pieces: answer.pieces + text,
+    hostPieces: (newHost || chunk.failedOverFrom ? 0 : answer.hostPieces) + text,
+    servedBy: chunk.servedBy,
+    last: chunk,
+  };
+  const stats = answerStats(next, elapsedMs);
+  if (stats) next.message.stats = stats;
+  if (chunk.content) {
     events.push({
-      type: "failover",
-      messageId: message.id,
-      from: chunk.failedOverFrom,
-      to: chunk.servedBy,
+      type: "delta",
+      messageId,
+      content: chunk.content,
+      ...(stats ? { stats } : {}),
     });
   }
-  message = {
-    ...message,
-    ...servedFields(chunk.servedBy),
-    content: message.content + chunk.content,
-  };
-  if (chunk.content) events.push({ type: "delta", messageId: message.id, content: chunk.content });
-  return {
-    answer: { message, pieces: answer.pieces + (chunk.content ? 1 : 0), last: chunk },
-    events,
-  };
+  return { answer: next, events };
+}
+
+function sameHost(a: ServedBy | undefined, b: ServedBy): boolean {
+  return a?.nodeId === b.nodeId && a.model === b.model;
+}
+
+/** The host a failover chunk left, with the reason when the LLM layer gave one. */
+function failoverNote(chunk: ChatChunk): FailoverNote {
+  const { nodeId, nodeName, model } = chunk.failedOverFrom!;
+  return { nodeId, nodeName, model, ...(chunk.failoverReason && { reason: chunk.failoverReason }) };
 }
 
 /** The message fields that name the host and model serving the answer. */
@@ -57,13 +94,18 @@ function servedFields(servedBy: ServedBy): Partial<ChatMessage> {
   };
 }
 
-/** Token counts from the final chunk; without them, one token per streamed piece. */
+/**
+ * Tokens so far over every host, and the rate. The host writing now counts with its own final
+ * figures once it sends them (else one token per piece); hosts the answer left count one token
+ * per piece they delivered. One host: its own eval time; after a failover, `elapsedMs`.
+ */
 export function answerStats(answer: AnswerSoFar, elapsedMs: number): ChatMessage["stats"] {
-  const { last, pieces } = answer;
-  const tokens = last?.stats?.evalCount ?? pieces;
+  const { last, pieces, hostPieces } = answer;
+  const earlier = pieces - hostPieces;
+  const tokens = earlier + (last?.stats?.evalCount ?? hostPieces);
   if (tokens === 0) return undefined;
   const evalNs = last?.stats?.evalDurationNs;
-  const durationMs = evalNs !== undefined ? evalNs / 1e6 : elapsedMs;
+  const durationMs = earlier === 0 && evalNs !== undefined ? evalNs / 1e6 : elapsedMs;
   return {
     tokens,
     durationMs: Math.round(durationMs),

@@ -3,7 +3,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ChatMessage } from "../model/conversation.ts";
 import type { Clock } from "../time/clock.ts";
 import { Coalescer } from "../store/coalescer.ts";
-import { type AnswerSoFar, answerStats, foldChunk } from "./answer_fold.ts";
+import { type AnswerSoFar, answerStats, foldChunk, startAnswer } from "./answer_fold.ts";
 import type { AskEvent } from "./ask_event.ts";
 import type { EventQueue } from "./event_queue.ts";
 import { chatTurns } from "./history.ts";
@@ -50,14 +50,16 @@ export async function runAnswer(deps: AnswerRunDeps, job: AnswerJob): Promise<vo
     deps.flushIntervalMs,
     deps.timers,
   );
-  let answer: AnswerSoFar = { message: job.response, pieces: 0 };
+  let answer: AnswerSoFar = startAnswer(job.response);
   const finish = (patch: Partial<ChatMessage>): ChatMessage => {
     const final = { ...answer.message, ...patch, complete: true, hlc: deps.stamp() };
     writer.finish(final);
     deps.finished(conversationId);
     return final;
   };
-  const startedAt = deps.wallClock();
+  let firstChunkAt: number | undefined;
+  /** Time since the first chunk: the answer's writing time, over every host. */
+  const writing = () => deps.wallClock() - (firstChunkAt ?? deps.wallClock());
   let iterator: AsyncIterator<ChatChunk> | undefined;
   try {
     const turns = chatTurns(job.messages, job.questionId);
@@ -67,13 +69,14 @@ export async function runAnswer(deps: AnswerRunDeps, job: AnswerJob): Promise<vo
     while (true) {
       const next = await untilAborted(iterator.next(), signal);
       if (next.done) break;
-      const folded = foldChunk(answer, next.value);
+      firstChunkAt ??= deps.wallClock();
+      const folded = foldChunk(answer, next.value, writing());
       answer = folded.answer;
       for (const event of folded.events) queue.push(event);
       if (next.value.done) break;
       writer.offer(answer.message);
     }
-    const final = finish({ stats: answerStats(answer, deps.wallClock() - startedAt) });
+    const final = finish({ stats: answerStats(answer, writing()) });
     queue.push({ type: "done", message: final });
   } catch (error) {
     if (signal.aborted) {

@@ -77,6 +77,7 @@ Deno.test("ask() stores the question, streams the answer and saves it complete w
     assert.deepEqual(events.map((e) => e.type), [
       "question",
       "response",
+      "serving",
       "delta",
       "delta",
       "delta",
@@ -127,17 +128,17 @@ Deno.test("a failover during the answer is streamed and recorded on the response
   const a = node(new MemoryMesh(), "A");
   try {
     const old = { nodeId: "OLD", nodeName: "old-box", model: "llama3.2" };
-    a.chat.setScript({ failedOverFrom: old });
+    a.chat.setScript({ failedOverFrom: old, failoverReason: "stalled" });
     const { id } = a.service.create();
     const events = await collect(a.service.ask(id, { content: "hi" }));
     const failover = events.find((e) => e.type === "failover");
     assert.deepEqual(failover, {
       type: "failover",
       messageId: events[1].type === "response" ? events[1].message.id : "",
-      from: old,
+      from: { ...old, reason: "stalled" },
       to: FAKE_HOST,
     });
-    assert.deepEqual(a.service.get(id)!.messages[1].failover, old);
+    assert.deepEqual(a.service.get(id)!.messages[1].failover, { ...old, reason: "stalled" });
   } finally {
     await close(a);
   }
@@ -270,7 +271,7 @@ Deno.test("regenerate() answers the last question again without the earlier answ
     await collect(a.service.ask(id, { content: "q1" }));
     a.chat.setScript({ pieces: ["Another."] });
     const events = await collect(a.service.regenerate(id));
-    assert.deepEqual(events.map((e) => e.type), ["response", "delta", "done"]);
+    assert.deepEqual(events.map((e) => e.type), ["response", "serving", "delta", "done"]);
     assert.deepEqual(a.chat.requests[1].messages, [{ role: "user", content: "q1" }]);
     assert.deepEqual(a.service.get(id)!.messages.map((m) => m.content), [
       "q1",

@@ -125,6 +125,7 @@ Deno.test("POST /messages streams NDJSON question, response, deltas, done and pe
     assert.deepEqual(events.map((e) => e.type), [
       "question",
       "response",
+      "serving",
       "delta",
       "delta",
       "delta",
@@ -132,8 +133,15 @@ Deno.test("POST /messages streams NDJSON question, response, deltas, done and pe
     ]);
     const response = events[1].message as { id: string; content: string; complete: boolean };
     assert.deepEqual([response.content, response.complete], ["", false]);
-    assert.deepEqual(events[2], { type: "delta", messageId: response.id, content: "Hello" });
-    const done = events[5].message as {
+    assert.deepEqual(events[2], {
+      type: "serving",
+      messageId: response.id,
+      servedBy: { nodeId: "GPU", nodeName: "gpu-box", model: "llama3.2" },
+    });
+    const { stats, ...delta } = events[3];
+    assert.deepEqual(delta, { type: "delta", messageId: response.id, content: "Hello" });
+    assert.equal((stats as { tokens: number }).tokens, 1, "the delta counts the tokens so far");
+    const done = events[6].message as {
       content: string;
       complete: boolean;
       hostInfo: { nodeName: string };
@@ -204,7 +212,14 @@ Deno.test("POST /regenerate streams a new answer without a question line", async
     const events = await lines(
       await app.request(`/api/conversations/${id}/regenerate`, { method: "POST" }),
     );
-    assert.deepEqual(events.map((e) => e.type), ["response", "delta", "delta", "delta", "done"]);
+    assert.deepEqual(events.map((e) => e.type), [
+      "response",
+      "serving",
+      "delta",
+      "delta",
+      "delta",
+      "done",
+    ]);
   });
 });
 

@@ -35,6 +35,14 @@ export const ServedBy = z.object({
 });
 export type ServedBy = z.infer<typeof ServedBy>;
 
+/** Why an answer left a host: lost (`died`), silent (`stalled`), full (`busy`) or `error`. */
+export const FailoverReason = z.enum(["died", "stalled", "error", "busy"]);
+export type FailoverReason = z.infer<typeof FailoverReason>;
+
+/** The host an answer left for another one, and why (records of older versions lack `reason`). */
+export const FailoverNote = ServedBy.extend({ reason: FailoverReason.optional() });
+export type FailoverNote = z.infer<typeof FailoverNote>;
+
 export const MessageStats = z.object({
   tokens: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
@@ -66,8 +74,8 @@ export const ChatMessage = z.object({
   /** False while a response is still streaming. */
   complete: z.boolean(),
   stats: MessageStats.optional(),
-  /** The host the answer switched away from when its first host failed. */
-  failover: ServedBy.optional(),
+  /** The host the answer switched away from when its first host failed, and why. */
+  failover: FailoverNote.optional(),
   /** The user stopped the answer; `content` is what had arrived. */
   stopped: z.boolean().optional(),
   /** Why the answer failed, when it did. */

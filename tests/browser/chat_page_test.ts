@@ -115,6 +115,13 @@ Deno.test({
             undefined,
             { timeout: 15_000 },
           );
+          // Issue 14: the streaming answer names the host and model serving it from the first
+          // token (not the asking node, not only at the end) and counts its tokens as they come.
+          const live = await page.locator('.message.response[aria-busy="true"]')
+            .getByTestId("served-by").innerText();
+          assert.match(live, /Browser Test Node · (tinyllama|qwen)/, `while streaming: ${live}`);
+          const counted = Number(/(\d+)\s*tokens/.exec(live)?.[1]);
+          assert.ok(counted >= 3, `tokens counted while streaming: ${live}`);
           await page.getByTestId("stop-button").click();
           const partial = await lastAnswerWhenDone(page, 5000);
           assert.ok(!partial.includes("word399"), "the answer was cut short");
@@ -257,6 +264,11 @@ Deno.test({
       const error = page.getByTestId("answer-error").or(page.getByTestId("chat-notice"));
       await error.first().waitFor({ timeout: 15_000 });
       assert.match(await error.first().innerText(), /No LLM is available anywhere in the mesh/);
+      // No host served it: the failed answer does not name the asking node as its host.
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+      const servedBy = await page.getByTestId("served-by").last().innerText();
+      assert.match(servedBy, /no host answered/);
+      assert.doesNotMatch(servedBy, /Browser Test Node/);
       await screenshot(page, "no-llm");
       await page.reload();
       await page.locator(".message.question").waitFor();

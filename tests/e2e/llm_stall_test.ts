@@ -75,6 +75,46 @@ Deno.test({
         `stall: ${victim.name} went silent after 5 tokens; ${survivor.name} finished the answer ` +
           `${elapsedMs.toFixed(0)} ms after the request (5 s gap floor)`,
       );
+
+      // The page's path (conversation API): the stored answer and its stream say the host
+      // stalled, name each host from its first token and keep counting tokens across the move.
+      // The victim is ranked last for 15 s after its stall, so the survivor answers first now:
+      // it stalls in turn and the answer moves to the victim (its fault was used up).
+      await llm.double(survivor).setFault({ kind: "stall", afterTokens: 5, times: 1 });
+      const asked = await askInConversation(llm.a.node.url, "Explain stalls again");
+      const names = new Map(body.neuromesh.hosts.map((h: { nodeId: string; name: string }) => [
+        h.nodeId,
+        h.name,
+      ]));
+      const types = asked.events.map((e) => e.type);
+      assert.deepEqual(asked.events.find((e) => e.type === "serving")?.servedBy, {
+        nodeId: llm.id(survivor),
+        nodeName: names.get(llm.id(survivor)),
+        model: SHARED_MODEL,
+      });
+      assert.ok(types.indexOf("serving") < types.indexOf("delta"), `named first: ${types}`);
+      const failover = asked.events.find((e) => e.type === "failover");
+      assert.deepEqual(failover?.from, {
+        nodeId: llm.id(survivor),
+        nodeName: names.get(llm.id(survivor)),
+        model: SHARED_MODEL,
+        reason: "stalled",
+      });
+      assert.equal(failover?.to?.nodeId, llm.id(victim));
+      const counts = asked.events.filter((e) => e.type === "delta").map((e) => e.stats!.tokens);
+      assert.deepEqual(counts, counts.map((_, i) => i + 1), "one more token per delta, no reset");
+      const answer = asked.saved.messages.find((m) => m.messageType === "Response")!;
+      assert.equal(
+        answer.content,
+        expectedAnswer(SHARED_MODEL, [{ role: "user", content: "Explain stalls again" }]),
+      );
+      assert.deepEqual(answer.failover, failover?.from, "the stored note keeps the reason");
+      assert.equal(answer.hostInfo.nodeId, llm.id(victim));
+      // The stalled host's pieces plus the new host's own count (each piece is 1+ tokens).
+      assert.ok(
+        answer.stats!.tokens >= counts.length,
+        `final count ${answer.stats!.tokens} keeps the stalled host's tokens (${counts})`,
+      );
     } catch (error) {
       console.error(await llm.logs());
       throw error;
@@ -85,3 +125,39 @@ Deno.test({
 });
 
 type LabHostRef = LlmLab["h1"];
+
+interface StreamedEvent {
+  type: string;
+  servedBy?: unknown;
+  from?: unknown;
+  to?: { nodeId: string };
+  stats?: { tokens: number };
+}
+
+interface SavedMessage {
+  messageType: string;
+  content: string;
+  hostInfo: { nodeId: string };
+  failover?: unknown;
+  stats?: { tokens: number };
+}
+
+/** Asks a question in a new conversation; its answer's NDJSON events and the stored copy. */
+async function askInConversation(
+  url: string,
+  content: string,
+): Promise<{ events: StreamedEvent[]; saved: { messages: SavedMessage[] } }> {
+  const headers = { "content-type": "application/json" };
+  const created = await fetch(`${url}/api/conversations`, { method: "POST", headers, body: "{}" });
+  const { id } = await created.json();
+  const res = await fetch(`${url}/api/conversations/${id}/messages`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ content, model: SHARED_MODEL }),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  const events = text.trim().split("\n").map((line) => JSON.parse(line) as StreamedEvent);
+  const saved = await (await fetch(`${url}/api/conversations/${id}`)).json();
+  return { events, saved };
+}

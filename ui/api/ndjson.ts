@@ -19,7 +19,15 @@ export class LineSplitter {
   }
 }
 
-const TYPES = new Set(["question", "response", "delta", "failover", "done", "error"]);
+const TYPES = new Set([
+  "question",
+  "response",
+  "serving",
+  "delta",
+  "failover",
+  "done",
+  "error",
+]);
 
 /** Parses one NDJSON line of an answer stream; throws with the line quoted when it is not one. */
 export function parseStreamEvent(line: string): StreamEvent {

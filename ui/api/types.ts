@@ -17,7 +17,10 @@ export type {
   ChatMessage,
   Conversation,
   ConversationSummary,
+  FailoverNote,
+  FailoverReason,
   HostInfo,
+  MessageStats,
   ServedBy,
 } from "../../core/model/conversation.ts";
 export type { ConversationList } from "../../core/conversations/views.ts";

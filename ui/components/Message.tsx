@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { ChatMessage } from "../api/types.ts";
+import { failoverSentence, servedByText } from "../lib/answer_labels.ts";
 import { copyText } from "../lib/clipboard.ts";
 import { formatDuration, formatRate } from "../lib/format.ts";
 import { CheckIcon, ChipIcon, CopyIcon, RefreshIcon, SwitchIcon } from "./icons.tsx";
@@ -25,15 +26,16 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-/** "served by Beta · llama3.2 · 2.1 s · 24 tok/s" under an answer. */
+/**
+ * "Beta · llama3.2 · 2.1 s · 24 tok/s · 50 tokens" under an answer: the serving host from the
+ * first token on, and the tokens counted so far while it streams (across failovers).
+ */
 function ServedBy({ message }: { message: ChatMessage }) {
-  const model = message.model ?? message.hostInfo.model;
-  const parts = [message.hostInfo.nodeName, model].filter(Boolean);
   const stats = message.stats;
   return (
     <span class="served-by" data-testid="served-by">
       <ChipIcon size={14} />
-      <span>{parts.join(" · ") || "unknown host"}</span>
+      <span>{servedByText(message)}</span>
       {stats && (
         <span class="stats">
           {formatDuration(stats.durationMs)} · {formatRate(stats.tokensPerSec)} · {stats.tokens}
@@ -79,14 +81,7 @@ export function ResponseMessage(
         {failover && (
           <div class="failover-note" role="status" data-testid="failover-note">
             <SwitchIcon size={15} />
-            <span>
-              {failover.nodeName}
-              {failover.model ? ` (${failover.model})` : ""} was lost mid-answer — continued on{" "}
-              {message.hostInfo.nodeName}
-              {message.hostInfo.model || message.model
-                ? ` (${message.hostInfo.model ?? message.model})`
-                : ""}.
-            </span>
+            <span>{failoverSentence(message, failover)}</span>
           </div>
         )}
         {message.content

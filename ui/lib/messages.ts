@@ -1,4 +1,4 @@
-import type { ChatMessage, ServedBy } from "../api/types.ts";
+import type { ChatMessage, FailoverNote, MessageStats, ServedBy } from "../api/types.ts";
 
 /**
  * Pure updates of a conversation's message list. The same message can arrive from the answer
@@ -22,41 +22,60 @@ export function upsertMessage(list: readonly ChatMessage[], incoming: ChatMessag
   return list.map((message, i) => (i === index ? merged : message));
 }
 
-/** Appends streamed text to an unfinished message; a finished or unknown one is left alone. */
+/**
+ * Appends streamed text to an unfinished message, with the tokens counted so far when the
+ * node sent them; a finished or unknown message is left alone.
+ */
 export function appendDelta(
   list: readonly ChatMessage[],
   messageId: string,
   content: string,
+  stats?: MessageStats,
 ): ChatMessage[] {
   const index = list.findIndex((message) => message.id === messageId);
   if (index === -1 || list[index].complete) return list as ChatMessage[];
   return list.map((message, i) =>
-    i === index ? { ...message, content: message.content + content } : message
+    i === index
+      ? { ...message, content: message.content + content, ...(stats ? { stats } : {}) }
+      : message
   );
 }
 
-/** Records that the answer switched host mid-way: `failover` keeps the host that was lost. */
+/** Names the host and model writing an unfinished answer (from its first token on). */
+export function markServing(
+  list: readonly ChatMessage[],
+  messageId: string,
+  servedBy: ServedBy,
+): ChatMessage[] {
+  return list.map((message) =>
+    message.id === messageId && !message.complete ? servedByHost(message, servedBy) : message
+  );
+}
+
+/** Records that the answer switched host: `failover` keeps the host it left and why. */
 export function markFailover(
   list: readonly ChatMessage[],
   messageId: string,
-  from: ServedBy,
+  from: FailoverNote,
   to: ServedBy,
 ): ChatMessage[] {
   return list.map((message) =>
-    message.id === messageId
-      ? {
-        ...message,
-        failover: from,
-        model: to.model,
-        hostInfo: {
-          ...message.hostInfo,
-          nodeId: to.nodeId,
-          nodeName: to.nodeName,
-          model: to.model,
-        },
-      }
-      : message
+    message.id === messageId ? { ...servedByHost(message, to), failover: from } : message
   );
+}
+
+function servedByHost(message: ChatMessage, host: ServedBy): ChatMessage {
+  return {
+    ...message,
+    model: host.model,
+    hostInfo: {
+      ...message.hostInfo,
+      nodeId: host.nodeId,
+      nodeName: host.nodeName,
+      model: host.model,
+      isLlmHost: true,
+    },
+  };
 }
 
 /** The id of the last answer in the list, the one Regenerate replaces. */

@@ -4,6 +4,7 @@ import {
   appendDelta,
   lastResponseId,
   markFailover,
+  markServing,
   putMessage,
   reconcileMessages,
   upsertMessage,
@@ -49,6 +50,29 @@ Deno.test("markFailover() keeps the lost host and moves hostInfo to the new one"
   assert.deepEqual(updated.failover, from);
   assert.equal(updated.hostInfo.nodeName, "Beta");
   assert.equal(updated.model, "m2");
+});
+
+Deno.test("appendDelta() takes the running token count the node sends with the text", () => {
+  const stats = { tokens: 3, durationMs: 100, tokensPerSec: 30 };
+  const [grown] = appendDelta([message({ content: "ab" })], "m1", "c", stats);
+  assert.deepEqual([grown.content, grown.stats], ["abc", stats]);
+});
+
+Deno.test("markServing() names the host and model of an unfinished answer only", () => {
+  const host = { nodeId: "b", nodeName: "Beta", model: "m2" };
+  const asker = { nodeId: "a", nodeName: "Alpha", isLlmHost: false };
+  const [named] = markServing([message({ hostInfo: asker })], "m1", host);
+  assert.deepEqual(named.hostInfo, { ...asker, ...host, isLlmHost: true });
+  assert.equal(named.model, "m2");
+  const finished = [message({ hostInfo: asker, complete: true })];
+  assert.deepEqual(markServing(finished, "m1", host), finished);
+});
+
+Deno.test("markFailover() keeps why the answer left its host", () => {
+  const from = { nodeId: "a", nodeName: "Alpha", model: "m1", reason: "stalled" as const };
+  const to = { nodeId: "b", nodeName: "Beta", model: "m1" };
+  const [updated] = markFailover([message({})], "m1", from, to);
+  assert.deepEqual(updated.failover, from);
 });
 
 Deno.test("lastResponseId() finds the last answer, null when there is none", () => {

@@ -21,6 +21,7 @@ import {
   appendDelta,
   lastResponseId,
   markFailover,
+  markServing,
   putMessage,
   reconcileMessages,
   upsertMessage,
@@ -215,8 +216,13 @@ export function createConversationsModel(
         if (here) messages.value = putMessage(messages.value, event.message);
         break;
       }
+      case "serving":
+        if (here) messages.value = markServing(messages.value, event.messageId, event.servedBy);
+        break;
       case "delta":
-        if (here) messages.value = appendDelta(messages.value, event.messageId, event.content);
+        if (here) {
+          messages.value = appendDelta(messages.value, event.messageId, event.content, event.stats);
+        }
         break;
       case "failover":
         if (here) {

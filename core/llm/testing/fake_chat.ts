@@ -14,6 +14,8 @@ export interface FakeChatScript {
   refuseWith?: Error;
   /** The first chunk says the answer moved from this host. */
   failedOverFrom?: ServedBy;
+  /** With `failedOverFrom`: why the first host was left. */
+  failoverReason?: ChatChunk["failoverReason"];
   servedBy?: ServedBy;
 }
 
@@ -58,6 +60,7 @@ export class FakeChat implements ChatService {
         done: false,
         servedBy,
         ...(i === 0 && script.failedOverFrom ? { failedOverFrom: script.failedOverFrom } : {}),
+        ...(i === 0 && script.failoverReason ? { failoverReason: script.failoverReason } : {}),
       };
     }
     if (script.failWith) throw script.failWith;
