@@ -12,7 +12,7 @@ import { broadcastTargets } from "../discovery/broadcast_targets.ts";
 import type { Discovery } from "../discovery/discovery.ts";
 import { EventHub } from "../events/hub.ts";
 import { fingerprintOfPublicKey, type NodeIdentity } from "../identity/identity.ts";
-import { createBackend } from "../llm/create_backend.ts";
+import { loadBackendMaker } from "../llm/create_backend.ts";
 import { createMeshLlm } from "../llm/create_mesh_llm.ts";
 import type { Logger } from "../log/logger.ts";
 import { NodeMetrics } from "../metrics/node_metrics.ts";
@@ -108,8 +108,7 @@ export async function startNode(
     await links.start();
     cleanups.push(() => links.close());
 
-    const backendFor = (ollamaUrl: string) =>
-      createBackend({ ollamaUrl, openaiUrl: config.openaiUrl });
+    const backendFor = await loadBackendMaker(config.openaiUrl);
     const metrics = new NodeMetrics();
     const llm = createMeshLlm({
       nodeId: identity.nodeId,
