@@ -240,6 +240,9 @@ export function ollamaDone(
     ),
     done_reason: last.doneReason ?? "stop",
     done: true,
+    // Ollama's last /api/generate object carries the token context, which clients such as the
+    // AI SDK's Ollama provider require; the mesh keeps none, so it is empty (and accepted back).
+    ...(endpoint === "generate" ? { context: [] as number[] } : {}),
     ...statsFields(last.stats, totalNs),
     neuromesh: trailer,
   };

@@ -192,6 +192,7 @@ Deno.test("ollamaPart() and ollamaDone() put the text where each endpoint's clie
       response: "Hello",
       done_reason: "stop",
       done: true,
+      context: [],
       total_duration: 42,
       load_duration: 0,
       prompt_eval_count: 7,
@@ -211,6 +212,15 @@ Deno.test("ollamaPart() and ollamaDone() put the text where each endpoint's clie
   );
   assert.equal(cut.done_reason, "length");
   assert.deepEqual(cut.message, { role: "assistant", content: "x", thinking: "t" });
+  assert.equal("context" in cut, false, "chat answers have no context");
+});
+
+Deno.test("the empty context of a generate answer is accepted when a client sends it back", () => {
+  const body = { model: "m", prompt: "go on", context: [] };
+  assert.equal(OllamaGenerateBody.safeParse(body).success, true);
+  const refused = OllamaGenerateBody.safeParse({ ...body, context: [1, 2] });
+  assert.equal(refused.success, false);
+  assert.deepEqual(refused.error?.issues[0].path, ["context"]);
 });
 
 Deno.test("the model list entries name the hosts; /api/ps only those generating", () => {
