@@ -2,13 +2,14 @@
  * The Vercel AI SDK (`ai` with `ollama-ai-provider-v2`, which calls Ollama's `/api/chat` and
  * `/api/embed`) through a node without an LLM (node1) to the Ollama host in another namespace
  * (issue 12): streamText gives the double's answer, a tool loop (zod input schema, `execute`)
- * calls the tool and streams the answer to its result, embed/embedMany give the double's vectors.
+ * calls the tool and streams the answer to its result, the completion model (`/api/generate`,
+ * plain and fill-in-the-middle) answers, embed/embedMany give the double's vectors.
  */
 import assert from "node:assert/strict";
-import { embed, embedMany, stepCountIs, streamText, tool } from "ai";
+import { embed, embedMany, generateText, stepCountIs, streamText, tool } from "ai";
 import { createOllama } from "ollama-ai-provider-v2";
 import { z } from "zod";
-import { type ConversationMessage, expectedAnswer } from "../ollama_double/answer.ts";
+import { type ConversationMessage, expectedAnswer, infillInput } from "../ollama_double/answer.ts";
 import { expectedEmbedding } from "../ollama_double/embeddings.ts";
 import { expectedToolCalls, type ToolSpec } from "../ollama_double/tools.ts";
 import { clientLabOptions, EMBED, TOOLS, withClientLab } from "./client_lab.ts";
@@ -91,6 +92,15 @@ Deno.test(
       assert.equal(loopText, expectedAnswer(TOOLS, seen));
       const steps = await loop.steps;
       assert.deepEqual(steps.map((s) => s.finishReason), ["tool-calls", "stop"]);
+
+      // The provider's completion model (/api/generate, not streamed), plain and with a suffix.
+      const code = "def add(a, b):";
+      const wrapped = `user:\n${code}\n\nassistant:\n`; // the provider's completion prompt
+      const completion = await generateText({ model: ollama.completion(TOOLS), prompt: code });
+      assert.equal(completion.text, expectedAnswer(TOOLS, [{ role: "user", content: wrapped }]));
+      const suffix = "\n    return c\n";
+      const fim = await generateText({ model: ollama.completion(TOOLS, { suffix }), prompt: code });
+      assert.equal(fim.text, expectedAnswer(TOOLS, infillInput(wrapped, suffix)));
 
       const values = Array.from({ length: 20 }, (_, i) => `note ${i}`);
       const many = await embedMany({ model: ollama.embedding(EMBED), values });
