@@ -1,7 +1,20 @@
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
+import { X509Certificate } from "node:crypto";
 import { type NodeIdentity, nodeIdFromPublicKey } from "../identity/identity.ts";
 
-x509.cryptoProvider.set(crypto);
+let x509Module: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509, loaded on first use: it holds ~19 MB of a running node's memory, and a node
+ * needs it only to make its certificate once (certificate_file.ts keeps it in the data dir).
+ */
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= import("@peculiar/x509").then((x509) => {
+    x509.cryptoProvider.set(crypto);
+    return x509;
+  });
+  return x509Module;
+}
 
 /** TLS names are made up under `.invalid` (RFC 6761), so no real host can ever hold one. */
 export const TLS_NAME_SUFFIX = ".neuromesh.invalid";
@@ -34,6 +47,7 @@ const NOT_AFTER = new Date("9999-12-31T23:59:59Z");
  * and Ed25519 signatures are deterministic, so a node presents the same certificate every start.
  */
 export async function createNodeCertificate(identity: NodeIdentity): Promise<NodeCertificate> {
+  const x509 = await loadX509();
   const name = tlsServerName(identity.nodeId);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
@@ -48,9 +62,10 @@ export async function createNodeCertificate(identity: NodeIdentity): Promise<Nod
     ],
   });
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", identity.privateKey));
+  const der = new Uint8Array(certificate.rawData);
   return {
-    der: new Uint8Array(certificate.rawData),
-    certPem: certificate.toString("pem"),
+    der,
+    certPem: pem("CERTIFICATE", der),
     keyPem: pem("PRIVATE KEY", pkcs8),
   };
 }
@@ -63,21 +78,24 @@ export function pem(label: string, der: Uint8Array): string {
 
 /**
  * The raw Ed25519 public key of a certificate. Throws when the bytes are not a certificate or
- * its key is not Ed25519 (no other kind can hash to a node id).
+ * its key is not Ed25519 (no other kind can hash to a node id). Parsed by the runtime's own
+ * X.509 code (node:crypto), which a node loads anyway.
  */
-export async function certificatePublicKey(der: Uint8Array): Promise<Uint8Array> {
-  let certificate: x509.X509Certificate;
+export function certificatePublicKey(der: Uint8Array): Promise<Uint8Array> {
+  let certificate: X509Certificate;
   try {
-    certificate = new x509.X509Certificate(der as Uint8Array<ArrayBuffer>);
+    certificate = new X509Certificate(der);
   } catch (error) {
-    throw new Error(`not an X.509 certificate: ${(error as Error).message}`);
+    return Promise.reject(new Error(`not an X.509 certificate: ${(error as Error).message}`));
   }
-  const algorithm = certificate.publicKey.algorithm.name;
-  if (algorithm !== "Ed25519") {
-    throw new Error(`certificate key is ${algorithm}, expected Ed25519`);
+  const key = certificate.publicKey;
+  const jwk = key.asymmetricKeyType === "ed25519" ? key.export({ format: "jwk" }) : null;
+  if (!jwk?.x) {
+    return Promise.reject(
+      new Error(`certificate key is ${key.asymmetricKeyType}, expected Ed25519`),
+    );
   }
-  const key = await certificate.publicKey.export({ name: "Ed25519" }, ["verify"], crypto);
-  return new Uint8Array(await crypto.subtle.exportKey("raw", key));
+  return Promise.resolve(Uint8Array.fromBase64(jwk.x, { alphabet: "base64url" }));
 }
 
 /** The node id a certificate's key stands for (whoever completes TLS with it holds that key). */
