@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import * as embedded from "../../assets/ui_bundle.ts";
 
 /** The built page (see build/build_ui.ts); injectable so tests need no real bundle. */
 export interface UiAssets {
@@ -9,6 +8,12 @@ export interface UiAssets {
   css: string;
   etag: string;
 }
+
+/**
+ * The page built into the program, imported on the first page request: a node that is never
+ * opened in a browser (a service, a headless host) does not hold it in memory.
+ */
+export const embeddedAssets = (): Promise<UiAssets> => import("../../assets/ui_bundle.ts");
 
 /** Paths that belong to the APIs or to files; everything else is a page route of the app. */
 const NOT_PAGES = /^\/(api|v1|assets)(\/|$)/;
@@ -43,10 +48,14 @@ const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-/** Serves the chat page and its script and style from the embedded bundle, with ETag/304. */
-export function uiRoutes(assets: UiAssets = embedded): Hono {
+/**
+ * Serves the chat page and its script and style from the embedded bundle (or the given assets,
+ * or what a loader gives on first use), with ETag/304.
+ */
+export function uiRoutes(source: UiAssets | (() => Promise<UiAssets>) = embeddedAssets): Hono {
   const app = new Hono();
-  const version = assets.etag.slice(0, 12);
+  let loading: Promise<UiAssets> | undefined;
+  const load = () => loading ??= typeof source === "function" ? source() : Promise.resolve(source);
 
   const send = (c: Context, body: string, type: string, tag: string, cacheControl: string) => {
     const etag = `"${tag}"`;
@@ -65,19 +74,24 @@ export function uiRoutes(assets: UiAssets = embedded): Hono {
     return c.body(body, 200, { ...headers, "content-type": type });
   };
   // A versioned URL (?v= from the page) never changes content, so browsers may keep it.
-  const assetCache = (c: Context) =>
-    c.req.query("v") === version ? "public, max-age=31536000, immutable" : "no-cache";
-  const page = (c: Context) =>
-    send(c, assets.html, "text/html; charset=utf-8", `${assets.etag}-html`, "no-cache");
+  const assetCache = (c: Context, assets: UiAssets) =>
+    c.req.query("v") === assets.etag.slice(0, 12)
+      ? "public, max-age=31536000, immutable"
+      : "no-cache";
+  /** A handler sending one part of the assets, loaded on first use. */
+  const serve = (
+    part: "html" | "js" | "css",
+    type: string,
+    cacheControl: (c: Context, assets: UiAssets) => string,
+  ) =>
+  async (c: Context) => {
+    const assets = await load();
+    return send(c, assets[part], type, `${assets.etag}-${part}`, cacheControl(c, assets));
+  };
+  const page = serve("html", "text/html; charset=utf-8", () => "no-cache");
 
-  app.get(
-    "/assets/app.js",
-    (c) => send(c, assets.js, "text/javascript; charset=utf-8", `${assets.etag}-js`, assetCache(c)),
-  );
-  app.get(
-    "/assets/app.css",
-    (c) => send(c, assets.css, "text/css; charset=utf-8", `${assets.etag}-css`, assetCache(c)),
-  );
+  app.get("/assets/app.js", serve("js", "text/javascript; charset=utf-8", assetCache));
+  app.get("/assets/app.css", serve("css", "text/css; charset=utf-8", assetCache));
   app.get("/", page);
   app.get("*", async (c, next) => {
     if (isPagePath(c.req.path)) return page(c);

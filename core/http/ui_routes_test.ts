@@ -108,3 +108,16 @@ Deno.test("uiRoutes() serves the embedded bundle by default", async () => {
   assert.equal(js.headers.get("cache-control"), "public, max-age=31536000, immutable");
   assert.ok((await js.text()).length > 1000);
 });
+
+Deno.test("uiRoutes() loads the assets on the first page request, once", async () => {
+  let loads = 0;
+  const app = new Hono();
+  app.get("/api/status", (c) => c.json({ ok: true }));
+  app.route("/", uiRoutes(() => (loads++, Promise.resolve(assets))));
+  await (await app.request("/api/status")).body?.cancel();
+  assert.equal(loads, 0);
+  const [page, js] = await Promise.all([app.request("/"), app.request("/assets/app.js")]);
+  assert.equal(await page.text(), assets.html);
+  assert.equal(await js.text(), assets.js);
+  assert.equal(loads, 1);
+});
