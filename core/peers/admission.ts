@@ -2,7 +2,7 @@
 export interface AdmissionLimits {
   /** Live connections (any state) from one remote address. */
   maxLinksPerAddress: number;
-  /** Connections still in their handshake, all addresses together. */
+  /** Inbound connections still in their handshake, all addresses together. */
   maxPendingHandshakes: number;
 }
 
@@ -16,7 +16,7 @@ export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
 export interface AdmissionCounts {
   /** Connections open from the new connection's address. */
   fromAddress: number;
-  /** Connections of any address still in their handshake. */
+  /** Inbound connections of any address still in their handshake (our dials do not count). */
   pending: number;
 }
 

@@ -40,6 +40,24 @@ export function announceStep(
 }
 
 /**
+ * How long a new target waits before its first dial. Both ends of a pair hear each other's
+ * announcements, and dialing at once from both would cost two TLS handshakes and identity
+ * proofs where one link survives (duplicate.ts keeps the one the lower id dialed). So the node
+ * with the lower id dials at once and the higher one waits `deferMs`: by then the link it was
+ * waiting for is normally up and the target is satisfied without a dial. If the lower one
+ * cannot reach it (a firewall, a lost announcement), the higher one dials after the wait.
+ * Static peers, and nodes whose id is not known yet, are dialed at once.
+ */
+export function firstDialDelay(
+  selfId: string,
+  target: WantOptions,
+  deferMs: number,
+): number {
+  if (target.static || !target.nodeId) return 0;
+  return selfId > target.nodeId ? deferMs : 0;
+}
+
+/**
  * What a target does when its dial is due: "stop" when it is no longer wanted (forgotten,
  * replaced, shutting down), "satisfied" when its node is linked anyway, "wait" (another
  * backoff) while another target is reaching the same node, else "dial".

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { announceStep, attemptAfterLink, dialStep, linkEndStep, targetKey } from "./dial_plan.ts";
+import {
+  announceStep,
+  attemptAfterLink,
+  dialStep,
+  firstDialDelay,
+  linkEndStep,
+  targetKey,
+} from "./dial_plan.ts";
 
 Deno.test("targetKey(): discovered nodes by id, static peers and unknown nodes by address", () => {
   assert.equal(targetKey("10.0.0.2", 7878, { nodeId: "B" }), "id:B");
@@ -70,4 +77,11 @@ Deno.test("attemptAfterLink(): a link that stayed up stableLinkMs starts the bac
   for (const [name, upAt, now, expected] of table) {
     assert.equal(attemptAfterLink(4, upAt, now, 10_000), expected, name);
   }
+});
+
+Deno.test("firstDialDelay(): the lower id dials at once, the higher one waits for it", () => {
+  assert.equal(firstDialDelay("A", { nodeId: "B" }, 3_000), 0);
+  assert.equal(firstDialDelay("B", { nodeId: "A" }, 3_000), 3_000);
+  assert.equal(firstDialDelay("B", { nodeId: "A", static: true }, 3_000), 0, "static: at once");
+  assert.equal(firstDialDelay("B", {}, 3_000), 0, "id unknown: at once");
 });

@@ -5,6 +5,7 @@ import {
   announceStep,
   attemptAfterLink,
   dialStep,
+  firstDialDelay,
   linkEndStep,
   targetKey,
   type WantOptions,
@@ -37,7 +38,23 @@ export interface DialerHost {
   changed(): void;
 }
 
+/** The higher id of a pair waits this long for the lower one's dial (dial_plan.ts). */
+export const DEFAULT_DEFER_HIGHER_MS = 3_000;
+
+/**
+ * Dials in flight at once. A newcomer in a mesh of 50 would otherwise start 49 TLS handshakes
+ * together on a busy core: each would progress slowly, many would hit the connect timeout and
+ * be redialed, wasting the work done. In turns, each finishes in a few ms.
+ */
+export const DEFAULT_MAX_CONCURRENT_DIALS = 8;
+
 export interface DialerOptions {
+  /** This node's id: of two nodes that find each other, the lower id dials first. */
+  selfId: string;
+  /** How long the higher id waits for the lower one's dial. @default {DEFAULT_DEFER_HIGHER_MS} */
+  deferHigherMs?: number;
+  /** @default {DEFAULT_MAX_CONCURRENT_DIALS} */
+  maxConcurrentDials?: number;
   host: DialerHost;
   transport: Transport;
   clock: Clock;
@@ -78,6 +95,9 @@ export class Dialer {
   readonly #clock: Clock;
   #targets = new Map<string, Target>();
   #targetOfLink = new Map<Link, Target>();
+  /** Dials under way, and targets due to dial waiting for one of them to end (in order). */
+  #inFlight = 0;
+  #queued = new Set<Target>();
   #closed = false;
 
   constructor(options: DialerOptions) {
@@ -126,7 +146,13 @@ export class Dialer {
     };
     this.#targets.set(key, target);
     this.#host.changed();
-    this.#dial(target);
+    const delay = firstDialDelay(
+      this.#options.selfId,
+      options,
+      this.#options.deferHigherMs ?? DEFAULT_DEFER_HIGHER_MS,
+    );
+    if (delay > 0) target.timer = this.#clock.setTimeout(() => this.#dial(target), delay);
+    else this.#dial(target);
   }
 
   /** Stops wanting `nodeId` except as a static peer; a link it opened lives on, unredialed. */
@@ -161,6 +187,7 @@ export class Dialer {
     }
     for (const target of this.#targets.values()) {
       if (this.#nodeId(target) !== nodeId || target.abort || target.link) continue;
+      this.#queued.delete(target);
       if (target.timer !== undefined) this.#clock.clearTimeout(target.timer);
       target.timer = undefined;
       this.#setState(target, "satisfied");
@@ -241,6 +268,28 @@ export class Dialer {
     if (step === "satisfied") return this.#setState(target, "satisfied");
     if (step === "wait") return this.#retry(target, null); // look again after a backoff
     this.#setState(target, "connecting");
+    if (this.#inFlight >= (this.#options.maxConcurrentDials ?? DEFAULT_MAX_CONCURRENT_DIALS)) {
+      this.#queued.add(target);
+      return;
+    }
+    this.#inFlight++;
+    try {
+      await this.#attempt(target);
+    } finally {
+      this.#inFlight--;
+      this.#dialNext();
+    }
+  }
+
+  /** Starts the longest-waiting queued dial, if any (each decides again whether it is due). */
+  #dialNext(): void {
+    const next = this.#queued.values().next();
+    if (next.done) return;
+    this.#queued.delete(next.value);
+    void this.#dial(next.value);
+  }
+
+  async #attempt(target: Target): Promise<void> {
     const abort = new AbortController();
     target.abort = abort;
     const connectMs = this.#options.connectTimeoutMs;
@@ -304,6 +353,7 @@ export class Dialer {
   }
 
   #cancel(target: Target): void {
+    this.#queued.delete(target);
     if (target.timer !== undefined) this.#clock.clearTimeout(target.timer);
     target.timer = undefined;
     const abort = target.abort;

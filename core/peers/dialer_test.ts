@@ -6,16 +6,19 @@ import { Link } from "./link.ts";
 import type { LinkDown } from "./link_options.ts";
 import { hello } from "./testing/link_fixtures.ts";
 import { MemoryNetwork } from "./testing/memory_transport.ts";
-import type { Connection } from "./transport.ts";
+import type { Connection, Transport } from "./transport.ts";
 
 /** A Dialer on a memory network, with a host the test steers: which nodes count as linked. */
-function setup() {
+function setup(options: { selfId?: string; maxConcurrentDials?: number } = {}) {
   const clock = new FakeClock();
   const net = new MemoryNetwork();
   const linked = new Set<string>();
   const started: Link[] = [];
   const stale: string[] = [];
   const dialer = new Dialer({
+    selfId: options.selfId ?? "A",
+    deferHigherMs: 2_000,
+    maxConcurrentDials: options.maxConcurrentDials,
     host: {
       isLinked: (id) => linked.has(id),
       addressAllowed: (address) => !address.startsWith("203."),
@@ -137,4 +140,84 @@ Deno.test("Dialer refuses a dialed address outside the access lists, as a dial e
   assert.equal(t.started.length, 0);
   assert.equal(t.dialer.rows()[0].lastError, "address 203.0.113.5 is not allowed");
   t.dialer.close();
+});
+
+Deno.test("Dialer: of two nodes that find each other, the higher id waits for the lower one's dial", async () => {
+  const t = setup({ selfId: "C" });
+  await t.listen("10.0.0.2");
+  t.dialer.connect("10.0.0.2", 7878, { nodeId: "B" });
+  await tick();
+  assert.equal(t.started.length, 0, "B (lower) dials; C waits");
+  assert.deepEqual(t.states(), ["B:connecting"]);
+  t.linked.add("B");
+  t.dialer.linkUp(t.started[0] ?? ({} as Link), "B"); // B's inbound link came up
+  assert.deepEqual(t.states(), ["B:satisfied"]);
+  t.clock.advance(5_000);
+  await tick();
+  assert.equal(t.started.length, 0, "never dialed: one handshake for the pair");
+  assert.equal(t.clock.pendingTimers, 0);
+  t.dialer.close();
+});
+
+Deno.test("Dialer: the higher id dials after its wait when the lower one never did", async () => {
+  const t = setup({ selfId: "C" });
+  await t.listen("10.0.0.2");
+  await t.listen("10.0.0.4");
+  t.dialer.connect("10.0.0.2", 7878, { nodeId: "B" });
+  t.dialer.connect("10.0.0.4", 7878, { nodeId: "D" }); // higher than C: dialed at once
+  await tick();
+  assert.equal(t.started.length, 1);
+  t.clock.advance(1_999);
+  await tick();
+  assert.equal(t.started.length, 1);
+  t.clock.advance(1);
+  await tick();
+  assert.equal(t.started.length, 2);
+  t.dialer.close();
+});
+
+Deno.test("Dialer keeps at most maxConcurrentDials dials in flight; the rest wait their turn", async () => {
+  const clock = new FakeClock();
+  // Dials that hang until the test ends them, as TLS handshakes on a busy core do.
+  const pending: { host: string; fail: () => void }[] = [];
+  const transport: Transport = {
+    listen: () => Promise.reject(new Error("not used")),
+    dial: (host, _port, signal) =>
+      new Promise<Connection>((_resolve, reject) => {
+        const fail = () => reject(new Error("refused"));
+        signal?.addEventListener("abort", fail, { once: true });
+        pending.push({ host, fail });
+      }),
+  };
+  const dialer = new Dialer({
+    selfId: "A",
+    maxConcurrentDials: 2,
+    host: {
+      isLinked: () => false,
+      addressAllowed: () => true,
+      startLink: () => {
+        throw new Error("no connection completes here");
+      },
+      dropStaleLink: () => {},
+      changed: () => {},
+    },
+    transport,
+    clock,
+    logger: silentLogger,
+    connectTimeoutMs: 10_000,
+    backoff: { baseMs: 100, capMs: 400, random: () => 0.5 },
+    stableLinkMs: 1_000,
+  });
+  for (const k of [2, 3, 4, 5]) dialer.connect(`10.0.0.${k}`, 7878, { nodeId: `N${k}` });
+  await tick();
+  assert.deepEqual(pending.map((p) => p.host), ["10.0.0.2", "10.0.0.3"]);
+  pending[0].fail(); // one ends: the longest-waiting one starts
+  await tick();
+  assert.deepEqual(pending.map((p) => p.host), ["10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+  dialer.forget("N5"); // a queued target that is forgotten never dials
+  pending[1].fail();
+  await tick();
+  assert.equal(pending.length, 3);
+  dialer.close();
+  await tick();
 });

@@ -85,6 +85,9 @@ export class LinkManager implements PeerBus {
       this.#logger.error("peer bus handler failed", { what, error: error as Error });
     });
     this.#dialer = new Dialer({
+      selfId: options.identity.nodeId,
+      deferHigherMs: options.dialDeferMs,
+      maxConcurrentDials: options.maxConcurrentDials,
       host: {
         isLinked: (nodeId) => this.#isLinked(nodeId),
         addressAllowed: (address) => this.#addressAllowed(address),
@@ -255,7 +258,8 @@ export class LinkManager implements PeerBus {
     const counts = { fromAddress: 0, pending: 0 };
     for (const link of this.#links) {
       if (link.connection.remoteAddress === address) counts.fromAddress++;
-      if (link.state === "handshake") counts.pending++;
+      // Our own dials are not the peers' handshakes this limit is about.
+      if (link.state === "handshake" && link.direction === "in") counts.pending++;
     }
     const refusal = inboundRefusal({
       running: this.#state === "running",

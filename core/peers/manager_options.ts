@@ -34,11 +34,18 @@ export interface LinkManagerOptions {
   handshakeTimeoutMs?: number;
   /** @default {10_000} */
   partialFrameTimeoutMs?: number;
+  /**
+   * Of two nodes that find each other, the higher id waits this long for the lower one's dial
+   * before dialing itself (one handshake per pair). @default {3_000}
+   */
+  dialDeferMs?: number;
+  /** Outbound dials in flight at once; the others wait their turn. @default {8} */
+  maxConcurrentDials?: number;
   /** TCP connect must finish within this. @default {3_000} */
   connectTimeoutMs?: number;
   /** Live connections (any state) from one remote address. @default {8} */
   maxLinksPerAddress?: number;
-  /** Connections still in their handshake, all addresses together. @default {64} */
+  /** Inbound connections still in their handshake, all addresses together. @default {64} */
   maxPendingHandshakes?: number;
   /** Redial delays. @default {{ baseMs: 250, capMs: 10_000 }} */
   backoff?: BackoffOptions;

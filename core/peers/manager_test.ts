@@ -123,9 +123,10 @@ Deno.test("LinkManager keeps exactly one link when two nodes dial each other at 
   for (const [first, second] of [["A", "B"], ["B", "A"]]) {
     const lab = new Lab();
     const { clock } = lab;
+    // Neither waits for the other (the higher id normally does): both dials race.
     const nodes = await lab.start(
-      ["A", "10.0.0.1"],
-      ["B", "10.0.0.2"],
+      ["A", "10.0.0.1", { dialDeferMs: 0 }],
+      ["B", "10.0.0.2", { dialDeferMs: 0 }],
     );
     const byId = { A: nodes[0], B: nodes[1] } as Record<string, TestNode>;
     byId[first].manager.connect(byId[second].address, PORT, { nodeId: second });
@@ -144,6 +145,23 @@ Deno.test("LinkManager keeps exactly one link when two nodes dial each other at 
     assert.equal(byId.B.manager.peers()[0].direction, "in");
     await lab.closeAll();
   }
+});
+
+Deno.test("LinkManager: two nodes that find each other link once, dialed by the lower id", async () => {
+  const lab = new Lab();
+  const { clock } = lab;
+  const [a, b] = await lab.start(["A", "10.0.0.1"], ["B", "10.0.0.2"]);
+  b.manager.connect("10.0.0.1", PORT, { nodeId: "A" }); // B hears A first, and waits
+  await runFor(clock, 100);
+  assert.equal(b.ups.length, 0, "B (the higher id) has not dialed");
+  a.manager.connect("10.0.0.2", PORT, { nodeId: "B" });
+  await runFor(clock, 5_000); // well past B's wait
+  // One link-up each: no second handshake, no duplicate to retire and swap.
+  assert.deepEqual(a.ups.map((p) => p.id), ["B"]);
+  assert.deepEqual(b.ups.map((p) => p.id), ["A"]);
+  assert.equal(a.manager.peers()[0].direction, "out");
+  assert.equal(b.manager.peers()[0].state, "up");
+  await lab.closeAll();
 });
 
 Deno.test("LinkManager forms one link per pair among four nodes dialing everyone", async () => {
@@ -170,8 +188,9 @@ Deno.test("LinkManager refuses connections from outside the allowed set or insid
   const { clock } = lab;
   const [a, outsider, blocked] = await lab.start(
     ["A", "10.0.0.1", { blocked: new CidrSet(["10.9.0.0/16"]) }],
-    ["X", "8.8.8.8", { allowed: new CidrSet(["0.0.0.0/0"]) }],
-    ["Y", "10.9.0.7"],
+    // X and Y have the higher ids: no waiting for A to dial first.
+    ["X", "8.8.8.8", { allowed: new CidrSet(["0.0.0.0/0"]), dialDeferMs: 0 }],
+    ["Y", "10.9.0.7", { dialDeferMs: 0 }],
   );
   outsider.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
   blocked.manager.connect("10.0.0.1", PORT, { nodeId: "A" });
@@ -359,7 +378,8 @@ Deno.test("LinkManager reports peer-table changes and an unreachable static peer
 /** Plays node "A" by hand against a real manager "B": HELOs, BYEs and dial order under control. */
 async function duplicateScenario(lab: Lab) {
   const { net } = lab;
-  const [b] = await lab.start(["B", "10.0.0.2"]);
+  // B dials although its id is the higher one: both sides dialing is the case under test.
+  const [b] = await lab.start(["B", "10.0.0.2", { dialDeferMs: 0 }]);
   const asA = net.transport("10.0.0.1");
   const accepted: Connection[] = [];
   const listener = await asA.listen("10.0.0.1", PORT, (c) => accepted.push(c));

@@ -5,8 +5,9 @@ import {
   encodeCertPreamble,
   PREAMBLE_HEADER_BYTES,
 } from "./cert_preamble.ts";
-import { certificateNodeId, type NodeCertificate, pem, tlsServerName } from "./certificate.ts";
+import { type NodeCertificate, pem, tlsServerName } from "./certificate.ts";
 import { ConnDuplex } from "./conn_duplex.ts";
+import { PeerCertificates } from "./peer_certificate.ts";
 import { TcpConnection, TcpListener, unbracket, writeAll } from "../peers/tcp_transport.ts";
 import type { Connection, DialOptions, Listener, Transport } from "../peers/transport.ts";
 
@@ -45,6 +46,8 @@ export class TlsTransport implements Transport {
   readonly #options: TlsTransportOptions;
   readonly #preamble: Uint8Array;
   readonly #secureContext: tls.SecureContext;
+  /** Each peer's certificate is parsed once, not at every dial. */
+  readonly #peerCertificates = new PeerCertificates();
 
   constructor(options: TlsTransportOptions) {
     this.#options = options;
@@ -95,7 +98,7 @@ export class TlsTransport implements Transport {
       tcp.setNoDelay(true);
       const header = await readExactly(tcp, PREAMBLE_HEADER_BYTES);
       const der = await readExactly(tcp, certLengthFromHeader(header));
-      const actual = await certificateNodeId(der);
+      const actual = await this.#peerCertificates.nodeId(der);
       const expected = options.expectedNodeId;
       if (expected !== undefined && actual !== expected) {
         const address = `${hostname}:${port}`;
