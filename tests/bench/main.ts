@@ -17,9 +17,11 @@ import { linkSection } from "./sections/link.ts";
 import { llmSection } from "./sections/llm.ts";
 import { propagationSection } from "./sections/propagation.ts";
 import { scaleSection } from "./sections/scale.ts";
+import { startSection } from "./sections/start.ts";
 import { storeSection } from "./sections/store.ts";
 
 const SECTIONS: Record<SectionId, Section> = {
+  start: startSection,
   link: linkSection,
   discovery: discoverySection,
   idle: idleSection,

@@ -5,6 +5,7 @@
 
 /** Every section the runner knows, in the order they run. */
 export const SECTION_IDS = [
+  "start",
   "link",
   "discovery",
   "idle",

@@ -57,9 +57,15 @@ export const idleSection: Section = {
     const highest = (key: keyof ProcUsage) => Math.max(...usage.map((u) => u[key]));
     return {
       figures: [
-        figure("node 1: RSS (max over samples)", "maxRssMB", "MB", { op: "<", value: 60 }),
-        figure("node 1: private RSS (RssAnon, max)", "maxAnonMB", "MB"),
-        figure("node 1: CPU (share of one core)", "cpuPercent", "%", { op: "<", value: 1 }),
+        figure("node 1 with 4 peers: RSS (max over samples)", "maxRssMB", "MB", {
+          op: "<",
+          value: 60,
+        }),
+        figure("node 1 with 4 peers: private RSS (RssAnon, max)", "maxAnonMB", "MB"),
+        figure("node 1 with 4 peers: CPU (share of one core)", "cpuPercent", "%", {
+          op: "<",
+          value: 1,
+        }),
         { label: "all 5 nodes: highest RSS", value: highest("maxRssMB"), unit: "MB" },
         { label: "all 5 nodes: highest CPU", value: highest("cpuPercent"), unit: "%" },
       ],
