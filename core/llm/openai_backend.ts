@@ -99,7 +99,7 @@ export class OpenAiBackend implements LlmBackend {
       () =>
         this.#client(signal).chat.completions.create({
           model: request.model,
-          messages: request.messages.map(toOpenAiMessage),
+          messages: withToolCallIds(request.messages).map(toOpenAiMessage),
           stream: true,
           stream_options: { include_usage: true },
           ...toOpenAiParameters(request),
@@ -161,8 +161,34 @@ export class OpenAiBackend implements LlmBackend {
 }
 
 type OpenAiMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+type Turn = BackendChatRequest["messages"][number];
 
-function toOpenAiMessage(turn: BackendChatRequest["messages"][number]): OpenAiMessage {
+/**
+ * OpenAI-compatible servers know a tool result by `tool_call_id`; Ollama's clients send its
+ * `tool_name` (the `ollama` client) or nothing (LangChain, the AI SDK). A result without an id
+ * gets the id of the call it answers: the first unanswered call of the latest assistant turn with
+ * its name, else the first unanswered one. Calls without an id get `call_N` (N: their index).
+ */
+export function withToolCallIds(turns: readonly Turn[]): Turn[] {
+  let open: ToolCall[] = [];
+  return turns.map((turn) => {
+    if (turn.role === "assistant" && turn.toolCalls?.length) {
+      const toolCalls = turn.toolCalls.map((call, i) =>
+        call.id ? call : { ...call, id: `call_${i}` }
+      );
+      open = [...toolCalls];
+      return { ...turn, toolCalls };
+    }
+    if (turn.role !== "tool") return turn;
+    const answered = turn.toolCallId
+      ? open.find((call) => call.id === turn.toolCallId)
+      : open.find((call) => call.name === turn.toolName) ?? open[0];
+    open = open.filter((call) => call !== answered);
+    return turn.toolCallId || !answered ? turn : { ...turn, toolCallId: answered.id };
+  });
+}
+
+function toOpenAiMessage(turn: Turn): OpenAiMessage {
   if (turn.role === "user" && turn.images?.length) {
     return {
       role: "user",

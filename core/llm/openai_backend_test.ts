@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
 import { llmRoutes } from "../http/llm_routes.ts";
 import { BackendError } from "./backend.ts";
-import { OpenAiBackend, toOpenAiParameters } from "./openai_backend.ts";
+import { OpenAiBackend, toOpenAiParameters, withToolCallIds } from "./openai_backend.ts";
 import { TestMesh } from "../../tests/support/llm_mesh.ts";
 
 const MODEL = "tinyllama:1.1b";
@@ -79,4 +79,51 @@ Deno.test("OpenAiBackend.chat() aborted mid-stream stops the generation behind t
     }
   }, /stop now/);
   await server.fixture.node("host").double!.waitFor((s) => s.cancelled === 1);
+});
+
+Deno.test("withToolCallIds() gives each tool result the id of the call it answers", () => {
+  const weather = { id: "call_w", name: "get_weather", arguments: { city: "Oslo" } };
+  const time = { id: "call_t", name: "get_time", arguments: {} };
+  const ask = { role: "user" as const, content: "weather and time?" };
+  const calls = { role: "assistant" as const, content: "", toolCalls: [weather, time] };
+  // the ollama client: by tool_name, in any order
+  assert.deepEqual(
+    withToolCallIds([
+      ask,
+      calls,
+      { role: "tool", content: "14:05", toolName: "get_time" },
+      { role: "tool", content: "snow", toolName: "get_weather" },
+    ]).slice(2).map((t) => t.toolCallId),
+    ["call_t", "call_w"],
+  );
+  // LangChain, the AI SDK: neither name nor id, so by position
+  const unnamed = withToolCallIds([
+    ask,
+    calls,
+    { role: "tool", content: "snow" },
+    { role: "tool", content: "14:05" },
+  ]);
+  assert.deepEqual(unnamed.slice(2).map((t) => t.toolCallId), ["call_w", "call_t"]);
+  // an id given is kept and that call is answered; calls without ids get call_N
+  const mixed = withToolCallIds([
+    ask,
+    { role: "assistant", content: "", toolCalls: [{ name: "a", arguments: {} }, time] },
+    { role: "tool", content: "t", toolCallId: "call_t" },
+    { role: "tool", content: "a" },
+    { role: "tool", content: "extra" },
+  ]);
+  assert.deepEqual(mixed[1].toolCalls?.map((c) => c.id), ["call_0", "call_t"]);
+  assert.deepEqual(mixed.slice(2).map((t) => t.toolCallId), ["call_t", "call_0", undefined]);
+  // a later assistant turn opens its own calls
+  const again = withToolCallIds([
+    ask,
+    calls,
+    { role: "tool", content: "snow", toolName: "get_weather" },
+    { role: "tool", content: "14:05", toolName: "get_time" },
+    { role: "assistant", content: "", toolCalls: [{ ...weather, id: "call_w2" }] },
+    { role: "tool", content: "rain", toolName: "get_weather" },
+  ]);
+  assert.equal(again.at(-1)?.toolCallId, "call_w2");
+  // turns without tools pass unchanged
+  assert.deepEqual(withToolCallIds([ask]), [ask]);
 });
