@@ -14,7 +14,7 @@ import {
 } from "../ollama_double/answer.ts";
 import { expectedStructuredAnswer } from "../ollama_double/structured.ts";
 import { expectedToolCalls, ollamaToolCall } from "../ollama_double/tools.ts";
-import { clientLabOptions, TOOLS, withClientLab } from "./client_lab.ts";
+import { clientLabOptions, OPENAI_TOOLS, TOOLS, withClientLab } from "./client_lab.ts";
 
 const WEATHER_TOOLS: Tool[] = [{
   type: "function",
@@ -113,6 +113,59 @@ Deno.test(
         text += part.message.content;
       }
       assert.equal(text, expectedAnswer(TOOLS, seen));
+
+      // The same round trip with a model of the OpenAI-compatible host: the calls come with its
+      // ids, and each `tool` result (known to Ollama's clients by name) reaches it with the id of
+      // the call it answers, as OpenAI-compatible servers require.
+      const remote = expectedToolCalls(
+        OPENAI_TOOLS,
+        [{ role: "user", content: QUESTION }],
+        WEATHER_TOOLS.map((t) => ({ name: t.function.name!, parameters: t.function.parameters })),
+      );
+      const remoteCalls = await ollama.chat({
+        model: OPENAI_TOOLS,
+        messages: question,
+        tools: WEATHER_TOOLS,
+      });
+      assert.deepEqual(
+        remoteCalls.message.tool_calls,
+        remote.map((c, i) => ({ id: c.id, ...ollamaToolCall(c, i) })),
+      );
+      const remoteResults = remote.map((c) => ({
+        role: "tool",
+        content: `${c.name} says ${JSON.stringify(c.arguments)}`,
+        tool_name: c.name,
+      }));
+      const remoteAnswer = await ollama.chat({
+        model: OPENAI_TOOLS,
+        tools: WEATHER_TOOLS,
+        // the results in the other order: matched by name, not position
+        messages: [...question, remoteCalls.message, ...remoteResults.toReversed()],
+      });
+      const received = (await mesh.doubles.openaiHost.requests("/v1/chat/completions")).at(-1) as {
+        messages: { role: string; tool_call_id?: string; tool_calls?: { id: string }[] }[];
+      };
+      assert.deepEqual(received.messages[1].tool_calls?.map((c) => c.id), remote.map((c) => c.id));
+      assert.deepEqual(
+        received.messages.filter((m) => m.role === "tool").map((m) => m.tool_call_id),
+        remote.map((c) => c.id).toReversed(),
+      );
+      assert.equal(
+        remoteAnswer.message.content,
+        expectedAnswer(OPENAI_TOOLS, [
+          { role: "user", content: QUESTION },
+          {
+            role: "assistant",
+            content: "",
+            tool_calls: remote.map((c) => ({ name: c.name, arguments: c.arguments })),
+          },
+          ...remote.toReversed().map((c, i) => ({
+            role: "tool",
+            content: remoteResults.toReversed()[i].content,
+            tool_call_id: c.id,
+          })),
+        ]),
+      );
 
       // Fill-in-the-middle: the middle between prompt and suffix, whole and streamed.
       const prompt = "def add(a, b):\n";
