@@ -2,10 +2,16 @@
  * LangChain (`@langchain/ollama`) through a node without an LLM (node1) to the Ollama host in
  * another namespace (issue 12): ChatOllama with tools bound from zod schemas (`tool()` of
  * `@langchain/core/tools`) gets the double's calls as parsed `tool_calls`, whole and streamed,
- * answers the `ToolMessage` results; OllamaEmbeddings returns the double's vectors.
+ * answers the `ToolMessage` results — from the Ollama host and from the OpenAI-compatible host
+ * (node3); OllamaEmbeddings returns the double's vectors.
  */
 import assert from "node:assert/strict";
-import { AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import {
+  type AIMessage,
+  AIMessageChunk,
+  HumanMessage,
+  ToolMessage,
+} from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
@@ -13,7 +19,7 @@ import { z } from "zod";
 import { type ConversationMessage, expectedAnswer } from "../ollama_double/answer.ts";
 import { expectedEmbedding } from "../ollama_double/embeddings.ts";
 import { expectedToolCalls } from "../ollama_double/tools.ts";
-import { clientLabOptions, EMBED, TOOLS, withClientLab } from "./client_lab.ts";
+import { clientLabOptions, EMBED, OPENAI_TOOLS, TOOLS, withClientLab } from "./client_lab.ts";
 
 const weather = tool(({ city }) => `sunny in ${city}`, {
   name: "get_weather",
@@ -29,6 +35,15 @@ const time = tool(({ zone }) => `14:05 in ${zone}`, {
   description: "the time in a zone",
   schema: z.object({ zone: z.string() }),
 });
+/** Runs the tools a reply calls, as an agent does: one ToolMessage per call. */
+async function runTools(reply: AIMessage): Promise<ToolMessage[]> {
+  const results: ToolMessage[] = [];
+  for (const call of reply.tool_calls ?? []) {
+    const ran = call.name === "get_weather" ? await weather.invoke(call) : await time.invoke(call);
+    results.push(ran as ToolMessage);
+  }
+  return results;
+}
 const QUESTION = "Call get_weather for Lyon and get_time for Europe/Paris.";
 
 Deno.test(
@@ -68,13 +83,7 @@ Deno.test(
       assert.deepEqual(merged?.tool_calls?.map((c) => ({ name: c.name, args: c.args })), parsed);
 
       // The round trip: the tools run, their ToolMessages go back, the model answers.
-      const results = [];
-      for (const call of reply.tool_calls!) {
-        const ran = call.name === "get_weather"
-          ? await weather.invoke(call)
-          : await time.invoke(call);
-        results.push(ran as ToolMessage);
-      }
+      const results = await runTools(reply);
       const answer = await chat.invoke([new HumanMessage(QUESTION), reply, ...results]);
       // LangChain sends tool results without tool_name: the host sees role and content only.
       const seen: ConversationMessage[] = [
@@ -92,6 +101,52 @@ Deno.test(
       ]);
       assert.equal(answer.content, expectedAnswer(TOOLS, seen));
       assert.deepEqual(answer.tool_calls, []);
+
+      // A model of the OpenAI-compatible host: LangChain's results carry neither name nor id, so
+      // each reaches the host with the id of the call it answers (by position).
+      const remote = new ChatOllama({ baseUrl: mesh.url, model: OPENAI_TOOLS })
+        .bindTools([weather, time]);
+      const remoteReply = await remote.invoke([new HumanMessage(QUESTION)]);
+      const remoteCalls = expectedToolCalls(
+        OPENAI_TOOLS,
+        [{ role: "user", content: QUESTION }],
+        offered.map((f) => ({ name: f.name, parameters: f.parameters })),
+      );
+      assert.deepEqual(
+        remoteReply.tool_calls?.map((c) => ({ name: c.name, args: c.args })),
+        remoteCalls.map((c) => ({ name: c.name, args: c.arguments })),
+      );
+      const remoteResults = await runTools(remoteReply);
+      const remoteAnswer = await remote.invoke([
+        new HumanMessage(QUESTION),
+        remoteReply,
+        ...remoteResults,
+      ]);
+      const received = (await mesh.doubles.openaiHost.requests("/v1/chat/completions")).at(-1) as {
+        messages: { role: string; tool_call_id?: string; tool_calls?: { id: string }[] }[];
+      };
+      const ids = received.messages[1].tool_calls!.map((c) => c.id);
+      assert.deepEqual(ids, remoteReply.tool_calls!.map((c) => c.id));
+      assert.deepEqual(
+        received.messages.filter((m) => m.role === "tool").map((m) => m.tool_call_id),
+        ids,
+      );
+      assert.equal(
+        remoteAnswer.content,
+        expectedAnswer(OPENAI_TOOLS, [
+          { role: "user", content: QUESTION },
+          {
+            role: "assistant",
+            content: "",
+            tool_calls: remoteCalls.map((c) => ({ name: c.name, arguments: c.arguments })),
+          },
+          ...remoteResults.map((r, i) => ({
+            role: "tool",
+            content: r.content as string,
+            tool_call_id: ids[i],
+          })),
+        ]),
+      );
 
       // OllamaEmbeddings: documents in one batch, then a query.
       const embeddings = new OllamaEmbeddings({ baseUrl: mesh.url, model: EMBED });
