@@ -5,10 +5,12 @@ import type { Marker, Message, PayloadOf } from "../wire/messages/index.ts";
 import type { Auth, Hello, Ping } from "../wire/messages/link.ts";
 import { type Clock, systemClock, type TimerHandle } from "../time/clock.ts";
 import type { LinkDirection, LinkDown, LinkOptions, LinkState, LinkStats } from "./link_options.ts";
+import { LinkSweep, type SweepHandle } from "./link_sweep.ts";
 import {
   nextPartialClock,
   type PartialClock,
-  watchdogIntervalMs,
+  watchdogDeadline,
+  type WatchdogFacts,
   type WatchdogLimits,
   watchdogVerdict,
 } from "./link_watchdog.ts";
@@ -42,8 +44,10 @@ export class Link {
   #limits: WatchdogLimits;
 
   #stats: LinkStats;
+  #startedAt: number;
   #lastReceivedAt: number;
   #lastPingAt = 0;
+  #lastRttAt = 0;
   #pingSeq = 0;
   #partial: PartialClock | null = null;
 
@@ -53,8 +57,9 @@ export class Link {
   /** Our last frames (and BYE) are written. */
   #flushed = false;
 
-  #handshakeTimer: TimerHandle | undefined;
-  #tickTimer: TimerHandle | undefined;
+  /** This link's place in the shared watchdog sweep (no timer of its own while open). */
+  #sweep: LinkSweep;
+  #watch: SweepHandle | null = null;
   #closeFlushTimer: TimerHandle | undefined;
   #reading: Promise<void> = Promise.resolve();
   #connectionClosed = false;
@@ -70,12 +75,15 @@ export class Link {
       heartbeatMs: options.heartbeatMs ?? 2_000,
       linkTimeoutMs: options.linkTimeoutMs ?? 10_000,
       partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? 10_000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5_000,
     };
+    this.#sweep = options.sweep ?? LinkSweep.forClock(this.#clock);
     // Until the handshake is done a header may announce no more than it may buffer in all.
     const maxHandshakeBytes = options.maxHandshakeBytes ?? 256 * 1024;
     this.#decoder = new FrameDecoder(Math.min(this.#maxFrameBytes, maxHandshakeBytes));
     this.nonce = randomNonce();
     const now = this.#clock.now();
+    this.#startedAt = now;
     this.#lastReceivedAt = now;
     this.#stats = {
       since: now,
@@ -120,17 +128,13 @@ export class Link {
     return { initiatorId: this.#remote?.nodeId ?? "", initiatorNonce: this.#remote?.nonce ?? "" };
   }
 
-  /** Sends our HELO and starts reading, the handshake timer and heartbeats. */
+  /** Sends our HELO and starts reading and the watchdog (handshake deadline, heartbeats). */
   start(): void {
+    if (this.#watch !== null || this.#state === "closed") return;
     this.#enqueue("HELO:", { ...this.#options.hello, nonce: this.nonce });
-    const handshakeMs = this.#options.handshakeTimeoutMs ?? 5_000;
-    this.#handshakeTimer = this.#clock.setTimeout(() => {
-      this.#handshakeTimer = undefined;
-      if (this.#state === "handshake") {
-        this.#shutdown({ reason: `handshake timed out after ${handshakeMs} ms`, cause: "timeout" });
-      }
-    }, handshakeMs);
-    this.#scheduleTick();
+    this.#startedAt = this.#lastReceivedAt = this.#clock.now();
+    const facts = this.#facts(this.#startedAt);
+    this.#watch = this.#sweep.add((now) => this.#check(now), watchdogDeadline(facts, this.#limits));
     this.#reading = this.#readLoop();
   }
 
@@ -257,10 +261,11 @@ export class Link {
       this.#shutdown({ reason: refusal, cause: "local" }, true);
       return;
     }
-    this.#clearTimer("handshake");
     this.#state = "up";
     this.#decoder.maxPayloadBytes = this.#maxFrameBytes;
-    this.#lastPingAt = this.#clock.now();
+    const now = this.#clock.now();
+    this.#lastPingAt = this.#lastRttAt = now;
+    this.#watch?.lower(watchdogDeadline(this.#facts(now), this.#limits));
     this.#writer.flushSoon(); // frames queued by onUp go out together
     this.#options.handlers?.onUp?.(this);
   }
@@ -294,12 +299,17 @@ export class Link {
           if (!this.#reads()) return;
         }
         const { midFrame, bufferedBytes } = this.#decoder;
+        const wasPartial = this.#partial !== null;
         this.#partial = nextPartialClock(this.#partial, {
           now,
           midFrame,
           bufferedBytes,
           completedAny,
         });
+        // A frame left partial sets a deadline that may come before the watchdog's next look.
+        if (!wasPartial && this.#partial !== null) {
+          this.#watch?.lower(this.#partial.since + this.#limits.partialFrameTimeoutMs);
+        }
       }
     } catch (error) {
       if (this.#state === "closed") {
@@ -357,47 +367,39 @@ export class Link {
     if (!(sample >= 0) || sample > this.#limits.linkTimeoutMs) return; // not an echo of our PING
     const previous = this.#stats.rttMs;
     this.#stats.rttMs = previous === null ? sample : previous + RTT_SMOOTHING * (sample - previous);
+    this.#lastRttAt = this.#clock.now();
   }
 
-  // ---- timers ----------------------------------------------------------------------------
+  // ---- watchdog -------------------------------------------------------------------------
 
-  #scheduleTick(): void {
-    this.#tickTimer = this.#clock.setTimeout(() => {
-      this.#tickTimer = undefined;
-      this.#tick();
-      if (this.#state !== "closed") this.#scheduleTick();
-    }, watchdogIntervalMs(this.#limits));
-  }
-
-  #tick(): void {
-    const now = this.#clock.now();
-    const verdict = watchdogVerdict({
+  #facts(now: number): WatchdogFacts {
+    return {
       now,
+      startedAt: this.#startedAt,
       lastReceivedAt: this.#lastReceivedAt,
       partialSince: this.#partial?.since ?? null,
       partialBytes: this.#decoder.bufferedBytes,
       writeStartedAt: this.#writer.writeStartedAt,
       up: this.#state === "up",
+      leads: this.direction === "out",
       lastPingAt: this.#lastPingAt,
-    }, this.#limits);
-    if (verdict === "ping") {
-      this.#lastPingAt = now;
-      this.#enqueue("PING:", { seq: this.#pingSeq++, sentAt: now });
-    } else if (verdict !== null) {
-      this.#shutdown({ reason: verdict.reason, cause: "timeout" }, verdict.sayBye);
-    }
+      lastRttAt: this.#lastRttAt,
+    };
   }
 
-  #clearTimer(which: "handshake" | "tick" | "closeFlush"): void {
-    const id = which === "handshake"
-      ? this.#handshakeTimer
-      : which === "tick"
-      ? this.#tickTimer
-      : this.#closeFlushTimer;
-    if (id !== undefined) this.#clock.clearTimeout(id);
-    if (which === "handshake") this.#handshakeTimer = undefined;
-    else if (which === "tick") this.#tickTimer = undefined;
-    else this.#closeFlushTimer = undefined;
+  /** The shared sweep's look at this link: acts on the verdict, returns the next deadline. */
+  #check(now: number): number | null {
+    if (this.#state === "closed") return null;
+    const verdict = watchdogVerdict(this.#facts(now), this.#limits);
+    if (verdict === "ping") {
+      const sentAt = this.#clock.now();
+      this.#lastPingAt = now;
+      this.#enqueue("PING:", { seq: this.#pingSeq++, sentAt });
+    } else if (verdict !== null) {
+      this.#shutdown({ reason: verdict.reason, cause: "timeout" }, verdict.sayBye);
+      return null;
+    }
+    return watchdogDeadline(this.#facts(now), this.#limits);
   }
 
   // ---- writing and closing ---------------------------------------------------------------
@@ -421,8 +423,7 @@ export class Link {
     if (this.#state === "closed") return;
     const wasUp = this.#state === "up";
     this.#state = "closed";
-    this.#clearTimer("handshake");
-    this.#clearTimer("tick");
+    this.#watch?.remove();
     if (sayBye && !this.#connectionClosed) {
       this.#draining = drain && wasUp;
       this.#enqueue("BYE!:", { reason: down.reason.slice(0, MAX_BYE_REASON) });
@@ -453,7 +454,8 @@ export class Link {
     if (this.#connectionClosed) return;
     this.#connectionClosed = true;
     this.#draining = false;
-    this.#clearTimer("closeFlush");
+    if (this.#closeFlushTimer !== undefined) this.#clock.clearTimeout(this.#closeFlushTimer);
+    this.#closeFlushTimer = undefined;
     this.#writer.close();
     this.connection.close();
     Promise.allSettled([this.#reading, this.#writer.done]).then(() => this.#resolveClosed());

@@ -4,6 +4,7 @@ import type { Auth, Hello } from "../wire/messages/link.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../time/clock.ts";
 import type { Link } from "./link.ts";
+import type { LinkSweep } from "./link_sweep.ts";
 import type { Connection } from "./transport.ts";
 
 export type LinkDirection = "in" | "out";
@@ -84,7 +85,11 @@ export interface LinkOptions {
    * make us hold (or allocate for) a large frame. @default {256 KiB}
    */
   maxHandshakeBytes?: number;
-  /** Interval between PINGs. @default {2_000} */
+  /**
+   * Quiet that makes the dialer send a PING (the accepting side waits 1.5 times as long).
+   * Any frame received counts as a sign of life, so a busy link sends no heartbeats (only a
+   * PING every 15 heartbeats to refresh its round trip). @default {2_000}
+   */
   heartbeatMs?: number;
   /** A peer that sends nothing for this long is lost. @default {10_000} */
   linkTimeoutMs?: number;
@@ -99,5 +104,7 @@ export interface LinkOptions {
   /** How long a retired link reads on, waiting for the peer to close its end. @default {5_000} */
   retireDrainMs?: number;
   clock?: Clock;
+  /** The watchdog sweep this link joins. @default {LinkSweep.forClock(clock)} */
+  sweep?: LinkSweep;
   logger?: Logger;
 }

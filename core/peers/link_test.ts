@@ -177,7 +177,7 @@ Deno.test("Link closes when the first frame is not HELO", async () => {
   await finish(clock, probe.link, raw);
 });
 
-Deno.test("Link sends PING every heartbeat and measures RTT from the echoed PONG", async () => {
+Deno.test("Link (the dialer) sends PING after a heartbeat of quiet and measures RTT from the PONG", async () => {
   const { clock, probe, raw } = await facingRawPeer();
   await settle();
   clock.advance(100);
@@ -190,8 +190,12 @@ Deno.test("Link sends PING every heartbeat and measures RTT from the echoed PONG
   );
   await settle();
   assert.equal(probe.link.stats.rttMs, 8);
+  // The PONG was a sign of life: the next PING waits for another heartbeat of quiet.
+  clock.advance(99);
+  await settle();
+  assert.equal(raw.received.filter((m) => m.marker === "PING:").length, 1);
   // A second, faster round trip moves the average part of the way.
-  clock.advance(92);
+  clock.advance(1);
   await settle();
   const second = raw.received.filter((m) => m.marker === "PING:")[1];
   await raw.connection.write(
@@ -200,6 +204,27 @@ Deno.test("Link sends PING every heartbeat and measures RTT from the echoed PONG
   await settle();
   assert.equal(probe.link.stats.rttMs, 8 + 0.25 * (0 - 8));
   await finish(clock, probe.link, raw);
+});
+
+Deno.test("Link sends no heartbeat while frames arrive, and the accepting side waits longer", async () => {
+  for (const [direction, quietMs] of [["out", 100], ["in", 150]] as const) {
+    const { clock, probe, raw } = await facingRawPeer({ link: { direction } });
+    await settle();
+    // A frame every 60 ms is proof of life enough: no PING for a whole second.
+    for (let i = 0; i < 16; i++) {
+      clock.advance(60);
+      await raw.connection.write(encodeMessage("NOOP:", {}));
+      await settle();
+    }
+    assert.deepEqual(raw.markers().filter((m) => m === "PING:"), [], direction);
+    clock.advance(quietMs - 1);
+    await settle();
+    assert.equal(raw.markers().filter((m) => m === "PING:").length, 0, direction);
+    clock.advance(1);
+    await settle();
+    assert.equal(raw.markers().filter((m) => m === "PING:").length, 1, direction);
+    await finish(clock, probe.link, raw);
+  }
 });
 
 Deno.test("Link answers a PING with a PONG echoing it", async () => {

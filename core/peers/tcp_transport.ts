@@ -1,6 +1,19 @@
 import type { Connection, Listener, Transport } from "./transport.ts";
 
-const READ_BUFFER_BYTES = 64 * 1024;
+/** An idle connection's pending read holds this much. */
+export const MIN_READ_BYTES = 4 * 1024;
+/** A busy one reads up to this much at once. */
+export const MAX_READ_BYTES = 256 * 1024;
+
+/**
+ * The size of the next read, sized to traffic: doubled after a read that filled the buffer,
+ * halved after one that used less than a quarter of it.
+ */
+export function nextReadBytes(current: number, received: number): number {
+  if (received >= current) return Math.min(MAX_READ_BYTES, current * 2);
+  if (received < current / 4) return Math.max(MIN_READ_BYTES, current / 2);
+  return current;
+}
 
 /**
  * A Deno TCP (or TLS-over-TCP) connection as the link engine needs it (TCP_NODELAY on: frames
@@ -11,7 +24,7 @@ export class TcpConnection implements Connection {
   readonly remotePort: number;
   readonly verifiedNodeId?: string;
   readonly encrypted: boolean;
-  #buffer = new Uint8Array(READ_BUFFER_BYTES);
+  #readBytes = MIN_READ_BYTES;
   #closed = false;
 
   constructor(
@@ -28,9 +41,12 @@ export class TcpConnection implements Connection {
 
   async read(): Promise<Uint8Array | null> {
     if (this.#closed) return null;
-    const n = await this.conn.read(this.#buffer);
-    // A copy, so the decoder may keep it while the buffer is reused for the next read.
-    return n === null ? null : this.#buffer.slice(0, n);
+    // A fresh buffer per read, handed over uncopied: the decoder may keep views of it.
+    const buffer = new Uint8Array(this.#readBytes);
+    const n = await this.conn.read(buffer);
+    if (n === null) return null;
+    this.#readBytes = nextReadBytes(this.#readBytes, n);
+    return buffer.subarray(0, n);
   }
 
   write(bytes: Uint8Array): Promise<void> {
