@@ -108,14 +108,6 @@ export const ConversationHeader = z.object({
 });
 export type ConversationHeader = z.infer<typeof ConversationHeader>;
 
-/** A deleted conversation. Tombstones sync, so a stale replica cannot bring it back. */
-export const Tombstone = z.object({
-  conversationId: RecordId,
-  hlc: Hlc,
-  deletedBy: NodeId,
-});
-export type Tombstone = z.infer<typeof Tombstone>;
-
 /** Longest system prompt of a chat. */
 export const MAX_SYSTEM_PROMPT_CHARS = 20_000;
 /** Most entries of a thread's `parents` or `selected` (bounds a record a peer may send). */
@@ -174,6 +166,14 @@ export const ConversationThread = z.object({
 });
 export type ConversationThread = z.infer<typeof ConversationThread>;
 
+/** A deleted conversation. Tombstones sync, so a stale replica cannot bring it back. */
+export const Tombstone = z.object({
+  conversationId: RecordId,
+  hlc: Hlc,
+  deletedBy: NodeId,
+});
+export type Tombstone = z.infer<typeof Tombstone>;
+
 /** A whole conversation as the API serves it. */
 export interface Conversation {
   id: string;
@@ -187,33 +187,37 @@ export interface Conversation {
   /** Received from another node: read only here (fork it to continue). */
   readOnly: boolean;
   deleted?: boolean;
-  messages: ChatMessage[];
-}
-
-/** One row of the conversation list. */
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  originNode: string;
   /** Every message, every version, in creation order (see `thread` for how they branch). */
-  originName: string;
+  messages: ChatMessage[];
   /** The messages shown: the selected version at each branch point, in order (their ids). */
   path: string[];
   /** Per message of `path` that has other versions: all its versions' ids, oldest first. */
   versions: Record<string, string[]>;
   /** How messages branch, which versions are selected; settings; where a copy came from. */
   thread: ThreadView;
-  createdAt: string;
-  updatedAt: string;
+}
+
 /** A conversation's thread as the API serves it; `hlc` is absent until it has one. */
 export type ThreadView =
   & Pick<ConversationThread, "parents" | "selected" | "settings" | "forkedFrom">
   & { hlc?: string };
 
+/** One row of the conversation list. */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  originNode: string;
+  originName: string;
+  createdAt: string;
+  updatedAt: string;
   messageCount: number;
   preview: string;
   shared: boolean;
   readOnly: boolean;
+  /** A "Continue here" copy: where it was copied from. */
+  forkedFrom?: ForkedFrom;
+  /** Stamp of the conversation's thread (versions shown, settings): a change means re-read it. */
+  threadHlc?: string;
 }
 
 /** Orders messages in a conversation: creation stamp (wall, counter, node), then id. */
@@ -222,10 +226,6 @@ export function compareMessageOrder(a: ChatMessage, b: ChatMessage): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-  /** A "Continue here" copy: where it was copied from. */
-  forkedFrom?: ForkedFrom;
-  /** Stamp of the conversation's thread (versions shown, settings): a change means re-read it. */
-  threadHlc?: string;
 /** A title for a conversation whose first question is `content`: its words, without markdown. */
 export function titleFromQuestion(content: string): string {
   const line = plainPreview(content) || content.trim().split(/\s+/).join(" ");
