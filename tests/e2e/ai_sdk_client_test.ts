@@ -2,17 +2,45 @@
  * The Vercel AI SDK (`ai` with `ollama-ai-provider-v2`, which calls Ollama's `/api/chat` and
  * `/api/embed`) through a node without an LLM (node1) to the Ollama host in another namespace
  * (issue 12): streamText gives the double's answer, a tool loop (zod input schema, `execute`)
- * calls the tool and streams the answer to its result, the completion model (`/api/generate`,
+ * calls the tool and streams the answer to its result (from the Ollama host and from the
+ * OpenAI-compatible host), the completion model (`/api/generate`,
  * plain and fill-in-the-middle) answers, embed/embedMany give the double's vectors.
  */
 import assert from "node:assert/strict";
-import { embed, embedMany, generateText, stepCountIs, streamText, tool } from "ai";
+import {
+  embed,
+  embedMany,
+  generateText,
+  type LanguageModel,
+  stepCountIs,
+  streamText,
+  tool,
+} from "ai";
 import { createOllama } from "ollama-ai-provider-v2";
 import { z } from "zod";
 import { type ConversationMessage, expectedAnswer, infillInput } from "../ollama_double/answer.ts";
 import { expectedEmbedding } from "../ollama_double/embeddings.ts";
 import { expectedToolCalls, type ToolSpec } from "../ollama_double/tools.ts";
-import { clientLabOptions, EMBED, TOOLS, withClientLab } from "./client_lab.ts";
+import { clientLabOptions, EMBED, OPENAI_TOOLS, TOOLS, withClientLab } from "./client_lab.ts";
+
+/** A two-step tool loop as the AI SDK runs it: the model calls the tool, the SDK runs it. */
+function weatherLoop(model: LanguageModel, prompt: string, executed: unknown[]) {
+  return streamText({
+    model,
+    prompt,
+    tools: {
+      get_weather: tool({
+        description: "the weather in a city",
+        inputSchema: z.object({ city: z.string() }),
+        execute: ({ city }) => {
+          executed.push(city);
+          return Promise.resolve(`snow in ${city}`);
+        },
+      }),
+    },
+    stopWhen: stepCountIs(2),
+  });
+}
 
 Deno.test(
   "the AI SDK with an Ollama provider: streamText, a tool loop, embedMany through a node without an LLM",
@@ -36,21 +64,7 @@ Deno.test(
 
       const question = "Use get_weather for Oslo.";
       const executed: unknown[] = [];
-      const loop = streamText({
-        model: ollama(TOOLS),
-        prompt: question,
-        tools: {
-          get_weather: tool({
-            description: "the weather in a city",
-            inputSchema: z.object({ city: z.string() }),
-            execute: ({ city }) => {
-              executed.push(city);
-              return Promise.resolve(`snow in ${city}`);
-            },
-          }),
-        },
-        stopWhen: stepCountIs(2),
-      });
+      const loop = weatherLoop(ollama(TOOLS), question, executed);
       const loopText = await loop.text;
       const [, first, second] = await mesh.doubles.ollamaHost.requests("/api/chat") as {
         messages: unknown[];
@@ -92,6 +106,38 @@ Deno.test(
       assert.equal(loopText, expectedAnswer(TOOLS, seen));
       const steps = await loop.steps;
       assert.deepEqual(steps.map((s) => s.finishReason), ["tool-calls", "stop"]);
+
+      // A model of the OpenAI-compatible host: the SDK's call has no id and its result neither
+      // id nor name; the host gets matching ones.
+      const remoteExecuted: unknown[] = [];
+      const remoteText = await weatherLoop(ollama(OPENAI_TOOLS), question, remoteExecuted).text;
+      const received = (await mesh.doubles.openaiHost.requests("/v1/chat/completions")).at(-1) as {
+        messages: { role: string; tool_call_id?: string; tool_calls?: { id: string }[] }[];
+      };
+      const [remoteCall] = expectedToolCalls(
+        OPENAI_TOOLS,
+        [{ role: "user", content: question }],
+        offered,
+      );
+      assert.deepEqual(remoteExecuted, [remoteCall.arguments.city]);
+      const callId = received.messages[1].tool_calls![0].id;
+      assert.equal(received.messages[2].tool_call_id, callId);
+      assert.equal(
+        remoteText,
+        expectedAnswer(OPENAI_TOOLS, [
+          seen[0],
+          {
+            role: "assistant",
+            content: "",
+            tool_calls: [{ name: remoteCall.name, arguments: remoteCall.arguments }],
+          },
+          {
+            role: "tool",
+            content: `snow in ${remoteCall.arguments.city}`,
+            tool_call_id: callId,
+          },
+        ]),
+      );
 
       // The provider's completion model (/api/generate, not streamed), plain and with a suffix.
       const code = "def add(a, b):";
