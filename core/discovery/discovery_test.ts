@@ -148,6 +148,28 @@ Deno.test("Discovery: a newcomer learns every node before any periodic announcem
   await lan.stopAll();
 });
 
+Deno.test("Discovery: at 50 nodes, each node answers another once and a newcomer's 49 answers come at once", async () => {
+  const lan = new Lan();
+  const nodes = Array.from({ length: 49 }, (_, i) => lan.add(`N${i + 1}`, `10.0.0.${i + 1}`));
+  for (const node of nodes) await node.discovery.start(); // all within the same instant
+  await lan.hub.drain();
+  const replies = () => packets(lan).filter((p) => p.endsWith("reply")).length;
+  // Each node answers each other node once, when it first hears it (here everybody hears every
+  // start as new), and never an answer: 49 × 48 at most, whatever the order of the starts.
+  assert.equal(replies(), 49 * 48);
+  const before = { sent: lan.hub.sent.length, replies: replies() };
+  const newcomer = lan.add("N50", "10.0.0.50");
+  await newcomer.discovery.start();
+  await lan.hub.drain(); // no time has passed: found by all, and all of them known
+  assert.equal(newcomer.discovery.nodes().length, 49);
+  for (const node of nodes) assert.ok(node.discovery.node("N50"));
+  assert.equal(lan.hub.sent.length - before.sent, 1 + 49, "one broadcast, one answer from each");
+  await lan.advance(90_000); // three announce intervals: refreshes only, nobody answers them
+  assert.equal(replies() - before.replies, 49);
+  assert.equal(lan.hub.sent.length - before.sent, 50 + 3 * 50);
+  await lan.stopAll();
+});
+
 Deno.test("Discovery: periodic announcements refresh without answers or events", async () => {
   const lan = new Lan();
   const [a] = await lan.pair({ announceIntervalMs: 30_000 }, { announceIntervalMs: 30_000 });

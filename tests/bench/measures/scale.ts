@@ -211,39 +211,54 @@ async function bareDeno(lab: Lab, limits: ScaleLimits): Promise<ProcUsage[]> {
   }
 }
 
+/** Runs one phase of the run; a failure says which phase it was. */
+async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export async function runScale(lab: Lab, limits: ScaleLimits): Promise<ScaleRun> {
   const nodes = lab.hosts.map((h) => h.node);
   const before = await countersOf(lab);
-  const { spawnAt, started } = await spawnTogether(nodes, limits.meshTimeoutMs);
+  const { spawnAt, started } = await phase(
+    "spawn",
+    () => spawnTogether(nodes, limits.meshTimeoutMs),
+  );
   const ids = started.map((s) => s.id);
   let meshAt: number;
   try {
     const histories = started.map((s) => ({ id: s.id, tables: s.events.peers }));
-    await waitFor(
-      `full mesh of ${nodes.length}`,
-      () => fullMeshAt(histories) !== null,
-      Math.max(1000, limits.meshTimeoutMs - (performance.now() - spawnAt)),
-      50,
-    );
+    await phase("full mesh", () =>
+      waitFor(
+        `full mesh of ${nodes.length}`,
+        () => fullMeshAt(histories) !== null,
+        Math.max(1000, limits.meshTimeoutMs - (performance.now() - spawnAt)),
+        50,
+      ));
     meshAt = fullMeshAt(histories)!;
   } finally {
     await Promise.all(started.map((s) => s.events.close()));
   }
   const formation = (await countersOf(lab)).map((after, k) => counterDelta(before[k], after));
   // The live events said so; the status API must agree.
-  if (!isFullMesh(await Promise.all(nodes.map((n) => n.status())))) {
-    throw new Error("the event streams showed a full mesh that /api/status does not");
-  }
+  await phase("mesh check", async () => {
+    if (!isFullMesh(await Promise.all(nodes.map((n) => n.status())))) {
+      throw new Error("the event streams showed a full mesh that /api/status does not");
+    }
+  });
 
   await sleep(limits.settleSeconds * 1000); // nobody asks the nodes anything from here on
-  const idle = await sampleUsage(nodes.map(pidOf), limits.sampleSeconds);
+  const idle = await phase("idle", () => sampleUsage(nodes.map(pidOf), limits.sampleSeconds));
   const peersAtSample = (await Promise.all(nodes.map((n) => n.status())))
     .map((s) => s.peers.filter((p) => p.state === "up").length);
 
-  const convergenceMs = await convergence(nodes, limits.probes);
-  const joined = await newcomer(lab, [...ids]);
+  const convergenceMs = await phase("convergence", () => convergence(nodes, limits.probes));
+  const joined = await phase("newcomer", () => newcomer(lab, [...ids]));
   await Promise.all(nodes.map((n) => n.stop("SIGKILL")));
-  const bare = await bareDeno(lab, limits);
+  const bare = await phase("bare Deno baseline", () => bareDeno(lab, limits));
   return {
     nodes: nodes.length,
     spawnToReadyMs: started.map((s) => s.readyMs).sort((a, b) => a - b),
