@@ -1,8 +1,5 @@
 import { Duplex } from "node:stream";
-import { writeAll } from "../peers/tcp_transport.ts";
-
-/** Bytes asked of the socket per read. */
-const READ_BYTES = 64 * 1024;
+import { MIN_READ_BYTES, nextReadBytes, writeAll } from "../peers/tcp_transport.ts";
 
 /**
  * A Deno TCP connection as a node Duplex stream, so node:tls can run a TLS server over a
@@ -14,6 +11,8 @@ export class ConnDuplex extends Duplex {
   readonly #conn: Deno.Conn;
   #head: Uint8Array | null;
   #reading = false;
+  /** Sized to traffic: an idle link's pending read holds 4 KiB, a busy one reads more. */
+  #readBytes = MIN_READ_BYTES;
 
   constructor(conn: Deno.Conn, head: Uint8Array) {
     super();
@@ -41,12 +40,13 @@ export class ConnDuplex extends Duplex {
     }
     while (true) {
       // A fresh buffer each time: the consumer may hold on to what it was given.
-      const buffer = new Uint8Array(READ_BYTES);
+      const buffer = new Uint8Array(this.#readBytes);
       const n = await this.#conn.read(buffer);
       if (n === null) {
         this.push(null);
         return;
       }
+      this.#readBytes = nextReadBytes(this.#readBytes, n);
       if (!this.push(buffer.subarray(0, n))) {
         this.#reading = false;
         return;
