@@ -1,22 +1,18 @@
 /**
- * What a node keeps in its data directory, opened before anything listens: its identity and
- * TLS certificate, the settings the user may change, the trust store and the API tokens.
+ * What a node keeps in its data directory, opened before anything listens: its identity, the
+ * settings the user may change, the trust store and the API tokens.
  */
 import type { Config } from "../config/schema.ts";
 import { loadOrCreateIdentity, type NodeIdentity } from "../identity/identity.ts";
 import type { Logger } from "../log/logger.ts";
 import { isLoopbackHost } from "../net/loopback.ts";
 import { ApiTokens, tokenFileIo } from "../security/api_token.ts";
-import type { NodeCertificate } from "../security/certificate.ts";
-import { certificateFileIo, loadOrCreateNodeCertificate } from "../security/certificate_file.ts";
 import { deriveMeshKey, type MeshKey } from "../security/mesh_key.ts";
 import { trustFileIo, TrustStore } from "../security/trust_store.ts";
 import { type Settings, SettingsStore } from "../settings/settings.ts";
 
 export interface NodeState {
   identity: NodeIdentity;
-  /** The TLS certificate of the identity; null with plaintext links. */
-  certificate: NodeCertificate | null;
   meshKey: MeshKey | null;
   settings: SettingsStore;
   trust: TrustStore;
@@ -35,9 +31,6 @@ export async function openNodeState(
   logger: Logger,
 ): Promise<NodeState> {
   const identity = await loadOrCreateIdentity(config.dataDir, config.name);
-  const certificate = config.insecurePlaintextLinks
-    ? null
-    : await loadOrCreateNodeCertificate(certificateFileIo(config.dataDir), identity);
   const meshKey = config.meshKey ? await deriveMeshKey(config.meshKey) : null;
   const settings = await SettingsStore.open(
     config.dataDir,
@@ -65,5 +58,5 @@ export async function openNodeState(
   const tokens = await ApiTokens.open(tokenFileIo(config.dataDir), config.httpToken);
   // A token is needed as soon as the page and API are reachable beyond this machine.
   const newApiToken = isLoopbackHost(config.httpHost) ? null : await tokens.ensure();
-  return { identity, certificate, meshKey, settings, trust, tokens, newApiToken };
+  return { identity, meshKey, settings, trust, tokens, newApiToken };
 }

@@ -53,12 +53,11 @@ export async function startNode(
   logger: Logger,
 ): Promise<RunningNode> {
   const startedAt = Date.now();
-  const { identity, certificate, meshKey, settings, trust, tokens, newApiToken } =
-    await openNodeState(
-      config,
-      explicit,
-      logger,
-    );
+  const { identity, meshKey, settings, trust, tokens, newApiToken } = await openNodeState(
+    config,
+    explicit,
+    logger,
+  );
   const live = liveSettings(config, () => settings.current);
   const events = new EventHub();
   const cleanups = new CleanupStack(logger);
@@ -78,7 +77,6 @@ export async function startNode(
     // Peer links: authenticated; encrypted unless --insecure-plaintext-links.
     const security = await createLinkSecurity({
       identity,
-      certificate: certificate ?? undefined,
       trust,
       settings: live.trust,
       meshKey: () => meshKey,

@@ -1,20 +1,19 @@
-import type * as X509 from "@peculiar/x509";
 import { X509Certificate } from "node:crypto";
 import { type NodeIdentity, nodeIdFromPublicKey } from "../identity/identity.ts";
-
-let x509Module: Promise<typeof X509> | undefined;
-
-/**
- * @peculiar/x509, loaded on first use: it holds ~19 MB of a running node's memory, and a node
- * needs it only to make its certificate once (certificate_file.ts keeps it in the data dir).
- */
-function loadX509(): Promise<typeof X509> {
-  x509Module ??= import("@peculiar/x509").then((x509) => {
-    x509.cryptoProvider.set(crypto);
-    return x509;
-  });
-  return x509Module;
-}
+import {
+  bitString,
+  boolean,
+  explicit,
+  generalizedTime,
+  implicit,
+  objectIdentifier,
+  octetString,
+  printableString,
+  sequence,
+  set,
+  smallInteger,
+  utcTime,
+} from "./der.ts";
 
 /** TLS names are made up under `.invalid` (RFC 6761), so no real host can ever hold one. */
 export const TLS_NAME_SUFFIX = ".neuromesh.invalid";
@@ -36,38 +35,44 @@ export interface NodeCertificate {
   keyPem: string;
 }
 
+const ED25519 = sequence(objectIdentifier("1.3.101.112"));
+const COMMON_NAME = objectIdentifier("2.5.4.3");
+const BASIC_CONSTRAINTS = objectIdentifier("2.5.29.19");
+const SUBJECT_ALT_NAME = objectIdentifier("2.5.29.17");
 // Fixed validity: clocks of LAN devices disagree, and the certificate is trusted for its key
 // (the node id is the key's hash), not for dates. Same key in, same certificate out.
-const NOT_BEFORE = new Date("2000-01-01T00:00:00Z");
-const NOT_AFTER = new Date("9999-12-31T23:59:59Z");
+const VALIDITY = sequence(utcTime("000101000000Z"), generalizedTime("99991231235959Z"));
 
 /**
- * A self-signed X.509 certificate for the identity key: subject and SAN are the node's TLS
- * name, basic constraints say "not a CA" (rustls refuses a CA certificate as an end entity),
- * and Ed25519 signatures are deterministic, so a node presents the same certificate every start.
+ * A self-signed X.509 v3 certificate for the identity key: serial 1, subject, issuer and SAN
+ * the node's TLS name, basic constraints "not a CA" marked critical (rustls refuses a CA
+ * certificate as an end entity). Ed25519 signatures are deterministic, so a node presents the
+ * same certificate every start. Written directly in DER (der.ts): an X.509 library costs a node
+ * ~19 MB of memory for these few hundred bytes.
  */
 export async function createNodeCertificate(identity: NodeIdentity): Promise<NodeCertificate> {
-  const x509 = await loadX509();
   const name = tlsServerName(identity.nodeId);
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: "01",
-    name: `CN=${name}`,
-    notBefore: NOT_BEFORE,
-    notAfter: NOT_AFTER,
-    signingAlgorithm: { name: "Ed25519" },
-    keys: { privateKey: identity.privateKey, publicKey: identity.publicKey },
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.SubjectAlternativeNameExtension([{ type: "dns", value: name }]),
-    ],
-  });
+  const distinguishedName = sequence(set(sequence(COMMON_NAME, printableString(name))));
+  const extensions = sequence(
+    sequence(BASIC_CONSTRAINTS, boolean(true), octetString(sequence())),
+    sequence(SUBJECT_ALT_NAME, octetString(sequence(implicit(2, new TextEncoder().encode(name))))),
+  );
+  const tbs = sequence(
+    explicit(0, smallInteger(2)), // v3
+    smallInteger(1),
+    ED25519,
+    distinguishedName,
+    VALIDITY,
+    distinguishedName,
+    sequence(ED25519, bitString(identity.publicKeyRaw)),
+    explicit(3, extensions),
+  );
+  const signature = new Uint8Array(
+    await crypto.subtle.sign("Ed25519", identity.privateKey, tbs as BufferSource),
+  );
+  const der = sequence(tbs, ED25519, bitString(signature));
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", identity.privateKey));
-  const der = new Uint8Array(certificate.rawData);
-  return {
-    der,
-    certPem: pem("CERTIFICATE", der),
-    keyPem: pem("PRIVATE KEY", pkcs8),
-  };
+  return { der, certPem: pem("CERTIFICATE", der), keyPem: pem("PRIVATE KEY", pkcs8) };
 }
 
 /** PEM text of DER bytes (what Deno's and node's TLS APIs take). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateIdentity } from "../identity/identity.ts";
+import { generateIdentity, type NodeIdentity, nodeIdFromPublicKey } from "../identity/identity.ts";
 import {
   certificateNodeId,
   certificatePublicKey,
@@ -9,6 +9,39 @@ import {
 
 Deno.test("tlsServerName() is the lowercased node id under .neuromesh.invalid", () => {
   assert.equal(tlsServerName("ABCDEF234"), "abcdef234.neuromesh.invalid");
+});
+
+/** An identity from a fixed seed (0x01…0x20), so its certificate is known byte for byte. */
+async function fixedIdentity(): Promise<NodeIdentity> {
+  const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  const pkcs8 = Uint8Array.of(...Uint8Array.fromHex("302e020100300506032b657004220420"), ...seed);
+  const privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, "Ed25519", true, ["sign"]);
+  const { x } = await crypto.subtle.exportKey("jwk", privateKey);
+  const publicKeyRaw = Uint8Array.fromBase64(x!, { alphabet: "base64url" });
+  const publicKey = await crypto.subtle.importKey("raw", publicKeyRaw, "Ed25519", true, ["verify"]);
+  const nodeId = await nodeIdFromPublicKey(publicKeyRaw);
+  return { nodeId, name: "fixed", publicKeyRaw, privateKey, publicKey };
+}
+
+// Made by @peculiar/x509 (the generator nodes used before the DER writer) for the fixed key:
+// the certificate a node presents did not change.
+const FIXED_CERTIFICATE =
+  "MIIBejCCASygAwIBAgIBATAFBgMrZXAwPTE7MDkGA1UEAxMybXczYW00Nnc1d2VleDRhNGZxcmMzYXZudWIy" +
+  "YTZrbm0ubmV1cm9tZXNoLmludmFsaWQwIBcNMDAwMTAxMDAwMDAwWhgPOTk5OTEyMzEyMzU5NTlaMD0xOzA5BgNV" +
+  "BAMTMm13M2FtNDZ3NXdlZXg0YTRmcXJjM2F2bnViMmE2a25tLm5ldXJvbWVzaC5pbnZhbGlkMCowBQYDK2VwAyEA" +
+  "ebVWLo/mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmSjTzBNMAwGA1UdEwEB/wQCMAAwPQYDVR0RBDYwNIIybXcz" +
+  "YW00Nnc1d2VleDRhNGZxcmMzYXZudWIyYTZrbm0ubmV1cm9tZXNoLmludmFsaWQwBQYDK2VwA0EA6pCXqIdYf6Jc" +
+  "7PYTcbdxhU//YvavXSpLtHPtjVJL0RD3O1V7lvcUGj1BwsLKLDGn6zunMf5Kla4bb8AETZRcBg==";
+
+Deno.test("createNodeCertificate() writes the same bytes as the X.509 library did", async () => {
+  const identity = await fixedIdentity();
+  assert.equal(identity.nodeId, "MW3AM46W5WEEX4A4FQRC3AVNUB2A6KNM");
+  const cert = await createNodeCertificate(identity);
+  assert.equal(cert.der.toBase64(), FIXED_CERTIFICATE);
+  assert.match(
+    cert.certPem,
+    /^-----BEGIN CERTIFICATE-----\n(.{64}\n)+.*\n-----END CERTIFICATE-----\n$/,
+  );
 });
 
 Deno.test("createNodeCertificate() binds the certificate to the identity key", async () => {

@@ -4,7 +4,7 @@ import { TcpTransport } from "../peers/tcp_transport.ts";
 import { TlsTransport } from "./tls_transport.ts";
 import type { LinkManagerOptions } from "../peers/manager.ts";
 import type { Transport } from "../peers/transport.ts";
-import { createNodeCertificate, type NodeCertificate } from "./certificate.ts";
+import { createNodeCertificate } from "./certificate.ts";
 import { LinkGuard, type TrustSettings } from "./link_guard.ts";
 import type { MeshKey } from "./mesh_key.ts";
 import type { TrustStore } from "./trust_store.ts";
@@ -14,11 +14,6 @@ export interface LinkSecurityOptions {
   trust: TrustStore;
   settings: () => TrustSettings;
   meshKey: () => MeshKey | null;
-  /**
-   * The node's TLS certificate, as certificate_file.ts keeps it in the data dir; made from the
-   * identity when not given.
-   */
-  certificate?: NodeCertificate;
   /** Plain TCP instead of TLS (`--insecure-plaintext-links`: tests and benchmarks only). */
   plaintext?: boolean;
   logger?: Logger;
@@ -48,7 +43,7 @@ export async function createLinkSecurity(options: LinkSecurityOptions): Promise<
     logger: options.logger,
   });
   const transport = options.plaintext ? new TcpTransport() : new TlsTransport({
-    certificate: options.certificate ?? await createNodeCertificate(options.identity),
+    certificate: await createNodeCertificate(options.identity),
     onIdentityMismatch: (event) => guard.reportIdentityMismatch(event),
   });
   return {
