@@ -6,7 +6,7 @@ import { Coalescer } from "../store/coalescer.ts";
 import { type AnswerSoFar, answerStats, foldChunk, startAnswer } from "./answer_fold.ts";
 import type { AskEvent } from "./ask_event.ts";
 import type { EventQueue } from "./event_queue.ts";
-import { chatTurns } from "./history.ts";
+import { type AnswerQuestion, answerRequest } from "./history.ts";
 import { untilAborted } from "./until_aborted.ts";
 
 export interface AnswerRunDeps {
@@ -24,12 +24,8 @@ export interface AnswerRunDeps {
   flushIntervalMs: number;
 }
 
-export interface AnswerJob {
-  conversationId: string;
-  /** The conversation so far, and the question to answer in it. */
-  messages: ChatMessage[];
-  questionId: string;
-  model: string | undefined;
+/** A question to answer (the conversation so far, the chat's settings) and where it goes. */
+export interface AnswerJob extends AnswerQuestion {
   /** The empty response message, already stored. */
   response: ChatMessage;
   /** Where the asker reads the answer's events. */
@@ -62,10 +58,7 @@ export async function runAnswer(deps: AnswerRunDeps, job: AnswerJob): Promise<vo
   const writing = () => deps.wallClock() - (firstChunkAt ?? deps.wallClock());
   let iterator: AsyncIterator<ChatChunk> | undefined;
   try {
-    const turns = chatTurns(job.messages, job.questionId);
-    iterator = deps.chat.chat({ model: job.model, messages: turns, conversationId }, signal)[
-      Symbol.asyncIterator
-    ]();
+    iterator = deps.chat.chat(answerRequest(job), signal)[Symbol.asyncIterator]();
     while (true) {
       const next = await untilAborted(iterator.next(), signal);
       if (next.done) break;

@@ -1,5 +1,5 @@
 /** What the conversation service refuses, and the checks that refuse it. */
-import { MAX_TITLE_CHARS } from "../model/conversation.ts";
+import { MAX_CONTENT_CHARS, MAX_TITLE_CHARS } from "../model/conversation.ts";
 
 /** Refusals the HTTP layer maps to status codes (404, 409, 400). */
 export class ConversationError extends Error {
@@ -22,4 +22,17 @@ export function checkTitle(title: unknown): string {
     );
   }
   return trimmed;
+}
+
+/** A question's text: refused when empty or too long. */
+export function checkContent(content: unknown): void {
+  if (typeof content !== "string" || content.trim() === "") {
+    throw new ConversationError("content must be a non-empty string", "bad_request");
+  }
+  if (content.length > MAX_CONTENT_CHARS) {
+    throw new ConversationError(
+      `content is too long: ${content.length} > ${MAX_CONTENT_CHARS} characters`,
+      "bad_request",
+    );
+  }
 }

@@ -1,5 +1,5 @@
-import type { ChatTurn } from "../llm/chat.ts";
-import type { ChatMessage } from "../model/conversation.ts";
+import type { ChatRequest, ChatTurn } from "../llm/chat.ts";
+import type { ChatMessage, ChatSettings } from "../model/conversation.ts";
 
 /**
  * The chat turns an LLM sees for a question: every question up to and including
@@ -28,4 +28,34 @@ export function chatTurns(messages: ChatMessage[], questionId: string): ChatTurn
 /** The newest question of an ordered conversation. */
 export function lastQuestion(messages: ChatMessage[]): ChatMessage | undefined {
   return messages.findLast((message) => message.messageType === "Question");
+}
+
+/** What the LLM is asked for a question of a conversation, with the chat's own settings. */
+export interface AnswerQuestion {
+  conversationId: string;
+  /** The shown branch up to and including the question. */
+  messages: ChatMessage[];
+  questionId: string;
+  model: string | undefined;
+  settings?: ChatSettings;
+}
+
+/**
+ * The chat request for a question: the turns so far, the chat's system prompt as the first
+ * turn, and its temperature and context length as Ollama options, which travel with the request
+ * to whichever host serves it (the local Ollama or a peer's).
+ */
+export function answerRequest(question: AnswerQuestion): ChatRequest {
+  const { systemPrompt, temperature, contextLength } = question.settings ?? {};
+  const turns = chatTurns(question.messages, question.questionId);
+  if (systemPrompt?.trim()) turns.unshift({ role: "system", content: systemPrompt });
+  const options: Record<string, unknown> = {};
+  if (temperature !== undefined) options.temperature = temperature;
+  if (contextLength !== undefined) options.num_ctx = contextLength;
+  return {
+    model: question.model,
+    messages: turns,
+    conversationId: question.conversationId,
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
 }

@@ -11,10 +11,15 @@ import {
   type Manifest,
   MANIFEST_FILE,
   safeName,
+  shownMessages,
   stableId,
   toLegacyConversation,
 } from "./legacy_files.ts";
-import type { Conversation, ConversationHeader } from "../model/conversation.ts";
+import type {
+  Conversation,
+  ConversationHeader,
+  ConversationThread,
+} from "../model/conversation.ts";
 import { toConversation } from "./views.ts";
 
 export interface ExportResult {
@@ -27,6 +32,7 @@ export interface ExportResult {
 interface Exported {
   conversation: Conversation;
   header: ConversationHeader;
+  thread: ConversationThread | undefined;
   /** `conversations` or `received/<name>`. */
   folder: string;
 }
@@ -39,7 +45,13 @@ export async function exportConversations(
 ): Promise<ExportResult> {
   const all = store.summaries().map(({ header }) => ({
     header,
-    conversation: toConversation(header, store.messages(header.id), node.id),
+    conversation: toConversation(
+      header,
+      store.messages(header.id),
+      node.id,
+      store.thread(header.id),
+    ),
+    thread: store.thread(header.id),
   })).sort((a, b) => newestFirst(a.conversation, b.conversation));
   const folderOf = receivedFolders(all);
   const exported: Exported[] = all.map((entry) => ({
@@ -57,7 +69,7 @@ export async function exportConversations(
   };
   const result: ExportResult = { local: 0, received: 0, messages: 0, files: [] };
   const latest = latestPerFolder(exported);
-  for (const { conversation, header, folder } of exported) {
+  for (const { conversation, header, folder, thread } of exported) {
     const file = `${folder}/${fileNameFor(conversation.id)}`;
     const legacy = toLegacyConversation(conversation, header.importedFrom?.id);
     await writeJson(dir, file, legacy);
@@ -66,10 +78,15 @@ export async function exportConversations(
       await writeJson(dir, `${folder}/${LATEST_FILE}`, legacy);
       result.files.push(`${folder}/${LATEST_FILE}`);
     }
+    const shown = shownMessages(conversation);
+    const onPath = new Set(conversation.path);
+    const versions = conversation.messages.filter((message) => !onPath.has(message.id));
     manifest.conversations.push({
       file,
       header,
-      messages: conversation.messages.map(({ content: _c, conversationId: _id, ...meta }) => meta),
+      messages: shown.map(({ content: _c, conversationId: _id, ...meta }) => meta),
+      ...(versions.length > 0 ? { versions } : {}),
+      ...(thread ? { thread } : {}),
     });
     if (conversation.readOnly) result.received++;
     else result.local++;

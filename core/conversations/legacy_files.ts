@@ -27,6 +27,7 @@ import {
   ChatMessage,
   type Conversation,
   ConversationHeader,
+  ConversationThread,
   type HostInfo,
   NodeId,
   RecordId,
@@ -67,7 +68,12 @@ export const ManifestEntry = z.object({
   /** Path of the conversation file, relative to the export directory. */
   file: z.string(),
   header: ConversationHeader,
+  /** The file's messages (the shown branch), in its order. */
   messages: z.array(ManifestMessage),
+  /** Every other version (edited questions, regenerated answers) and what followed them, whole. */
+  versions: z.array(ChatMessage).optional(),
+  /** How the versions hang together, which are shown, the chat's settings. */
+  thread: ConversationThread.optional(),
 });
 export type ManifestEntry = z.infer<typeof ManifestEntry>;
 export const Manifest = z.object({
@@ -96,7 +102,7 @@ export function toLegacyConversation(
 ): LegacyConversation {
   return {
     id,
-    messages: conversation.messages.map((message) => ({
+    messages: shownMessages(conversation).map((message) => ({
       content: message.content,
       timestamp: message.timestamp,
       sender: message.sender,
@@ -105,6 +111,12 @@ export function toLegacyConversation(
     })),
     host_info: legacyHost(conversation.hostInfo),
   };
+}
+
+/** The messages of the shown branch (every version is in `conversation.messages`). */
+export function shownMessages(conversation: Conversation): Conversation["messages"] {
+  const byId = new Map(conversation.messages.map((message) => [message.id, message]));
+  return conversation.path.map((id) => byId.get(id)!);
 }
 
 function legacyHost(host: HostInfo): LegacyHostInfo {

@@ -30,7 +30,8 @@ import {
   parseLegacyConversation,
   stableId,
 } from "./legacy_files.ts";
-import { type ConversationHeader, RecordId } from "../model/conversation.ts";
+import { type ChatMessage, type ConversationHeader, RecordId } from "../model/conversation.ts";
+import { START } from "../model/branches.ts";
 
 /** What one file became. */
 export type FileOutcome =
@@ -154,7 +155,7 @@ export async function importConversations(
       ...(device ? { from: device } : {}),
       conversationId: header.id,
       title: header.title,
-      messages: planned.records.length - 1,
+      messages: planned.records.filter((r) => r.type === "message").length,
       added,
     });
   }
@@ -208,7 +209,15 @@ function fromManifest(meta: ManifestEntry, legacy: LegacyConversation): RecordVa
     type: "message",
     value: { ...m, content: legacy.messages[i].content, conversationId: meta.header.id },
   }));
-  return [{ type: "conversation", value: meta.header }, ...messages];
+  // Other versions come whole from the manifest; the thread says how they hang together.
+  const versions = (meta.versions ?? []).map((m): RecordValue => ({
+    type: "message",
+    value: { ...m, conversationId: meta.header.id },
+  }));
+  const thread: RecordValue[] = meta.thread
+    ? [{ type: "thread", value: { ...meta.thread, conversationId: meta.header.id } }]
+    : [];
+  return [{ type: "conversation", value: meta.header }, ...messages, ...versions, ...thread];
 }
 
 /** Another node's exported conversation as this node's, marked as received from that node. */
@@ -236,19 +245,44 @@ function adoptFromManifest(
       },
     },
   };
-  const messages = meta.messages.map((m, i): RecordValue => ({
+  const newId = (old: string) => old === START ? START : stableId([id, old]);
+  const adopt = (m: ChatMessage): RecordValue => ({
     type: "message",
     value: {
       ...m,
-      id: stableId([id, m.id]),
+      id: newId(m.id),
       conversationId: id,
-      content: legacy.messages[i].content,
       originNode: self,
       hlc: restamp(m.hlc),
       createdHlc: restamp(m.createdHlc),
     },
-  }));
-  return [{ type: "conversation", value: adopted }, ...messages];
+  });
+  const messages = meta.messages.map((m, i) =>
+    adopt({ ...m, content: legacy.messages[i].content, conversationId: header.id })
+  );
+  const versions = (meta.versions ?? []).map(adopt);
+  const thread: RecordValue[] = meta.thread
+    ? [{
+      type: "thread",
+      value: {
+        ...meta.thread,
+        conversationId: id,
+        originNode: self,
+        hlc: restamp(meta.thread.hlc),
+        parents: remapLinks(meta.thread.parents, newId),
+        selected: remapLinks(meta.thread.selected, newId),
+      },
+    }]
+    : [];
+  return [{ type: "conversation", value: adopted }, ...messages, ...versions, ...thread];
+}
+
+/** Links (message id → message id, START kept) with every id renamed. */
+function remapLinks(
+  links: Record<string, string>,
+  rename: (id: string) => string,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(links).map(([k, v]) => [rename(k), rename(v)]));
 }
 
 /**

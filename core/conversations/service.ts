@@ -12,21 +12,18 @@ import { newConversationId } from "../sync/authority.ts";
 import type { HybridClock } from "../time/hlc.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
 import type { SyncEngine } from "../sync/sync_engine.ts";
-import { type AnswerRunDeps, runAnswer } from "./answer_run.ts";
+import { Answering, type AskInput } from "./answering.ts";
 import type { AskEvent } from "./ask_event.ts";
 import type { ConversationEvents } from "./conversation_events.ts";
-import { EventQueue } from "./event_queue.ts";
-import { lastQuestion } from "./history.ts";
+import { copiedLinks, type SettingsPatch, Versions } from "./versions.ts";
 import { importedConversationRecords, parseLegacyConversation } from "./legacy_files.ts";
-import {
-  type ChatMessage,
-  type Conversation,
-  type ConversationHeader,
-  DEFAULT_TITLE,
-  type HostInfo,
-  MAX_CONTENT_CHARS,
-  titleFromQuestion,
+import type {
+  ChatMessage,
+  Conversation,
+  ConversationHeader,
+  HostInfo,
 } from "../model/conversation.ts";
+import { DEFAULT_TITLE } from "../model/conversation.ts";
 import { msToRfc3339 } from "../model/rfc3339.ts";
 import {
   type ConversationList,
@@ -38,6 +35,7 @@ import {
 import { checkTitle, ConversationError } from "./errors.ts";
 
 export { ConversationError };
+export type { AskInput };
 
 /** The settings conversations read while the node runs, through one accessor. */
 export interface ConversationSettings {
@@ -74,21 +72,14 @@ export interface ConversationServiceOptions {
   flushIntervalMs?: number;
 }
 
-export interface AskInput {
-  content: string;
-  /** Model name; omitted or "auto" lets the router choose. */
-  model?: string;
-}
-
 export class ConversationService {
   readonly #o: ConversationServiceOptions;
   readonly #store: ConversationStore;
   readonly #hlc: HybridClock;
   readonly #sync: ConversationSync;
   readonly #published: ConversationEvents;
-  readonly #answering: AnswerRunDeps;
+  readonly #asking: Answering;
   readonly #wall: () => number;
-  readonly #active = new Map<string, { controller: AbortController; finished: Promise<void> }>();
 
   constructor(options: ConversationServiceOptions) {
     if (options.store.nodeId !== options.nodeId) {
@@ -102,19 +93,29 @@ export class ConversationService {
     this.#sync = options.sync;
     this.#published = options.published;
     this.#wall = options.wallClock ?? Date.now;
-    this.#answering = {
-      chat: options.chat,
-      save: (message) => {
-        this.#commit([{ type: "message", value: message }]);
-        this.#published.message(message);
-      },
+    this.#asking = new Answering({
+      self: options.nodeId,
+      store: options.store,
+      commit: (values) => this.#commit(values),
       stamp: () => this.#hlc.now(),
-      finished: (id) => this.#published.summary(id),
+      published: options.published,
+      answer: {
+        chat: options.chat,
+        save: (message) => {
+          this.#commit([{ type: "message", value: message }]);
+          this.#published.message(message);
+        },
+        stamp: () => this.#hlc.now(),
+        finished: (id) => this.#published.summary(id),
+        logger: options.logger,
+        timers: options.timers ?? systemClock,
+        wallClock: this.#wall,
+        flushIntervalMs: options.flushIntervalMs ?? 250,
+      },
+      newMessage: (conversationId, fields) => this.#newMessage(conversationId, fields),
+      senderName: () => this.#o.settings().name,
       logger: options.logger,
-      timers: options.timers ?? systemClock,
-      wallClock: this.#wall,
-      flushIntervalMs: options.flushIntervalMs ?? 250,
-    };
+    });
   }
 
   get #self(): string {
@@ -128,9 +129,7 @@ export class ConversationService {
 
   /** Stops every answer in progress (saving what arrived) and sync; the store stays open. */
   async stop(): Promise<void> {
-    const running = [...this.#active.values()];
-    for (const { controller } of running) controller.abort(new Error("node shutting down"));
-    await Promise.all(running.map((r) => r.finished));
+    await this.#asking.stopAll(new Error("node shutting down"));
     this.#sync.stop();
   }
 
@@ -152,7 +151,8 @@ export class ConversationService {
 
   get(id: string): Conversation | undefined {
     const header = this.#store.header(id);
-    return header && toConversation(header, this.#store.messages(id), this.#self);
+    return header &&
+      toConversation(header, this.#store.messages(id), this.#self, this.#store.thread(id));
   }
 
   // ---- changes -------------------------------------------------------------------------
@@ -195,7 +195,7 @@ export class ConversationService {
   delete(id: string): void {
     const header = this.#store.header(id);
     if (!header) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
-    this.#active.get(id)?.controller.abort(new Error("conversation deleted"));
+    this.#asking.abort(id, new Error("conversation deleted"));
     const tombstone = { conversationId: id, hlc: this.#hlc.now(), deletedBy: this.#self };
     this.#commit([{ type: "tombstone", value: tombstone }], {
       localOnly: header.originNode !== this.#self,
@@ -203,16 +203,21 @@ export class ConversationService {
     this.#published.deleted(id);
   }
 
-  /** "Continue here": copies a conversation (usually a received one) into a new one of this node. */
+  /**
+   * "Continue here": copies a conversation (usually a received one) into a new one of this node,
+   * every version with it, marked as copied from where it came from.
+   */
   fork(id: string): Conversation {
     const source = this.#store.header(id);
     if (!source) throw new ConversationError(`no conversation ${JSON.stringify(id)}`, "not_found");
     const header = this.#newHeader(source.title);
-    const copies: RecordValue[] = this.#store.messages(id).map((message) => {
+    const versions = new Versions(id, this.#store.messages(id), this.#store.thread(id));
+    const ids = new Map(versions.messages.map((m) => [m.id, crypto.randomUUID()]));
+    const copies: RecordValue[] = versions.messages.map((message) => {
       const stamp = this.#hlc.now();
       const copy: ChatMessage = {
         ...message,
-        id: crypto.randomUUID(),
+        id: ids.get(message.id)!,
         conversationId: header.id,
         originNode: this.#self,
         hlc: stamp,
@@ -223,7 +228,20 @@ export class ConversationService {
       if (!message.complete) copy.stopped = true;
       return { type: "message", value: copy };
     });
-    this.#commit([{ type: "conversation", value: header }, ...copies]);
+    const origin = shownOrigin(source, this.#self);
+    const thread = new Versions(header.id, [], undefined).nextThread(
+      { originNode: this.#self, hlc: this.#hlc.now() },
+      {
+        links: copiedLinks(versions, (old) => ids.get(old)!),
+        settings: versions.settings,
+        forkedFrom: { conversationId: id, nodeId: origin.originNode, nodeName: origin.originName },
+      },
+    );
+    this.#commit([
+      { type: "conversation", value: header },
+      ...copies,
+      ...(thread ? [{ type: "thread", value: thread } as const] : []),
+    ]);
     this.#published.summary(header.id);
     return this.get(header.id)!;
   }
@@ -235,75 +253,47 @@ export class ConversationService {
    * left) or `stopAnswer()` ends it, saving what arrived with `stopped: true`.
    */
   ask(id: string, input: AskInput, signal?: AbortSignal): AsyncIterable<AskEvent> {
-    const header = this.#ownHeader(id, "ask in");
-    if (typeof input.content !== "string" || input.content.trim() === "") {
-      throw new ConversationError("content must be a non-empty string", "bad_request");
-    }
-    if (input.content.length > MAX_CONTENT_CHARS) {
-      throw new ConversationError(
-        `content is too long: ${input.content.length} > ${MAX_CONTENT_CHARS} characters`,
-        "bad_request",
-      );
-    }
-    this.#ensureIdle(id);
-    const model = chosenModel(input.model);
-    const question = this.#newMessage(id, {
-      messageType: "Question",
-      content: input.content,
-      sender: this.#o.settings().name,
-      complete: true,
-      model,
-    });
-    const values: RecordValue[] = [{ type: "message", value: question }];
-    const earlier = this.#store.messages(id);
-    if (header.title === DEFAULT_TITLE && !earlier.some((m) => m.messageType === "Question")) {
-      values.push({
-        type: "conversation",
-        value: { ...header, title: titleFromQuestion(input.content), hlc: this.#hlc.now() },
-      });
-    }
-    this.#commit(values);
-    this.#published.message(question);
-    this.#published.summary(id);
-    const queue = new EventQueue<AskEvent>();
-    queue.push({ type: "question", message: question });
-    this.#answer(id, [...earlier, question], question.id, model, queue, signal);
-    return queue;
+    return this.#asking.ask(this.#ownHeader(id, "ask in"), input, signal);
   }
 
-  /** Answers the last question again; the new answer is added after the earlier ones. */
+  /**
+   * Edit and resend: a new version of question `messageId` (of the shown branch) with `content`,
+   * answered afresh; the earlier version and what followed it stay, one switch away.
+   */
+  edit(id: string, messageId: string, input: AskInput, signal?: AbortSignal) {
+    return this.#asking.edit(this.#ownHeader(id, "edit in"), messageId, input, signal);
+  }
+
+  /**
+   * Answers again: a new version of answer `messageId` (default: the last answer shown), added
+   * beside it, not after it. A branch ending in an unanswered question gets its answer.
+   */
   regenerate(
     id: string,
-    input: { model?: string } = {},
+    input: { model?: string; messageId?: string } = {},
     signal?: AbortSignal,
   ): AsyncIterable<AskEvent> {
     this.#ownHeader(id, "regenerate in");
-    this.#ensureIdle(id);
-    const messages = this.#store.messages(id);
-    const question = lastQuestion(messages);
-    if (!question) {
-      throw new ConversationError(
-        "nothing to regenerate: the conversation has no question yet",
-        "bad_request",
-      );
-    }
-    const queue = new EventQueue<AskEvent>();
-    this.#answer(
-      id,
-      messages,
-      question.id,
-      chosenModel(input.model ?? question.model),
-      queue,
-      signal,
-    );
-    return queue;
+    return this.#asking.regenerate(id, input, signal);
+  }
+
+  /** Shows version `messageId` at its branch point (and what follows it), here and on peers. */
+  selectVersion(id: string, messageId: string): Conversation {
+    this.#ownHeader(id, "switch versions in");
+    this.#asking.selectVersion(id, messageId);
+    return this.get(id)!;
+  }
+
+  /** Changes a chat's settings (`null` removes one), kept with it and synced like its title. */
+  updateSettings(id: string, patch: SettingsPatch): Conversation {
+    this.#ownHeader(id, "change the settings of");
+    this.#asking.updateSettings(id, patch);
+    return this.get(id)!;
   }
 
   /** Stops the answer being written in a conversation; false when there is none. */
   stopAnswer(id: string): boolean {
-    const active = this.#active.get(id);
-    active?.controller.abort(new Error("stopped by the user"));
-    return active !== undefined;
+    return this.#asking.stopAnswer(id);
   }
 
   // ---- from peers (called by sync) ----------------------------------------------------
@@ -333,52 +323,6 @@ export class ConversationService {
     if (applied.length > 0) this.#published.received(applied);
   }
 
-  // ---- answering -----------------------------------------------------------------------
-
-  #answer(
-    conversationId: string,
-    messages: ChatMessage[],
-    questionId: string,
-    model: string | undefined,
-    queue: EventQueue<AskEvent>,
-    signal: AbortSignal | undefined,
-  ) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) controller.abort(signal.reason);
-
-    const response = this.#newMessage(conversationId, {
-      messageType: "Response",
-      content: "",
-      sender: model ?? "assistant",
-      complete: false,
-      model,
-    });
-    this.#commit([{ type: "message", value: response }]);
-    this.#published.message(response);
-    queue.push({ type: "response", message: response });
-
-    const finished = runAnswer(this.#answering, {
-      conversationId,
-      messages,
-      questionId,
-      model,
-      response,
-      queue,
-      signal: controller.signal,
-    })
-      .catch((error) =>
-        this.#o.logger.error("saving an answer failed", { conversation: conversationId, error })
-      )
-      .finally(() => {
-        signal?.removeEventListener("abort", onAbort);
-        this.#active.delete(conversationId);
-        queue.close();
-      });
-    this.#active.set(conversationId, { controller, finished });
-  }
-
   // ---- internals -----------------------------------------------------------------------
 
   /**
@@ -388,7 +332,7 @@ export class ConversationService {
    */
   #finishInterrupted() {
     const interrupted = this.#store.unfinishedMessages().filter((message) =>
-      message.originNode === this.#self && !this.#active.has(message.conversationId)
+      message.originNode === this.#self && !this.#asking.isAnswering(message.conversationId)
     );
     if (interrupted.length === 0) return;
     this.#commit(interrupted.map((message) => ({
@@ -419,15 +363,6 @@ export class ConversationService {
       );
     }
     return header;
-  }
-
-  #ensureIdle(id: string) {
-    if (this.#active.has(id)) {
-      throw new ConversationError(
-        "an answer is still being written in this conversation; stop it first",
-        "busy",
-      );
-    }
   }
 
   /** A new conversation of this node, shared, stamped now. */
@@ -476,8 +411,4 @@ export class ConversationService {
   #now(): string {
     return msToRfc3339(this.#wall());
   }
-}
-
-function chosenModel(model: string | undefined): string | undefined {
-  return model && model !== "auto" ? model : undefined;
 }

@@ -1,71 +1,11 @@
 import assert from "node:assert/strict";
-import { EventHub, type LiveEvent } from "../events/hub.ts";
 import { ChatError } from "../llm/chat.ts";
-import { silentLogger } from "../log/logger.ts";
-import { FakeClock } from "../time/clock.ts";
 import { MemoryMesh } from "../peers/testing/memory_mesh.ts";
-import { ConversationStore } from "../store/store.ts";
 import { settle } from "../../tests/support/sync_mesh.ts";
-import { RecordVerifier } from "../sync/record_signature.ts";
-import { testKeyBinding, testSigner } from "../sync/testing/test_keys.ts";
-import { FAKE_HOST, FakeChat } from "../llm/testing/fake_chat.ts";
+import { FAKE_HOST } from "../llm/testing/fake_chat.ts";
 import type { AskEvent } from "./ask_event.ts";
-import { createConversationService } from "./create_service.ts";
-import { ConversationError, type ConversationService } from "./service.ts";
-
-interface Node {
-  service: ConversationService;
-  store: ConversationStore;
-  chat: FakeChat;
-  events: LiveEvent[];
-  sharing: boolean;
-}
-
-function node(
-  mesh: MemoryMesh,
-  id: string,
-  name = id.toLowerCase(),
-  store = ConversationStore.openPath(":memory:", { nodeId: id, signer: testSigner(id) }),
-): Node {
-  const chat = new FakeChat();
-  const hub = new EventHub();
-  const events: LiveEvent[] = [];
-  hub.subscribe((event) => events.push(event));
-  const n: Node = {
-    store,
-    chat,
-    events,
-    sharing: true,
-    service: undefined as unknown as ConversationService,
-  };
-  n.service = createConversationService({
-    nodeId: id,
-    settings: () => ({ name, sharing: n.sharing }),
-    store,
-    bus: mesh.node(id, name),
-    chat,
-    events: hub,
-    antiEntropyMs: 30_000,
-    logger: silentLogger,
-    timers: new FakeClock(),
-    verifier: new RecordVerifier({ binding: testKeyBinding }),
-  });
-  n.service.start();
-  return n;
-}
-
-async function close(...nodes: Node[]) {
-  for (const n of nodes) {
-    await n.service.stop();
-    n.store.close();
-  }
-}
-
-async function collect(stream: AsyncIterable<AskEvent>): Promise<AskEvent[]> {
-  const events: AskEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
+import { close, collect, type Node, node } from "./testing/service_node.ts";
+import { ConversationError } from "./service.ts";
 
 Deno.test("ask() stores the question, streams the answer and saves it complete with host and stats", async () => {
   const a = node(new MemoryMesh(), "A");

@@ -5,9 +5,17 @@
  *   GET    /api/conversations/:id             Conversation (404)
  *   POST   /api/conversations                 { title? } → 201 Conversation
  *   POST   /api/conversations/:id/messages    { content, model? } → NDJSON answer stream
- *   POST   /api/conversations/:id/regenerate  { model? } → NDJSON answer stream (no question line)
+ *   POST   /api/conversations/:id/messages/:messageId/edit
+ *                                             { content, model? } → NDJSON: a new version of that
+ *                                             question, answered (edit and resend)
+ *   POST   /api/conversations/:id/regenerate  { model?, messageId? } → NDJSON answer stream (no
+ *                                             question line): a new version of that answer
+ *                                             (default: the last one shown)
+ *   POST   /api/conversations/:id/select      { messageId } → Conversation showing that version
  *   POST   /api/conversations/:id/stop        204 (404 when no answer is being written)
- *   PATCH  /api/conversations/:id             { title?, shared? } → Conversation
+ *   PATCH  /api/conversations/:id             { title?, shared?, settings? } → Conversation
+ *                                             (settings: systemPrompt, temperature,
+ *                                             contextLength, model; null removes one)
  *   DELETE /api/conversations/:id             204
  *   POST   /api/conversations/:id/fork        201 the new local Conversation
  *
@@ -17,7 +25,12 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { MAX_CONTENT_CHARS, MAX_TITLE_CHARS } from "../model/conversation.ts";
+import {
+  ChatSettings,
+  MAX_CONTENT_CHARS,
+  MAX_TITLE_CHARS,
+  RecordId,
+} from "../model/conversation.ts";
 import type { AskEvent } from "../conversations/ask_event.ts";
 import { ConversationError, type ConversationService } from "../conversations/service.ts";
 import { describeZodError } from "./errors.ts";
@@ -35,14 +48,23 @@ const AskBody = z.object({
     .refine((text) => text.trim() !== "", "must not be empty"),
   model: Model.optional(),
 });
-const RegenerateBody = z.object({ model: Model.optional() });
+const RegenerateBody = z.object({ model: Model.optional(), messageId: RecordId.optional() });
+const SelectBody = z.object({ messageId: RecordId });
+/** Each chat setting as its own field, or null to remove it. */
+const SettingsPatch = z.object({
+  systemPrompt: ChatSettings.shape.systemPrompt.unwrap().nullable().optional(),
+  temperature: ChatSettings.shape.temperature.unwrap().nullable().optional(),
+  contextLength: ChatSettings.shape.contextLength.unwrap().nullable().optional(),
+  model: ChatSettings.shape.model.unwrap().nullable().optional(),
+}).strict();
 const PatchBody = z.object({
   title: Title.optional(),
   shared: z.boolean({ error: "must be true or false" }).optional(),
+  settings: SettingsPatch.optional(),
 })
   .refine(
-    (body) => body.title !== undefined || body.shared !== undefined,
-    "give title and/or shared to change",
+    (body) => body.title !== undefined || body.shared !== undefined || body.settings !== undefined,
+    "give title, shared and/or settings to change",
   );
 
 const STATUS = { not_found: 404, read_only: 409, busy: 409, bad_request: 400 } as const;
@@ -69,6 +91,21 @@ export function conversationRoutes(service: ConversationService): Hono {
     return answerStream(c, (signal) => service.ask(c.req.param("id"), body.value, signal));
   });
 
+  app.post("/api/conversations/:id/messages/:messageId/edit", async (c) => {
+    const body = await parseBody(c, AskBody, { required: true });
+    if (!body.ok) return body.response;
+    return answerStream(
+      c,
+      (signal) => service.edit(c.req.param("id"), c.req.param("messageId"), body.value, signal),
+    );
+  });
+
+  app.post("/api/conversations/:id/select", async (c) => {
+    const body = await parseBody(c, SelectBody, { required: true });
+    if (!body.ok) return body.response;
+    return guarded(c, () => c.json(service.selectVersion(c.req.param("id"), body.value.messageId)));
+  });
+
   app.post("/api/conversations/:id/regenerate", async (c) => {
     const body = await parseBody(c, RegenerateBody);
     if (!body.ok) return body.response;
@@ -83,7 +120,13 @@ export function conversationRoutes(service: ConversationService): Hono {
   app.patch("/api/conversations/:id", async (c) => {
     const body = await parseBody(c, PatchBody, { required: true });
     if (!body.ok) return body.response;
-    return guarded(c, () => c.json(service.update(c.req.param("id"), body.value)));
+    const { settings, ...header } = body.value;
+    return guarded(c, () => {
+      const id = c.req.param("id");
+      if (settings) service.updateSettings(id, settings);
+      if (header.title === undefined && header.shared === undefined) return c.json(service.get(id));
+      return c.json(service.update(id, header));
+    });
   });
 
   app.delete("/api/conversations/:id", (c) =>

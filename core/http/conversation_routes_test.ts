@@ -247,7 +247,7 @@ Deno.test("bad input answers 400 with a clear message and stores nothing", async
       [`/api/conversations/${id}/messages`, json({ content: "x", model: 7 }), /model/],
       [`/api/conversations/${id}/messages`, { method: "POST" }, /JSON object/],
       [`/api/conversations/${id}/messages`, json([1, 2]), /JSON object/],
-      [`/api/conversations/${id}`, json({}, "PATCH"), /give title and\/or shared/],
+      [`/api/conversations/${id}`, json({}, "PATCH"), /give title, shared and\/or settings/],
       [`/api/conversations/${id}`, json({ title: "" }, "PATCH"), /title: must not be empty/],
       [
         `/api/conversations/${id}`,
@@ -352,5 +352,82 @@ Deno.test("over a real loopback server, a client that disconnects mid-answer lea
     } finally {
       await server.shutdown();
     }
+  });
+});
+
+Deno.test("edit, regenerate and select keep every version, served in path and versions", async () => {
+  await withApp(async ({ app, chat }) => {
+    const { id } = await create(app);
+    await (await app.request(`/api/conversations/${id}/messages`, json({ content: "q1" }))).text();
+    chat.setScript({ pieces: ["Again."] });
+    await (await app.request(`/api/conversations/${id}/regenerate`, json({}))).text();
+    let c: Conversation = await (await app.request(`/api/conversations/${id}`)).json();
+    const [question, first, second] = c.messages.map((m) => m.id);
+    assert.deepEqual(c.path, [question, second]);
+    assert.deepEqual(c.versions, { [second]: [first, second] });
+
+    chat.setScript({ pieces: ["Edited answer."] });
+    const edit = await app.request(
+      `/api/conversations/${id}/messages/${question}/edit`,
+      json({ content: "q1, better" }),
+    );
+    assert.equal(edit.status, 200);
+    const events = await lines(edit);
+    assert.equal(events[0].type, "question");
+    c = await (await app.request(`/api/conversations/${id}`)).json();
+    assert.equal(c.messages.length, 5);
+    assert.deepEqual(c.versions[c.path[0]], [question, c.path[0]]);
+
+    // Selecting an answer under the first question's version shows that whole branch.
+    const select = await app.request(`/api/conversations/${id}/select`, json({ messageId: first }));
+    assert.equal(select.status, 200);
+    assert.deepEqual((await select.json()).path, [question, first]);
+    c = await (await app.request(`/api/conversations/${id}`)).json();
+    assert.deepEqual(c.path, [question, first], "the choice is stored");
+
+    const unknown = await app.request(`/api/conversations/${id}/select`, json({ messageId: "x" }));
+    assert.equal(unknown.status, 404);
+    const noBody = await app.request(`/api/conversations/${id}/select`, json({}));
+    assert.equal(noBody.status, 400);
+    const editAnswer = await app.request(
+      `/api/conversations/${id}/messages/${first}/edit`,
+      json({ content: "no" }),
+    );
+    assert.equal(editAnswer.status, 400);
+    assert.match((await editAnswer.json()).error, /not a question/);
+  });
+});
+
+Deno.test("PATCH settings stores the chat's settings, null removes one, bad values are named", async () => {
+  await withApp(async ({ app, chat, store }) => {
+    const { id } = await create(app);
+    const settings = { systemPrompt: "Be terse.", temperature: 0.1, contextLength: 4096 };
+    const res = await app.request(`/api/conversations/${id}`, json({ settings }, "PATCH"));
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).thread.settings, settings);
+    await (await app.request(`/api/conversations/${id}/messages`, json({ content: "hi" }))).text();
+    assert.deepEqual(chat.requests[0].messages[0], { role: "system", content: "Be terse." });
+    assert.deepEqual(chat.requests[0].options, { temperature: 0.1, num_ctx: 4096 });
+
+    const removed = await app.request(
+      `/api/conversations/${id}`,
+      json({ settings: { systemPrompt: null } }, "PATCH"),
+    );
+    assert.deepEqual((await removed.json()).thread.settings, {
+      temperature: 0.1,
+      contextLength: 4096,
+    });
+    const bad = await app.request(
+      `/api/conversations/${id}`,
+      json({ settings: { temperature: 7 } }, "PATCH"),
+    );
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error, /temperature/);
+    const foreign = receiveForeign(store);
+    const readOnly = await app.request(
+      `/api/conversations/${foreign}`,
+      json({ settings: { temperature: 1 } }, "PATCH"),
+    );
+    assert.equal(readOnly.status, 409);
   });
 });
