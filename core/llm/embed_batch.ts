@@ -72,42 +72,77 @@ export function splitVectors(vectors: readonly WireVector[], budget: number, max
   return splitBySize(vectors.map(wireVectorBytes), budget, maxCount);
 }
 
-/** A vector for the wire: base64 of little-endian float32 when every value is one, else numbers. */
+/**
+ * A vector for the wire: base64 of little-endian float32 when every value is one, else numbers.
+ * Hot path (a 1,000-input batch is ~770k values): one typed array, no per-value calls.
+ */
 export function encodeVector(values: readonly number[]): WireVector {
-  const floats = Float32Array.from(values);
+  const floats = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    if (!Object.is(floats[i], values[i])) return [...values];
+    const value = values[i];
+    floats[i] = value;
+    // Not a float32 (NaN stays NaN; -0 stays -0 in a Float32Array).
+    if (floats[i] !== value && value === value) return [...values];
   }
-  return float32Base64(values);
+  return floatsBase64(floats);
 }
 
 /** The values of a wire vector; throws on base64 that is not whole float32 values. */
 export function decodeVector(vector: WireVector): number[] {
   if (typeof vector !== "string") return vector;
-  const binary = atob(vector);
-  if (binary.length % 4 !== 0) {
-    throw new RangeError(`an embedding of ${binary.length} bytes is not whole float32 values`);
+  const bytes = base64Bytes(vector);
+  if (bytes.length % 4 !== 0) {
+    throw new RangeError(`an embedding of ${bytes.length} bytes is not whole float32 values`);
   }
-  const view = new DataView(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
-  const out = new Array<number>(binary.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  const out = new Array<number>(bytes.length / 4);
+  if (LITTLE_ENDIAN) {
+    const floats = new Float32Array(bytes.buffer, bytes.byteOffset, out.length);
+    for (let i = 0; i < out.length; i++) out[i] = floats[i];
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  }
   return out;
 }
 
 /** Base64 of float32 values, little-endian: OpenAI's `encoding_format: "base64"`. */
 export function float32Base64(values: readonly number[]): string {
-  const view = new DataView(new ArrayBuffer(values.length * 4));
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
-  return base64(new Uint8Array(view.buffer));
+  return floatsBase64(Float32Array.from(values));
 }
 
-function base64(bytes: Uint8Array): string {
+/** True where typed arrays are little-endian (every platform Deno ships for). */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
+function floatsBase64(floats: Float32Array): string {
+  if (LITTLE_ENDIAN) return bytesBase64(new Uint8Array(floats.buffer, 0, floats.byteLength));
+  const view = new DataView(new ArrayBuffer(floats.byteLength));
+  for (let i = 0; i < floats.length; i++) view.setFloat32(i * 4, floats[i], true);
+  return bytesBase64(new Uint8Array(view.buffer));
+}
+
+/** The native base64 of Uint8Array (V8 ≥ 14); the older string route where it is missing. */
+interface NativeBase64 {
+  fromBase64?: (text: string) => Uint8Array;
+}
+const native = Uint8Array as unknown as NativeBase64;
+const hasNative = typeof native.fromBase64 === "function" &&
+  typeof (Uint8Array.prototype as { toBase64?: unknown }).toBase64 === "function";
+
+function bytesBase64(bytes: Uint8Array): string {
+  if (hasNative) return (bytes as unknown as { toBase64(): string }).toBase64();
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   return btoa(binary);
+}
+
+function base64Bytes(text: string): Uint8Array {
+  if (hasNative) return native.fromBase64!(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /**

@@ -86,6 +86,18 @@ Deno.test("encodeVector() uses float32 base64 only when no value changes", () =>
 
 Deno.test("decodeVector() refuses base64 that is not whole float32 values", () => {
   assert.throws(() => decodeVector(btoa("abc")), /3 bytes is not whole float32/);
+  assert.throws(() => decodeVector("not base64!"));
+});
+
+Deno.test("encodeVector() and decodeVector() keep every float32 of a long vector exactly", () => {
+  const values = Array.from({ length: 768 }, (_, i) => Math.fround(Math.sin(i) * 10 ** (i % 7)));
+  values.push(-0, Math.fround(3.4e38), Math.fround(1e-45));
+  const encoded = encodeVector(values);
+  assert.equal(typeof encoded, "string");
+  assert.equal((encoded as string).length, Math.ceil((values.length * 4) / 3) * 4);
+  const decoded = decodeVector(encoded);
+  assert.equal(decoded.length, values.length);
+  assert.ok(decoded.every((value, i) => Object.is(value, values[i])));
 });
 
 Deno.test("VectorAssembly puts runs together in order and refuses gaps, overlaps and extras", () => {

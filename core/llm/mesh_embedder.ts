@@ -19,9 +19,19 @@ export interface MeshEmbedderOptions {
   changed: () => void;
   /** Most bytes of input text in one `EMBR:`. @default 8 MiB (frames may reach 50 MB) */
   partBudgetBytes?: number;
-  /** Most inputs in one `EMBR:`. @default 100_000 (the schema's limit) */
+  /** Most inputs in one part. @default 256 */
   partMaxInputs?: number;
+  /** Parts of one batch asked at once. @default 4 */
+  partsInFlight?: number;
 }
+
+/**
+ * A batch is cut into parts of at most this many inputs, asked a few at a time: the host's
+ * backend computes one part while the vectors of the one before are decoded, framed and read
+ * (each stage in its own process), instead of each waiting for the whole batch.
+ */
+export const PART_MAX_INPUTS = 256;
+export const PARTS_IN_FLIGHT = 4;
 
 /** What MeshLlm lends for one request: the hosts as it ranks them, and its local health. */
 export interface EmbedRouting {
@@ -31,20 +41,23 @@ export interface EmbedRouting {
 }
 
 /**
- * Embeddings through the mesh: each part of the batch (one part unless its inputs would not
- * fit a frame) is routed like a chat — model-aware, local first, least loaded — and moved to
- * another host when its host fails, as long as that part's vectors have not all arrived
- * (a part is all or nothing, so nothing is ever duplicated or lost). Parts are put back in
- * input order. A request the host refuses as malformed (a 400, e.g. a model that cannot
- * embed) fails at once.
+ * Embeddings through the mesh: each part of the batch (at most `partMaxInputs` inputs and a
+ * frame's worth of text; `partsInFlight` at a time) is routed like a chat — model-aware, local
+ * first, least loaded — and moved to another host when its host fails, as long as that part's
+ * vectors have not all arrived (a part is all or nothing, so nothing is ever duplicated or
+ * lost). Parts are put back in input order; when one part fails for good the others are
+ * cancelled. A request the host refuses as malformed (a 400, e.g. a model that cannot embed)
+ * fails at once.
  */
 export class MeshEmbedder {
   readonly #partBudget: number;
   readonly #partMax: number;
+  readonly #inFlight: number;
 
   constructor(private readonly options: MeshEmbedderOptions) {
     this.#partBudget = options.partBudgetBytes ?? 8 * 1024 * 1024;
-    this.#partMax = options.partMaxInputs ?? 100_000;
+    this.#partMax = options.partMaxInputs ?? PART_MAX_INPUTS;
+    this.#inFlight = options.partsInFlight ?? PARTS_IN_FLIGHT;
   }
 
   /** Fails the requests waiting on peers. */
@@ -59,19 +72,49 @@ export class MeshEmbedder {
   ): Promise<EmbedResult> {
     if (!request.model?.trim()) throw new ChatError("model is required", "bad_request");
     const parts = splitInputs(request.inputs, this.#partBudget, this.#partMax);
+    const answers = await this.#parts(parts.length, (i, partSignal) => {
+      const inputs = request.inputs.slice(parts[i].start, parts[i].end);
+      return this.#part({ ...request, inputs }, routing, partSignal);
+    }, signal);
     const embeddings: number[][] = [];
-    let result: EmbedResult | undefined;
     let promptTokens: number | undefined;
-    for (const part of parts) {
-      const inputs = request.inputs.slice(part.start, part.end);
-      const answer = await this.#part({ ...request, inputs }, routing, signal);
+    for (const answer of answers) {
       for (const vector of answer.embeddings) embeddings.push(vector);
       if (answer.promptTokens !== undefined) {
         promptTokens = (promptTokens ?? 0) + answer.promptTokens;
       }
-      result ??= answer;
     }
-    return { ...result!, embeddings, promptTokens };
+    return { ...answers[0], embeddings, promptTokens };
+  }
+
+  /** Runs `count` parts, `partsInFlight` at a time, in order; the first failure stops the rest. */
+  async #parts<T>(
+    count: number,
+    run: (index: number, signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const results = new Array<T>(count);
+    let next = 0;
+    const worker = async () => {
+      while (next < count && !stop.signal.aborted) {
+        const index = next++;
+        results[index] = await run(index, stop.signal);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.#inFlight, count) }, worker));
+      if (stop.signal.aborted) throw stop.signal.reason;
+      return results;
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   /** One part, with failover. */

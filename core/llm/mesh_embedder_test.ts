@@ -103,3 +103,33 @@ Deno.test("MeshLlm.embed() is refused by the host's rate limit like a chat", asy
   const [counters] = fixture.node("host").llm.accessCounters();
   assert.equal(counters.refusedBy.rate_limited, 1);
 });
+
+Deno.test("MeshLlm.embed() asks a large batch in parts at once, spread over the hosts, in order", async () => {
+  await using fixture = await TestMesh.create([
+    { id: "a", double: { models: [EMBED] } },
+    { id: "b", double: { models: [EMBED] } },
+    { id: "client" },
+  ]);
+  const inputs = texts(600); // three parts of at most 256
+  const result = await fixture.node("client").llm.embed({ model: EMBED, inputs });
+  assert.deepEqual(result.embeddings, inputs.map((t) => expectedEmbedding(EMBED, t, 768)));
+  assert.equal(result.promptTokens, 1800, "every part's tokens");
+  const calls = ["a", "b"].map((id) =>
+    fixture.node(id).double!.stats().requestCounts["/api/embed"] ?? 0
+  );
+  assert.equal(calls[0] + calls[1], 3);
+  // One after the other, every part would go to "a" (it sorts first among idle hosts).
+  assert.ok(calls[0] > 0 && calls[1] > 0, `parts were asked together: ${calls}`);
+});
+
+Deno.test("MeshLlm.embed() stops the other parts when one fails for good", async () => {
+  await using fixture = await TestMesh.create([
+    { id: "host", double: { models: [{ name: CHAT, capabilities: ["completion"] }] } },
+    { id: "client" },
+  ]);
+  const error = await fixture.node("client").llm.embed({ model: CHAT, inputs: texts(2000) })
+    .then(() => assert.fail("embedded"), (e) => e);
+  assert.ok(error instanceof ChatError && error.kind === "bad_request", String(error));
+  const calls = fixture.node("host").double!.stats().requestCounts["/api/embed"] ?? 0;
+  assert.ok(calls >= 1 && calls <= 4, `${calls} of 8 parts were asked`);
+});
