@@ -48,6 +48,9 @@ export const DEFAULT_DEFER_HIGHER_MS = 3_000;
  */
 export const DEFAULT_MAX_CONCURRENT_DIALS = 8;
 
+/** The TLS handshake of a dial, after its TCP connect (the same bound as a link handshake). */
+export const DEFAULT_SECURE_TIMEOUT_MS = 5_000;
+
 export interface DialerOptions {
   /** This node's id: of two nodes that find each other, the lower id dials first. */
   selfId: string;
@@ -61,6 +64,11 @@ export interface DialerOptions {
   logger: Logger;
   /** TCP connect must finish within this. */
   connectTimeoutMs: number;
+  /**
+   * After the connect, the transport's own handshake (TLS) must finish within this.
+   * @default {DEFAULT_SECURE_TIMEOUT_MS}
+   */
+  secureTimeoutMs?: number;
   backoff?: BackoffOptions;
   /** A link up this long resets its target's backoff. */
   stableLinkMs: number;
@@ -292,17 +300,27 @@ export class Dialer {
   async #attempt(target: Target): Promise<void> {
     const abort = new AbortController();
     target.abort = abort;
+    // Two bounds: the TCP connect (a SYN on a LAN), then the transport's handshake (TLS), which
+    // is CPU work on both ends and may take longer on a busy machine without the peer being gone.
     const connectMs = this.#options.connectTimeoutMs;
-    const timer = this.#clock.setTimeout(() => abort.abort(), connectMs);
+    const secureMs = this.#options.secureTimeoutMs ?? DEFAULT_SECURE_TIMEOUT_MS;
+    let timedOut = `connect timed out after ${connectMs} ms`;
+    let timer = this.#clock.setTimeout(() => abort.abort(), connectMs);
+    const connected = () => {
+      this.#clock.clearTimeout(timer);
+      timedOut = `secure handshake timed out after ${secureMs} ms`;
+      timer = this.#clock.setTimeout(() => abort.abort(), secureMs);
+    };
     let connection: Connection;
     try {
       connection = await this.#options.transport.dial(target.host, target.port, abort.signal, {
         expectedNodeId: target.expectedId ?? undefined,
+        onConnected: connected,
       });
     } catch (error) {
       if (target.abort !== abort) return; // cancelled: forgotten, moved or shutting down
       const reason = abort.signal.aborted
-        ? `connect timed out after ${connectMs} ms`
+        ? timedOut
         : `connect failed: ${(error as Error).message}`;
       this.#retry(target, reason);
       return;

@@ -221,3 +221,45 @@ Deno.test("Dialer keeps at most maxConcurrentDials dials in flight; the rest wai
   dialer.close();
   await tick();
 });
+
+Deno.test("Dialer bounds the connect and the secure handshake after it separately", async () => {
+  const clock = new FakeClock();
+  const transport: Transport = {
+    listen: () => Promise.reject(new Error("not used")),
+    // Connects at once, then its handshake hangs until the dialer gives up.
+    dial: (_host, _port, signal, options) =>
+      new Promise<Connection>((_resolve, reject) => {
+        options?.onConnected?.();
+        signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+      }),
+  };
+  const dialer = new Dialer({
+    selfId: "A",
+    host: {
+      isLinked: () => false,
+      addressAllowed: () => true,
+      startLink: () => {
+        throw new Error("no connection completes here");
+      },
+      dropStaleLink: () => {},
+      changed: () => {},
+    },
+    transport,
+    clock,
+    logger: silentLogger,
+    connectTimeoutMs: 200,
+    secureTimeoutMs: 1_000,
+    backoff: { baseMs: 100, capMs: 400, random: () => 0.5 },
+    stableLinkMs: 1_000,
+  });
+  dialer.connect("10.0.0.2", 7878, { nodeId: "B" });
+  await tick();
+  clock.advance(999); // past the connect bound: the handshake still has time
+  await tick();
+  assert.equal(dialer.rows()[0].state, "connecting");
+  clock.advance(1);
+  await tick();
+  assert.equal(dialer.rows()[0].state, "backoff");
+  assert.equal(dialer.rows()[0].lastError, "secure handshake timed out after 1000 ms");
+  dialer.close();
+});

@@ -103,6 +103,7 @@ export class LinkManager implements PeerBus {
       clock: this.#clock,
       logger: this.#logger,
       connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+      secureTimeoutMs: options.handshakeTimeoutMs,
       backoff: options.backoff,
       stableLinkMs: options.stableLinkMs ?? 10_000,
     });

@@ -55,4 +55,10 @@ export interface Transport {
 export interface DialOptions {
   /** The node discovery says is at this address. */
   expectedNodeId?: string;
+  /**
+   * Called once the TCP connection is open, before the transport's own handshake (TLS): the
+   * dialer's connect timeout ends there and its handshake timeout starts. A transport without a
+   * handshake of its own need not call it.
+   */
+  onConnected?: () => void;
 }

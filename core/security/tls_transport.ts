@@ -87,6 +87,7 @@ export class TlsTransport implements Transport {
   ): Promise<Connection> {
     signal?.throwIfAborted();
     const tcp = await Deno.connect({ hostname: unbracket(hostname), port, signal });
+    options.onConnected?.();
     let current: Deno.TcpConn | Deno.TlsConn = tcp;
     const closeCurrent = () => {
       try {
