@@ -136,6 +136,7 @@ async function runToolsRoundTrip(openai: OpenAI, model: string, ollamaHost: bool
   assert.equal(content, expectedAnswer(model, afterResults(withIds, ollamaHost)));
 }
 
+/** `tool_choice` and `parallel_tool_calls` reach the host (as Ollama can take them). */
 async function toolChoices(openai: OpenAI, model: string, ollamaHost: boolean) {
   const ask = (tool_choice: OpenAI.Chat.Completions.ChatCompletionToolChoiceOption) =>
     openai.chat.completions.create({
@@ -155,6 +156,19 @@ async function toolChoices(openai: OpenAI, model: string, ollamaHost: boolean) {
       { name: c.function.name, arguments: JSON.parse(c.function.arguments) }
     ),
     only.map((c) => ({ name: c.name, arguments: c.arguments })),
+  );
+  const single = await openai.chat.completions.create({
+    model,
+    messages: [user(QUESTION)],
+    tools: TOOL_LIST,
+    parallel_tool_calls: false,
+  });
+  assert.deepEqual(
+    single.choices[0].message.tool_calls?.map((c) =>
+      c.type === "function" &&
+      { name: c.function.name, arguments: JSON.parse(c.function.arguments) }
+    ),
+    plannedCalls(model).slice(0, 1).map((c) => ({ name: c.name, arguments: c.arguments })),
   );
   if (!ollamaHost) {
     // Ollama has no tool_choice; an OpenAI-compatible host honours `required` itself.
