@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { TestMesh } from "../../tests/support/llm_mesh.ts";
 import { formatRunning } from "../cli/ps.ts";
 import { PsSchema } from "../cli/client.ts";
-import { modelViewsOf } from "../llm/model_views.ts";
 import { llmRoutes } from "./llm_routes.ts";
 import { post } from "./testing/llm_requests.ts";
 
@@ -15,7 +14,7 @@ async function meshOfTwo() {
   const client = fixture.node("client").llm;
   const routes = llmRoutes({
     llm: client,
-    views: modelViewsOf(client),
+    views: client.views,
     nodeId: "client",
     settings: () => ({ name: "node-client" }),
   });
@@ -72,11 +71,23 @@ Deno.test("POST /api/show answers for a model only a peer has, from that host's 
 Deno.test("a host that does not serve its LLM is left out of /api/ps and not asked for /api/show", async () => {
   const { fixture, routes } = await meshOfTwo();
   await using _ = fixture;
-  const views = modelViewsOf(fixture.node("client").llm)!;
+  const views = fixture.node("client").llm.views;
   fixture.updateSettings("host", { serveLlm: false });
   const refused = await views.ask("host", { kind: "ps" });
   assert.equal(refused.ok, false);
   assert.equal(refused.code, "not_serving");
   const res = await routes.request("/api/ps");
   assert.equal(res.status, 200);
+});
+
+Deno.test("closing a MeshLlm releases its views: a closed host stays silent, a pending ask ends", async () => {
+  const { fixture } = await meshOfTwo();
+  await using _ = fixture;
+  fixture.node("host").llm.close();
+  // The closed host no longer answers MVRQ:, so the ask waits — until the client closes too.
+  const pending = fixture.node("client").llm.views.ask("host", { kind: "ps" });
+  fixture.node("client").llm.close();
+  const answer = await pending;
+  assert.equal(answer.ok, false);
+  assert.equal(answer.code, "shutting_down");
 });

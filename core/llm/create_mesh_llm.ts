@@ -16,7 +16,7 @@ import { accessPolicyOf, type LlmSettings } from "./llm_settings.ts";
 import { LocalEngine } from "./local_engine.ts";
 import { MeshEmbedder } from "./mesh_embedder.ts";
 import { MeshLlm } from "./mesh_llm.ts";
-import { attachModelViews, ModelViews } from "./model_views.ts";
+import { ModelViews } from "./model_views.ts";
 import { RemoteRunner } from "./remote_runner.ts";
 import { SlotPool } from "./slot_pool.ts";
 import { type ChatObserver, noObserver } from "./chat_observer.ts";
@@ -123,6 +123,15 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
     () => llm.capability(),
     tuning.capabilityIntervalMs,
   );
+  const views = new ModelViews({
+    nodeId: deps.nodeId,
+    settings: deps.settings,
+    bus,
+    clock,
+    engine,
+    access,
+    models: () => llm.models(),
+  });
   const llm: MeshLlm = new MeshLlm({
     nodeId: deps.nodeId,
     settings: deps.settings,
@@ -133,6 +142,7 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
     unhealthyMs,
     embeddings: { server: embedServer, embedder },
     parts: {
+      views,
       monitor,
       slots,
       engine,
@@ -147,17 +157,5 @@ export function createMeshLlm(deps: MeshLlmDeps): MeshLlm {
       observer,
     },
   });
-  attachModelViews(
-    llm,
-    new ModelViews({
-      nodeId: deps.nodeId,
-      settings: deps.settings,
-      bus,
-      clock,
-      engine,
-      access,
-      models: () => llm.models(),
-    }),
-  );
   return llm;
 }

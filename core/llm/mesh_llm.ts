@@ -39,6 +39,7 @@ import type { EmbedServer } from "./embed_server.ts";
 import type { LocalEngine } from "./local_engine.ts";
 import type { MeshEmbedder } from "./mesh_embedder.ts";
 import { mergeModels, type MeshModel } from "./mesh_model.ts";
+import type { ModelViews, ModelViewsApi } from "./model_views.ts";
 import type { RemoteRunner } from "./remote_runner.ts";
 import { type HostCandidate, route } from "./router.ts";
 import type { SlotPool } from "./slot_pool.ts";
@@ -59,6 +60,8 @@ export interface MeshLlmParts {
   streams: HostStreams;
   /** Told of attempts, first tokens, tokens and failovers (metrics). */
   observer: ChatObserver;
+  /** `/api/ps` and `/api/show` asked of the hosts (`MVRQ:`/`MVRS:`). */
+  views: ModelViews;
 }
 
 export interface MeshLlmOptions {
@@ -82,6 +85,8 @@ export interface MeshLlmApi extends ChatService, EmbedService {
   readonly hasLlm: boolean;
   /** Version of the local backend (e.g. Ollama's), if known. */
   backendVersion(): string | undefined;
+  /** What the hosts have loaded and what they say of a model; absent in test doubles. */
+  readonly views?: ModelViewsApi;
 }
 
 /**
@@ -165,6 +170,10 @@ export class MeshLlm implements MeshLlmApi {
     return this.#p.monitor.state.version;
   }
 
+  get views(): ModelViews {
+    return this.#p.views;
+  }
+
   /** What this node announces to peers in `LLMC:`. */
   capability(): LlmCapability {
     return capabilityOf(this.#local());
@@ -228,6 +237,7 @@ export class MeshLlm implements MeshLlmApi {
     p.client.close();
     p.slots.close();
     p.changes.close();
+    p.views.close();
     this.#o.embeddings.server.close();
     this.#o.embeddings.embedder.close();
   }

@@ -311,14 +311,3 @@ export class ModelViews implements ModelViewsApi {
     return { found: false, asked: found.hosts.length, message };
   }
 }
-
-const attached = new WeakMap<object, ModelViews>();
-
-/** Remembers the views built beside a MeshLlm (createMeshLlm) for the routes to find. */
-export function attachModelViews(llm: object, views: ModelViews): void {
-  attached.set(llm, views);
-}
-
-export function modelViewsOf(llm: object): ModelViews | undefined {
-  return attached.get(llm);
-}

@@ -13,7 +13,6 @@ import {
   conversationArchiveRoutes,
 } from "../http/conversation_archive_routes.ts";
 import { llmRoutes } from "../http/llm_routes.ts";
-import { modelViewsOf } from "../llm/model_views.ts";
 import { metricsRoutes } from "../http/metrics_routes.ts";
 import { nodeRoutes, type StatusView } from "../http/node_routes.ts";
 import { pairingRoutes } from "../http/pairing_routes.ts";
@@ -106,7 +105,7 @@ export function nodeHttpApp(deps: NodeHttpDeps): Hono {
     }),
     llmRoutes({
       llm: deps.llm,
-      views: modelViewsOf(deps.llm),
+      views: deps.llm.views,
       nodeId: deps.nodeId,
       settings: () => settings.current,
       version: APP_VERSION,
