@@ -172,6 +172,28 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
+/**
+ * Chromium inside a lab host's network namespace (tests/e2e/lab.ts), e.g. a phone or another
+ * device on the LAN: playwright talks to it over pipes, which cross namespaces.
+ */
+export async function launchBrowserIn(host: { ns: string; name: string; lab: { dir: string } }) {
+  const wrapper = `${host.lab.dir}/chromium-${host.name}.sh`;
+  await Deno.writeTextFile(wrapper, `#!/bin/sh\nexec ip netns exec ${host.ns} ${CHROMIUM} "$@"\n`);
+  await Deno.chmod(wrapper, 0o755);
+  return await chromium.launch({ executablePath: wrapper, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** True when neither the page nor its scrolling panels scroll sideways (phone widths). */
+export async function noSidewaysScroll(page: Page): Promise<boolean> {
+  return await page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    return root.scrollWidth <= root.clientWidth &&
+      [...document.querySelectorAll(".panel-scroll, .messages")].every((el) =>
+        el.scrollWidth <= el.clientWidth
+      );
+  });
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = `${SCREENSHOT_DIR}/${name}.png`;

@@ -1,4 +1,5 @@
 import { view } from "../models/app.ts";
+import { ApprovalBanner } from "./Approvals.tsx";
 import { ChatView } from "./ChatView.tsx";
 import { ConnectionBanner } from "./ConnectionBanner.tsx";
 import { PeersPanel } from "./PeersPanel.tsx";
@@ -13,6 +14,7 @@ export function App() {
       <div class="scrim" aria-hidden="true" onClick={view.closeDrawer} />
       <main class="main">
         <ConnectionBanner />
+        <ApprovalBanner />
         {open === "chat" ? <ChatView /> : open === "peers" ? <PeersPanel /> : <SettingsPanel />}
       </main>
     </div>

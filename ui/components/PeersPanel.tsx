@@ -1,15 +1,16 @@
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Load, PeerAction, PeerState, PeerStatus, TrustNode } from "../api/types.ts";
 import { formatAgo, formatRate, formatUptime } from "../lib/format.ts";
 import { describeAlert } from "../lib/trust.ts";
 import { clock, meshModels, status, trust } from "../models/app.ts";
+import { MeshGraph } from "./MeshGraph.tsx";
 import { PanelHeader } from "./TopBar.tsx";
 
 const STATE: Record<PeerState, { label: string; tone: "ok" | "mid" | "bad" }> = {
   up: { label: "online", tone: "ok" },
   connecting: { label: "connecting", tone: "mid" },
-  backoff: { label: "retrying", tone: "mid" },
-  discovered: { label: "discovered", tone: "mid" },
+  backoff: { label: "reconnecting", tone: "mid" },
+  discovered: { label: "found, not linked yet", tone: "mid" },
   lost: { label: "offline", tone: "bad" },
 };
 
@@ -19,14 +20,14 @@ function LoadBar({ load }: { load: Load | null }) {
   return (
     <span
       class="load-bar"
-      title={`${load.inFlight} answering of ${load.capacity}, ${load.queued} queued`}
+      title={`${load.inFlight} of ${load.capacity} answer slots busy, ${load.queued} waiting`}
     >
       <span class="load-track">
         <span class="load-fill" style={{ width: `${share * 100}%` }} />
       </span>
       <span>
         {load.inFlight}/{load.capacity}
-        {load.queued > 0 ? ` +${load.queued} queued` : ""}
+        {load.queued > 0 ? ` +${load.queued} waiting` : ""}
       </span>
     </span>
   );
@@ -54,25 +55,28 @@ function SelfCard() {
         <span class="pill ok">online</span>
       </div>
       <dl class="facts">
-        <dt>LLM host</dt>
-        <dd>{self.hasLlm ? "yes" : "no"}</dd>
         <dt>Models</dt>
         <dd>
-          <Models names={self.models} />
+          {self.hasLlm
+            ? <Models names={self.models} />
+            : <span class="muted">none here — uses the other devices' models</span>}
         </dd>
         <dt>Load</dt>
         <dd>
           <LoadBar load={self.load} />
         </dd>
         <dt>Ports</dt>
-        <dd class="mono">http {self.httpPort} · peers {self.peerPort}</dd>
+        <dd>
+          page and API on <span class="mono">{self.httpPort}</span>, other devices link to{" "}
+          <span class="mono">{self.peerPort}</span>
+        </dd>
         <dt>Version</dt>
         <dd class="mono">{self.version}</dd>
         {self.security && (
           <>
-            <dt>Trust</dt>
+            <dt>Who may join</dt>
             <dd>
-              {self.security.trustMode}
+              {JOIN_RULE[self.security.trustMode]}
               {self.security.encryptedLinks
                 ? " · links encrypted"
                 : <span class="pill bad small">links not encrypted</span>}
@@ -90,6 +94,14 @@ function SelfCard() {
   );
 }
 
+const LATENCY_REFRESH_MS = 5_000;
+
+const JOIN_RULE: Record<"open" | "mesh-key" | "approve", string> = {
+  open: "any device on this network",
+  "mesh-key": "devices that know the mesh key",
+  approve: "only devices you approve",
+};
+
 const ACTION_LABEL: Record<PeerAction, [idle: string, busy: string]> = {
   approve: ["Approve", "Approving…"],
   reject: ["Reject", "Rejecting…"],
@@ -98,7 +110,13 @@ const ACTION_LABEL: Record<PeerAction, [idle: string, busy: string]> = {
 };
 
 function ActionButton(
-  { id, action, primary = false }: { id: string; action: PeerAction; primary?: boolean },
+  { id, action, primary = false, onClick }: {
+    id: string;
+    action: PeerAction;
+    primary?: boolean;
+    /** Instead of running the action at once (Block asks first). */
+    onClick?: () => void;
+  },
 ) {
   const busy = trust.peerActionBusy.value[id];
   const [idle, running] = ACTION_LABEL[action];
@@ -108,10 +126,44 @@ function ActionButton(
       class={`button small${primary ? " primary" : ""}${action === "block" ? " danger" : ""}`}
       data-testid={`${action}-button`}
       disabled={busy !== undefined}
-      onClick={() => void trust.runPeerAction(id, action)}
+      onClick={onClick ?? (() => void trust.runPeerAction(id, action))}
     >
       {busy === action ? running : idle}
     </button>
+  );
+}
+
+/** Block cuts a device off at once, so the card asks first, in place. */
+function BlockControl({ id, name }: { id: string; name: string }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) return <ActionButton id={id} action="block" onClick={() => setAsking(true)} />;
+  return (
+    <div class="confirm-block" role="group" aria-label={`Block ${name}?`}>
+      <p>
+        Block <strong>{name}</strong>? It is disconnected now and refused until you unblock it.
+      </p>
+      <div class="card-actions">
+        <button
+          type="button"
+          class="button small"
+          ref={(el) => el?.focus()}
+          onClick={() => setAsking(false)}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          class="button small danger"
+          data-testid="confirm-block"
+          onClick={() => {
+            setAsking(false);
+            void trust.runPeerAction(id, "block");
+          }}
+        >
+          Yes, block
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -183,12 +235,18 @@ function BlockedList({ entries }: { entries: TrustNode[] }) {
   );
 }
 
+const answers = (count: number) => `${count} answer${count === 1 ? "" : "s"} given`;
+
 function PeerCard(
   { peer, trustStatus }: { peer: PeerStatus; trustStatus: TrustNode["status"] | undefined },
 ) {
   const state = STATE[peer.state] ?? { label: peer.state, tone: "mid" as const };
   return (
-    <article class={`card glass ${peer.state === "lost" ? "lost" : ""}`} data-testid="peer-card">
+    <article
+      class={`card glass ${peer.state === "lost" ? "lost" : ""}`}
+      data-testid="peer-card"
+      aria-label={peer.name}
+    >
       <div class="card-head">
         <div>
           <h2>{peer.name}</h2>
@@ -199,11 +257,10 @@ function PeerCard(
         <span class={`pill ${state.tone}`}>{state.label}</span>
       </div>
       <dl class="facts">
-        <dt>LLM host</dt>
-        <dd>{peer.hasLlm ? "yes" : "no"}{peer.legacy ? " · legacy client" : ""}</dd>
         <dt>Models</dt>
         <dd>
-          <Models names={peer.models} />
+          {peer.hasLlm ? <Models names={peer.models} /> : <span class="muted">shares none</span>}
+          {peer.legacy && <span class="muted">· older NeuroMesh version</span>}
         </dd>
         <dt>Load</dt>
         <dd>
@@ -213,16 +270,17 @@ function PeerCard(
         <dd>{peer.rttMs === null ? "–" : `${Math.round(peer.rttMs)} ms`}</dd>
         <dt>Speed</dt>
         <dd>{formatRate(peer.tokensPerSec)}</dd>
-        <dt>Access</dt>
+        <dt>Uses this device</dt>
         <dd>
           {peer.access
             ? (
               <>
-                {peer.access.granted} granted · {peer.access.refused} refused
-                {peer.access.limited && <span class="pill bad small">rate-limited</span>}
+                {answers(peer.access.granted)}
+                {peer.access.refused > 0 && ` · ${peer.access.refused} turned down`}
+                {peer.access.limited && <span class="pill bad small">asking too often</span>}
               </>
             )
-            : <span class="muted">no requests from this peer</span>}
+            : <span class="muted">has not asked this device for answers</span>}
         </dd>
         <dt>Last seen</dt>
         <dd>
@@ -244,7 +302,9 @@ function PeerCard(
         )}
       </dl>
       <div class="card-actions">
-        <ActionButton id={peer.id} action={trustStatus === "blocked" ? "unblock" : "block"} />
+        {trustStatus === "blocked"
+          ? <ActionButton id={peer.id} action="unblock" />
+          : <BlockControl id={peer.id} name={peer.name} />}
       </div>
       <ActionError id={peer.id} />
     </article>
@@ -257,6 +317,12 @@ export function PeersPanel() {
   const online = status.onlinePeerCount.value;
   // The trust list changes rarely and the live `node` event says when; read it on opening.
   useEffect(() => void trust.loadTrust(), []);
+  // Round trips change without a peer table event (the node publishes state changes only):
+  // while this view is open, read them again now and then for the cards and the picture.
+  useEffect(() => {
+    const timer = setInterval(() => void status.loadStatus().catch(() => {}), LATENCY_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   const pending = trust.pending.value;
   const statuses = trust.statusById.value;
   const models = meshModels.list.value.length;
@@ -278,6 +344,7 @@ export function PeersPanel() {
               {pending.map((entry) => <PendingCard key={entry.nodeId} entry={entry} />)}
             </div>
           )}
+          <MeshGraph />
           <div class="cards">
             <SelfCard />
             {list.map((peer) => (

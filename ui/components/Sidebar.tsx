@@ -1,6 +1,7 @@
 import type { ConversationEntry } from "../lib/conversation_groups.ts";
 import { plainPreview } from "../lib/plain_text.ts";
 import { conversations, live, status, view } from "../models/app.ts";
+import { ApprovalCount } from "./Approvals.tsx";
 import { CloseIcon, MeshIcon, PlusIcon, SearchIcon, SettingsIcon } from "./icons.tsx";
 
 function ConversationLink({ entry }: { entry: ConversationEntry }) {
@@ -123,6 +124,7 @@ export function Sidebar() {
         >
           <MeshIcon size={18} />
           <span>Mesh</span>
+          <ApprovalCount />
           <span class="count">{online} online</span>
         </button>
         <button
