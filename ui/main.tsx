@@ -1,6 +1,7 @@
 import { effect, untracked } from "@preact/signals";
 import { render } from "preact";
 import { App } from "./components/App.tsx";
+import { registerServiceWorker } from "./lib/service_worker.ts";
 import { clock, conversations, live, view } from "./models/app.ts";
 
 // The chat view follows the address bar: /c/<id> opens that conversation, / a new chat.
@@ -26,3 +27,4 @@ view.followBrowserHistory();
 live.start();
 clock.start();
 render(<App />, document.getElementById("app")!);
+void registerServiceWorker();

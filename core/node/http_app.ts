@@ -16,6 +16,7 @@ import { llmRoutes } from "../http/llm_routes.ts";
 import { metricsRoutes } from "../http/metrics_routes.ts";
 import { nodeRoutes, type StatusView } from "../http/node_routes.ts";
 import { pairingRoutes } from "../http/pairing_routes.ts";
+import { pwaRoutes } from "../http/pwa_routes.ts";
 import { pageAddresses } from "../net/page_addresses.ts";
 import { Pairings } from "../security/pairing.ts";
 import { privateFile } from "../security/private_file.ts";
@@ -114,6 +115,7 @@ export function nodeHttpApp(deps: NodeHttpDeps): Hono {
     ...(deps.conversationArchive ? [conversationArchiveRoutes(deps.conversationArchive)] : []),
     conversationRoutes(deps.conversations),
     ...(deps.metrics ? [metricsRoutes({ render: deps.metrics })] : []),
+    pwaRoutes(),
     uiRoutes(),
   ], logger);
 }

@@ -10,7 +10,7 @@
  * Screenshots: origin-hostile.png, origin-own-page.png, origin-allowed.png.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import {
   assertCapability,
   browserUnavailableReason,
@@ -19,7 +19,7 @@ import {
 } from "../support/ci.ts";
 import { DENO, type LabHost, type LabNode, waitFor, withLab } from "../e2e/lab.ts";
 import { expectedAnswer } from "../ollama_double/answer.ts";
-import { CHROMIUM, CHROMIUM_ARGS, screenshot } from "./harness.ts";
+import { launchBrowserIn, screenshot } from "./harness.ts";
 
 const unavailable = netnsUnavailableReason() ?? browserUnavailableReason();
 const PAGES = new URL("./origin_pages.ts", import.meta.url).pathname;
@@ -61,14 +61,6 @@ async function llmCalls(socket: string): Promise<number> {
   } finally {
     client.close();
   }
-}
-
-/** Chromium inside `host`'s namespace: playwright talks to it over pipes, which cross namespaces. */
-async function launchIn(host: LabHost): Promise<Browser> {
-  const wrapper = `${host.lab.dir}/chromium-${host.name}.sh`;
-  await Deno.writeTextFile(wrapper, `#!/bin/sh\nexec ip netns exec ${host.ns} ${CHROMIUM} "$@"\n`);
-  await Deno.chmod(wrapper, 0o755);
-  return await chromium.launch({ executablePath: wrapper, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
 interface Targets {
@@ -274,7 +266,7 @@ Deno.test({
       };
       const targets = { node: NODE, model: MODEL, conversationId, pendingId };
 
-      const browser = await launchIn(one);
+      const browser = await launchBrowserIn(one);
       try {
         const seen = [
           ...await hostilePage(browser, HOSTILE_LOOPBACK, targets, "origin-hostile"),

@@ -47,13 +47,13 @@ async function request(path: string, init?: RequestInit): Promise<Response> {
   throw new ApiError(response.status, message);
 }
 
-async function json<T>(path: string, init?: RequestInit): Promise<T> {
+export async function json<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await request(path, init);
   if (response.status === 204) return undefined as T;
   return await response.json() as T;
 }
 
-function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+export function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   return json<T>(path, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },

@@ -7,7 +7,11 @@ export function ConnectionBanner() {
   return (
     <div class={`connection-banner ${state}`} role="status" data-testid="connection-banner">
       <span class="spinner" aria-hidden="true" />
-      {state === "connecting" ? "Connecting to this node…" : "Node unreachable — reconnecting…"}
+      {state === "connecting"
+        ? "Connecting to this node…"
+        : globalThis.navigator?.onLine === false
+        ? "You are offline — NeuroMesh reconnects when the network is back"
+        : "Node unreachable — reconnecting…"}
     </div>
   );
 }

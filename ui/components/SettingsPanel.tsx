@@ -4,6 +4,7 @@ import { type SettingsForm, settingsPatch, toForm } from "../lib/settings_form.t
 import type { TrustMode } from "../api/types.ts";
 import { copyText } from "../lib/clipboard.ts";
 import { settings, status, trust } from "../models/app.ts";
+import { PhoneAccess } from "./PhoneAccess.tsx";
 import { PanelHeader } from "./TopBar.tsx";
 
 function Field(
@@ -265,6 +266,9 @@ export function SettingsPanel() {
             </button>
           </div>
         </form>
+        <div class="panel-inner settings">
+          <PhoneAccess />
+        </div>
       </div>
     </section>
   );

@@ -7,6 +7,7 @@ import { createClock } from "./clock.ts";
 import { createConversationsModel } from "./conversations.ts";
 import { createLiveModel } from "./live.ts";
 import { createMeshModelsModel } from "./mesh_models.ts";
+import { createPairingModel } from "./pairing.ts";
 import { createSettingsModel } from "./settings.ts";
 import { createStatusModel } from "./status.ts";
 import { createTrustModel } from "./trust.ts";
@@ -17,6 +18,7 @@ export const view = createViewModel();
 export const status = createStatusModel();
 export const meshModels = createMeshModelsModel();
 export const settings = createSettingsModel();
+export const pairing = createPairingModel();
 export const trust = createTrustModel({ peers: status.peers });
 export const conversations = createConversationsModel({
   node: status.node,
