@@ -278,11 +278,11 @@ export class Answering {
     return new Versions(id, this.#d.store.messages(id), this.#d.store.thread(id));
   }
 
-  /** The chat's settings, remembering a model asked for by name ("auto" forgets it). */
+  /** The chat's settings, remembering the model asked for ("auto" too: Auto was chosen). */
   #settingsWithModel(versions: Versions, model: string | undefined): { value: ChatSettings } {
     const current = versions.settings;
     if (model === undefined || model === current.model) return { value: current };
-    return { value: patchSettings(current, { model: chosenModel(model) ?? null }) };
+    return { value: patchSettings(current, { model }) };
   }
 
   /** The thread record for a change of links or settings, when it changes anything. */

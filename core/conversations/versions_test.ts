@@ -101,16 +101,22 @@ Deno.test("chat settings go with every question: system prompt first, temperatur
     const request = a.chat.requests.at(-1)!;
     assert.deepEqual(request.messages[0], { role: "system", content: "Answer like a pirate." });
     assert.deepEqual(request.options, { temperature: 0.3, num_ctx: 8192 });
-    // The model asked for is remembered for the chat; "auto" forgets it.
+    // The model asked for is remembered for the chat, Auto too.
     assert.equal(a.service.get(id)!.thread.settings.model, "llama3.2");
     await collect(a.service.ask(id, { content: "again" }));
     assert.equal(a.chat.requests.at(-1)!.model, "llama3.2");
     await collect(a.service.regenerate(id, { model: "auto" }));
     assert.equal(a.chat.requests.at(-1)!.model, undefined);
-    assert.equal(a.service.get(id)!.thread.settings.model, undefined);
+    assert.equal(a.service.get(id)!.thread.settings.model, "auto");
+    await collect(a.service.ask(id, { content: "and again" }));
+    assert.equal(a.chat.requests.at(-1)!.model, undefined, "Auto stays chosen");
     // null removes a setting.
     const cleared = a.service.updateSettings(id, { systemPrompt: null });
-    assert.deepEqual(cleared.thread.settings, { temperature: 0.3, contextLength: 8192 });
+    assert.deepEqual(cleared.thread.settings, {
+      temperature: 0.3,
+      contextLength: 8192,
+      model: "auto",
+    });
   } finally {
     await close(a);
   }
