@@ -1,10 +1,10 @@
 /**
- * The Vercel AI SDK (`ai` with `ollama-ai-provider-v2`, which calls Ollama's `/api/chat` and
- * `/api/embed`) through a node without an LLM (node1) to the Ollama host in another namespace
- * (issue 12): streamText gives the double's answer, a tool loop (zod input schema, `execute`)
- * calls the tool and streams the answer to its result (from the Ollama host and from the
- * OpenAI-compatible host), the completion model (`/api/generate`,
- * plain and fill-in-the-middle) answers, embed/embedMany give the double's vectors.
+ * The Vercel AI SDK (`ai` with `ollama-ai-provider-v2`, which calls Ollama's `/api/chat`,
+ * `/api/generate` and `/api/embed`) through a node without an LLM (node1) to hosts in other
+ * namespaces (issue 12): streamText gives the double's answer; a tool loop (zod input schema,
+ * `execute`) calls the tool and streams the answer to its result, from the Ollama host and from
+ * the OpenAI-compatible host; structured output from a zod schema is parsed; the completion model
+ * answers, plain and fill-in-the-middle; embed and embedMany give the double's vectors.
  */
 import assert from "node:assert/strict";
 import {
@@ -12,6 +12,7 @@ import {
   embedMany,
   generateText,
   type LanguageModel,
+  Output,
   stepCountIs,
   streamText,
   tool,
@@ -20,6 +21,7 @@ import { createOllama } from "ollama-ai-provider-v2";
 import { z } from "zod";
 import { type ConversationMessage, expectedAnswer, infillInput } from "../ollama_double/answer.ts";
 import { expectedEmbedding } from "../ollama_double/embeddings.ts";
+import { expectedStructuredAnswer } from "../ollama_double/structured.ts";
 import { expectedToolCalls, type ToolSpec } from "../ollama_double/tools.ts";
 import { clientLabOptions, EMBED, OPENAI_TOOLS, TOOLS, withClientLab } from "./client_lab.ts";
 
@@ -138,6 +140,24 @@ Deno.test(
           },
         ]),
       );
+
+      // Structured output from a zod schema: the provider sends it as `format`.
+      const Forecast = z.object({ city: z.string(), high: z.number(), rain: z.boolean() });
+      const structured = await generateText({
+        model: ollama(TOOLS),
+        prompt: "Tomorrow in Lyon?",
+        output: Output.object({ schema: Forecast }),
+      });
+      const { format } = (await mesh.doubles.ollamaHost.requests("/api/chat")).at(-1) as {
+        format: { properties: Record<string, unknown> };
+      };
+      assert.deepEqual(Object.keys(format.properties), ["city", "high", "rain"]);
+      const json = expectedStructuredAnswer(
+        TOOLS,
+        [{ role: "user", content: "Tomorrow in Lyon?" }],
+        format,
+      );
+      assert.deepEqual(structured.output, Forecast.parse(JSON.parse(json)));
 
       // The provider's completion model (/api/generate, not streamed), plain and with a suffix.
       const code = "def add(a, b):";

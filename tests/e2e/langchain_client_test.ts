@@ -3,7 +3,8 @@
  * another namespace (issue 12): ChatOllama with tools bound from zod schemas (`tool()` of
  * `@langchain/core/tools`) gets the double's calls as parsed `tool_calls`, whole and streamed,
  * answers the `ToolMessage` results — from the Ollama host and from the OpenAI-compatible host
- * (node3); OllamaEmbeddings returns the double's vectors.
+ * (node3); withStructuredOutput() parses the double's JSON for the schema; OllamaEmbeddings
+ * returns the double's vectors.
  */
 import assert from "node:assert/strict";
 import {
@@ -18,6 +19,7 @@ import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
 import { z } from "zod";
 import { type ConversationMessage, expectedAnswer } from "../ollama_double/answer.ts";
 import { expectedEmbedding } from "../ollama_double/embeddings.ts";
+import { expectedStructuredAnswer } from "../ollama_double/structured.ts";
 import { expectedToolCalls } from "../ollama_double/tools.ts";
 import { clientLabOptions, EMBED, OPENAI_TOOLS, TOOLS, withClientLab } from "./client_lab.ts";
 
@@ -147,6 +149,26 @@ Deno.test(
           })),
         ]),
       );
+
+      // withStructuredOutput(zod): the JSON schema goes as `format`, the reply is parsed.
+      const Forecast = z.object({
+        city: z.string(),
+        high: z.number().min(-50).max(60),
+        rain: z.boolean(),
+      });
+      const forecaster = new ChatOllama({ baseUrl: mesh.url, model: TOOLS })
+        .withStructuredOutput(Forecast);
+      const forecast = await forecaster.invoke("Tomorrow's forecast for Lyon as JSON.");
+      const { format } = (await mesh.doubles.ollamaHost.requests("/api/chat")).at(-1) as {
+        format: { properties: Record<string, unknown> };
+      };
+      assert.deepEqual(Object.keys(format.properties), ["city", "high", "rain"]);
+      const text = expectedStructuredAnswer(
+        TOOLS,
+        [{ role: "user", content: "Tomorrow's forecast for Lyon as JSON." }],
+        format,
+      );
+      assert.deepEqual(forecast, Forecast.parse(JSON.parse(text)));
 
       // OllamaEmbeddings: documents in one batch, then a query.
       const embeddings = new OllamaEmbeddings({ baseUrl: mesh.url, model: EMBED });
