@@ -1,14 +1,11 @@
 import type { Logger } from "../log/logger.ts";
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import type { EmbedRequestMessage } from "../wire/messages/embed.ts";
-import type { RefusalCode } from "../wire/messages/llm.ts";
 import type { AccessControl, Refusal } from "./access_control.ts";
-import { BackendError } from "./backend.ts";
 import { encodeVector, splitVectors } from "./embed_batch.ts";
+import { failureRefusal, HostRequests, wireRefusal } from "./host_requests.ts";
 import { embedLocally } from "./local_embed.ts";
 import type { LocalEngine } from "./local_engine.ts";
-import { sameModel } from "./router.ts";
-import { BusyError } from "./slot_pool.ts";
 
 export interface EmbedServerOptions {
   bus: PeerBus;
@@ -29,87 +26,49 @@ const MAX_VECTORS_PER_FRAME = 4096;
  * loss aborts the backend call.
  */
 export class EmbedServer {
-  readonly #running = new Map<string, { peer: PeerRef; abort: AbortController }>();
+  readonly #running: HostRequests;
   readonly #unsubscribe: (() => void)[];
   readonly #budget: number;
-  #closed = false;
 
   constructor(private readonly options: EmbedServerOptions) {
     this.#budget = options.frameBudgetBytes ?? 8 * 1024 * 1024;
-    const { bus } = options;
+    const { bus, engine, access } = options;
+    this.#running = new HostRequests({ bus, engine, access, idName: "request id" });
     this.#unsubscribe = [
       bus.on("EMBR:", (peer, request) => void this.#serve(peer, request)),
-      bus.on("EMBC:", (peer, cancel) => {
-        this.#running.get(`${peer.id}/${cancel.requestId}`)?.abort.abort(
-          new Error(cancel.reason ?? "cancelled by the client"),
-        );
-      }),
-      bus.onLinkDown((peer) => {
-        for (const running of this.#running.values()) {
-          if (running.peer.id === peer.id) running.abort.abort(new Error("link down"));
-        }
-      }),
+      bus.on("EMBC:", (peer, cancel) =>
+        this.#running.cancel(
+          peer.id,
+          cancel.requestId,
+          cancel.reason ?? "cancelled by the client",
+        )),
     ];
   }
 
   /** Requests admitted or waiting for a slot. */
   get active(): number {
-    return this.#running.size;
+    return this.#running.active;
   }
 
   close(): void {
-    this.#closed = true;
     for (const off of this.#unsubscribe) off();
-    for (const running of this.#running.values()) {
-      running.abort.abort(new Error("host shutting down"));
-    }
+    this.#running.close();
   }
 
   #refuse(peer: PeerRef, requestId: string, refusal: Refusal) {
-    this.options.bus.send(peer.id, "EMBX:", {
-      requestId,
-      code: refusal.code,
-      message: refusal.message.slice(0, 2048),
-      retryAfterMs: refusal.retryAfterMs === undefined
-        ? undefined
-        : Math.ceil(refusal.retryAfterMs),
-    });
+    this.options.bus.send(peer.id, "EMBX:", { requestId, ...wireRefusal(refusal) });
   }
 
   async #serve(peer: PeerRef, request: EmbedRequestMessage) {
     const { access, engine, bus, logger } = this.options;
     const { requestId } = request;
-    const key = `${peer.id}/${requestId}`;
-    if (this.#closed) {
-      return this.#refuse(peer, requestId, {
-        code: "shutting_down",
-        message: "host shutting down",
-      });
-    }
-    if (this.#running.has(key)) {
-      return this.#refuse(peer, requestId, {
-        code: "bad_request",
-        message: `request id ${requestId} is already in use`,
-      });
-    }
-    const refusal = access.admitRequest(peer);
-    if (refusal) return this.#refuse(peer, requestId, refusal);
-    const model = engine.findModel(request.model, sameModel);
-    if (!model || !engine.monitor.state.available) {
-      access.recordRefusal(peer, "no_model");
-      return this.#refuse(peer, requestId, {
-        code: "no_model",
-        message: engine.monitor.state.available
-          ? `model "${request.model}" is not installed on this host`
-          : `this host's LLM backend is down: ${engine.monitor.state.lastError ?? "unknown error"}`,
-      });
-    }
-    const abort = new AbortController();
-    this.#running.set(key, { peer, abort });
+    const admission = this.#running.admit(peer, requestId, request.model);
+    if (!admission.ok) return this.#refuse(peer, requestId, admission.refusal);
+    const { model, signal } = admission;
     let admitted = false;
     access.adjust(peer, "queued", 1);
     try {
-      const result = await embedLocally(engine, { ...request, model }, abort.signal, () => {
+      const result = await embedLocally(engine, { ...request, model }, signal, () => {
         access.adjust(peer, "queued", -1);
         access.recordGranted(peer);
         access.adjust(peer, "inFlight", 1);
@@ -118,7 +77,7 @@ export class EmbedServer {
       const vectors = result.embeddings.map(encodeVector);
       const runs = splitVectors(vectors, this.#budget, MAX_VECTORS_PER_FRAME);
       for (const [i, run] of runs.entries()) {
-        if (abort.signal.aborted) return;
+        if (signal.aborted) return;
         const last = i === runs.length - 1;
         bus.send(peer.id, "EMBD:", {
           requestId,
@@ -136,28 +95,18 @@ export class EmbedServer {
         });
       }
     } catch (error) {
-      if (abort.signal.aborted) {
+      if (signal.aborted) {
         logger.debug("embedding cancelled", { peer: peer.name, request: requestId });
         return;
       }
-      const code: RefusalCode = error instanceof BusyError
-        ? "busy"
-        : error instanceof BackendError && error.status === 404
-        ? "no_model"
-        : error instanceof BackendError && error.status === 400
-        ? "bad_request"
-        : "upstream";
-      if (!admitted) access.recordRefusal(peer, code);
-      logger.warn("embedding failed", { peer: peer.name, model, code, error });
-      this.#refuse(peer, requestId, {
-        code,
-        message: (error as Error).message,
-        retryAfterMs: error instanceof BusyError ? error.retryAfterMs : undefined,
-      });
+      const refusal = failureRefusal(error);
+      if (!admitted) access.recordRefusal(peer, refusal.code);
+      logger.warn("embedding failed", { peer: peer.name, model, code: refusal.code, error });
+      this.#refuse(peer, requestId, refusal);
     } finally {
       if (admitted) access.adjust(peer, "inFlight", -1);
       else access.adjust(peer, "queued", -1);
-      this.#running.delete(key);
+      admission.end();
     }
   }
 }

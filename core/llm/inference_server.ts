@@ -1,12 +1,11 @@
 import type { Logger } from "../log/logger.ts";
 import type { PeerBus, PeerRef } from "../peers/bus.ts";
 import type { Clock } from "../time/clock.ts";
-import type { InferenceRequest, RefusalCode } from "../wire/messages/llm.ts";
+import type { InferenceRequest } from "../wire/messages/llm.ts";
 import type { AccessControl, Refusal } from "./access_control.ts";
 import { BackendError, backendRequest } from "./backend.ts";
+import { failureRefusal, HostRequests, wireRefusal } from "./host_requests.ts";
 import type { LocalEngine } from "./local_engine.ts";
-import { sameModel } from "./router.ts";
-import { BusyError } from "./slot_pool.ts";
 import { TokenBatcher } from "./token_batcher.ts";
 
 export interface InferenceServerOptions {
@@ -30,9 +29,8 @@ export interface InferenceServerOptions {
  * client, never a pass.
  */
 export class InferenceServer {
-  #streams = new Map<string, { peer: PeerRef; abort: AbortController }>();
+  readonly #streams: HostRequests;
   #unsubscribe: (() => void)[] = [];
-  #closed = false;
   readonly #grantTtlMs: number;
   readonly #refusalTtlMs: number;
   readonly #flushMs: number;
@@ -41,36 +39,28 @@ export class InferenceServer {
     this.#grantTtlMs = options.grantTtlMs ?? 300_000;
     this.#refusalTtlMs = options.refusalTtlMs ?? 30_000;
     this.#flushMs = options.flushMs ?? 15;
-    const { bus } = options;
+    const { bus, engine, access } = options;
+    this.#streams = new HostRequests({ bus, engine, access, idName: "stream id" });
     this.#unsubscribe.push(
       bus.on("LREQ:", (peer, request) => this.#answerAccess(peer, request.requestId)),
       bus.on("INFR:", (peer, request) => void this.#serve(peer, request)),
-      bus.on(
-        "ICAN:",
-        (peer, cancel) =>
-          this.#cancel(peer.id, cancel.streamId, cancel.reason ?? "cancelled by the client"),
-      ),
-      bus.onLinkDown((peer) => {
-        for (const [key, stream] of this.#streams) {
-          if (stream.peer.id === peer.id) {
-            this.#cancel(peer.id, key.slice(peer.id.length + 1), "link down");
-          }
-        }
-      }),
+      bus.on("ICAN:", (peer, cancel) =>
+        this.#streams.cancel(
+          peer.id,
+          cancel.streamId,
+          cancel.reason ?? "cancelled by the client",
+        )),
     );
   }
 
   /** Streams currently admitted or waiting for a slot. */
   get activeStreams(): number {
-    return this.#streams.size;
+    return this.#streams.active;
   }
 
   close(): void {
-    this.#closed = true;
     for (const off of this.#unsubscribe) off();
-    for (const stream of this.#streams.values()) {
-      stream.abort.abort(new Error("host shutting down"));
-    }
+    this.#streams.close();
   }
 
   #answerAccess(peer: PeerRef, requestId: string) {
@@ -84,53 +74,15 @@ export class InferenceServer {
     });
   }
 
-  #cancel(peerId: string, streamId: string, reason: string) {
-    const stream = this.#streams.get(`${peerId}/${streamId}`);
-    if (stream) stream.abort.abort(new Error(reason));
-  }
-
   #refuse(peer: PeerRef, streamId: string, refusal: Refusal, started: boolean) {
-    this.options.bus.send(peer.id, "IERR:", {
-      streamId,
-      code: refusal.code,
-      message: refusal.message.slice(0, 2048),
-      started,
-      retryAfterMs: refusal.retryAfterMs === undefined
-        ? undefined
-        : Math.ceil(refusal.retryAfterMs),
-    });
+    this.options.bus.send(peer.id, "IERR:", { streamId, started, ...wireRefusal(refusal) });
   }
 
   async #serve(peer: PeerRef, request: InferenceRequest) {
     const { access, engine, bus, clock, logger } = this.options;
-    const key = `${peer.id}/${request.streamId}`;
-    if (this.#closed) {
-      return this.#refuse(peer, request.streamId, {
-        code: "shutting_down",
-        message: "host shutting down",
-      }, false);
-    }
-    if (this.#streams.has(key)) {
-      return this.#refuse(peer, request.streamId, {
-        code: "bad_request",
-        message: `stream id ${request.streamId} is already in use`,
-      }, false);
-    }
-    const refusal = access.admitRequest(peer);
-    if (refusal) return this.#refuse(peer, request.streamId, refusal, false);
-    const model = engine.findModel(request.model, sameModel);
-    if (!model || !engine.monitor.state.available) {
-      access.recordRefusal(peer, "no_model");
-      return this.#refuse(peer, request.streamId, {
-        code: "no_model",
-        message: engine.monitor.state.available
-          ? `model "${request.model}" is not installed on this host`
-          : `this host's LLM backend is down: ${engine.monitor.state.lastError ?? "unknown error"}`,
-      }, false);
-    }
-
-    const abort = new AbortController();
-    this.#streams.set(key, { peer, abort });
+    const admission = this.#streams.admit(peer, request.streamId, request.model);
+    if (!admission.ok) return this.#refuse(peer, request.streamId, admission.refusal, false);
+    const { model, signal } = admission;
     let release: (() => void) | undefined;
     const batcher = new TokenBatcher(clock, this.#flushMs, (content, thinking, toolCalls) => {
       bus.send(peer.id, "TOKN:", {
@@ -144,14 +96,14 @@ export class InferenceServer {
     access.adjust(peer, "queued", 1);
     try {
       try {
-        release = await engine.acquire(abort.signal);
+        release = await engine.acquire(signal);
       } finally {
         access.adjust(peer, "queued", -1);
       }
       access.recordGranted(peer);
       access.adjust(peer, "inFlight", 1);
       for await (
-        const chunk of engine.generate(backendRequest(model, request), abort.signal)
+        const chunk of engine.generate(backendRequest(model, request), signal)
       ) {
         batcher.push(chunk.content, chunk.thinking);
         if (chunk.toolCalls?.length) batcher.calls(chunk.toolCalls);
@@ -169,36 +121,26 @@ export class InferenceServer {
       }
       throw new BackendError(`the backend ended the answer of ${model} without a final chunk`);
     } catch (error) {
-      if (abort.signal.aborted) {
+      if (signal.aborted) {
         batcher.discard();
         logger.debug("stream cancelled", {
           peer: peer.name,
           stream: request.streamId,
-          reason: abort.signal.reason,
+          reason: signal.reason,
         });
         return;
       }
       batcher.flush();
-      const code: RefusalCode = error instanceof BusyError
-        ? "busy"
-        : error instanceof BackendError && error.status === 404
-        ? "no_model"
-        : error instanceof BackendError && error.status === 400
-        ? "bad_request"
-        : "upstream";
-      if (!release) access.recordRefusal(peer, code);
-      logger.warn("stream failed", { peer: peer.name, model, code, error });
-      this.#refuse(peer, request.streamId, {
-        code,
-        message: (error as Error).message,
-        retryAfterMs: error instanceof BusyError ? error.retryAfterMs : undefined,
-      }, batcher.sent > 0);
+      const refusal = failureRefusal(error);
+      if (!release) access.recordRefusal(peer, refusal.code);
+      logger.warn("stream failed", { peer: peer.name, model, code: refusal.code, error });
+      this.#refuse(peer, request.streamId, refusal, batcher.sent > 0);
     } finally {
       if (release) {
         release();
         access.adjust(peer, "inFlight", -1);
       }
-      this.#streams.delete(key);
+      admission.end();
     }
   }
 }
