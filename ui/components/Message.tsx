@@ -1,7 +1,9 @@
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { ChatMessage } from "../api/types.ts";
 import { failoverSentence, servedByText } from "../lib/answer_labels.ts";
 import { copyText } from "../lib/clipboard.ts";
+import { plainFailure } from "../lib/errors.ts";
 import { formatDuration, formatRate } from "../lib/format.ts";
 import { CheckIcon, ChipIcon, CopyIcon, RefreshIcon, SwitchIcon } from "./icons.tsx";
 import { Markdown } from "./Markdown.tsx";
@@ -47,7 +49,13 @@ function ServedBy({ message }: { message: ChatMessage }) {
   );
 }
 
-export function QuestionMessage({ message }: { message: ChatMessage }) {
+export function QuestionMessage(
+  { message, children }: {
+    message: ChatMessage;
+    /** More actions (edit, version switcher). */
+    children?: ComponentChildren;
+  },
+) {
   return (
     <div class="message question" data-message-id={message.id}>
       <div class="bubble">
@@ -56,16 +64,19 @@ export function QuestionMessage({ message }: { message: ChatMessage }) {
       <div class="message-actions">
         <span class="sender">{message.hostInfo.nodeName || message.sender}</span>
         <CopyButton text={message.content} />
+        {children}
       </div>
     </div>
   );
 }
 
 export function ResponseMessage(
-  { message, canRegenerate, onRegenerate, hint }: {
+  { message, canRegenerate, onRegenerate, hint, children }: {
     message: ChatMessage;
     canRegenerate: boolean;
     onRegenerate: () => void;
+    /** More actions (the version switcher). */
+    children?: ComponentChildren;
     /** What to do about this answer's failure, while it is fresh. */
     hint?: string;
   },
@@ -99,8 +110,25 @@ export function ResponseMessage(
           : <div class="md empty">(no answer)</div>}
         {(message.error || hint) && (
           <div class="callout warn answer-error" role="alert" data-testid="answer-error">
-            {message.error && <div>This answer failed: {message.error}</div>}
-            {hint && hint !== message.error && <div class="hint">{hint}</div>}
+            {(() => {
+              // Plain words first (the live notice, or read from the stored error); the node's
+              // own text stays one click away.
+              const plain = hint ?? (message.error ? plainFailure(message.error) : undefined);
+              if (!plain) {
+                return <div>This answer failed: {message.error}</div>;
+              }
+              return (
+                <>
+                  <div>{plain}</div>
+                  {message.error && message.error !== plain && (
+                    <details class="hint">
+                      <summary>Details</summary>
+                      {message.error}
+                    </details>
+                  )}
+                </>
+              );
+            })()}
           </div>
         )}
         <div class="message-actions">
@@ -118,6 +146,7 @@ export function ResponseMessage(
               <RefreshIcon size={16} />
             </button>
           )}
+          {children}
         </div>
       </div>
     </div>

@@ -1,19 +1,34 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { type SettingsForm, settingsPatch, toForm } from "../lib/settings_form.ts";
-import type { TrustMode } from "../api/types.ts";
+import {
+  FIELD_LABELS,
+  type FieldProblem,
+  fieldProblem,
+  SettingsFieldError,
+  type SettingsForm,
+  settingsPatch,
+  toForm,
+} from "../lib/settings_form.ts";
+import type { Settings, TrustMode } from "../api/types.ts";
 import { copyText } from "../lib/clipboard.ts";
 import { settings, status, trust } from "../models/app.ts";
 import { PhoneAccess } from "./PhoneAccess.tsx";
 import { PanelHeader } from "./TopBar.tsx";
 
 function Field(
-  { label, hint, children }: { label: string; hint?: string; children: ComponentChildren },
+  { label, hint, error, children }: {
+    label: string;
+    hint?: string;
+    /** Why the value cannot be saved, shown at the field. */
+    error?: string;
+    children: ComponentChildren;
+  },
 ) {
   return (
     <label class="field">
       <span class="field-label">{label}</span>
       {children}
+      {error && <span class="field-error" role="alert">{error}</span>}
       {hint && <span class="field-hint muted">{hint}</span>}
     </label>
   );
@@ -79,9 +94,9 @@ export function SettingsPanel() {
   const saved = settings.saved.value;
   // Only the fields the person changed; the rest follows the node's values as they arrive.
   const [edits, setEdits] = useState<Partial<SettingsForm>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  // The fields of the last save, so a refusal about the trust mode shows beside its select.
-  const [sentKeys, setSentKeys] = useState<string[]>([]);
+  const [formError, setFormError] = useState<FieldProblem | null>(null);
+  // What the last save sent, so the node's refusal shows beside the field it is about.
+  const [sent, setSent] = useState<Partial<Settings>>({});
   const dirty = Object.keys(edits).length > 0;
   const form = saved ? { ...toForm(saved), ...edits } : null;
 
@@ -108,9 +123,10 @@ export function SettingsPanel() {
     onInput: (event: Event) => update(key, (event.target as HTMLInputElement).value),
   });
   const state = settings.saveState.value;
-  const trustError = state.kind === "error" && sentKeys.includes("trustMode")
-    ? state.message
-    : null;
+  const problem = formError ?? (state.kind === "error" ? fieldProblem(state.message, sent) : null);
+  const errorAt = (field: keyof SettingsForm) =>
+    problem?.field === field ? problem.text : undefined;
+  const trustError = errorAt("trustMode");
   const encrypted = status.node.value?.security?.encryptedLinks;
 
   return (
@@ -127,16 +143,23 @@ export function SettingsPanel() {
             try {
               patch = settingsPatch(saved, form);
             } catch (error) {
-              setFormError((error as Error).message);
+              setFormError({
+                field: error instanceof SettingsFieldError ? error.field : null,
+                text: (error as Error).message,
+              });
               return;
             }
-            setSentKeys(Object.keys(patch));
+            setSent(patch);
             if (Object.keys(patch).length === 0 || await settings.saveSettings(patch)) setEdits({});
           }}
         >
           <div class="card glass">
             <h2>This device</h2>
-            <Field label="Display name" hint="How this device appears to the others.">
+            <Field
+              label="Display name"
+              hint="How this device appears to the others."
+              error={errorAt("name")}
+            >
               <input name="name" maxLength={64} required {...text("name")} />
             </Field>
             <label class="switch-row">
@@ -158,7 +181,11 @@ export function SettingsPanel() {
           </div>
           <div class="card glass">
             <h2>Model host</h2>
-            <Field label="Ollama URL" hint="Where this device's Ollama listens.">
+            <Field
+              label="Ollama URL"
+              hint="Where this device's Ollama listens."
+              error={errorAt("ollamaUrl")}
+            >
               <input
                 name="ollamaUrl"
                 type="url"
@@ -168,10 +195,18 @@ export function SettingsPanel() {
               />
             </Field>
             <div class="field-row">
-              <Field label="Capacity" hint="Answers generated at once.">
+              <Field
+                label="Capacity"
+                hint="Answers generated at once."
+                error={errorAt("capacity")}
+              >
                 <input name="capacity" type="number" min={1} step={1} {...text("capacity")} />
               </Field>
-              <Field label="Rate limit" hint="Requests per minute per peer.">
+              <Field
+                label="Rate limit"
+                hint="Requests per minute per peer."
+                error={errorAt("rateLimit")}
+              >
                 <input name="rateLimit" type="number" min={1} step={1} {...text("rateLimit")} />
               </Field>
             </div>
@@ -181,12 +216,14 @@ export function SettingsPanel() {
             <Field
               label="Allowed networks"
               hint="CIDRs, one per line, in addition to the private LAN ranges."
+              error={errorAt("allowCidr")}
             >
               <textarea name="allowCidr" rows={3} spellcheck={false} {...text("allowCidr")} />
             </Field>
             <Field
               label="Blocked networks"
               hint="CIDRs, one per line; blocking wins over allowing."
+              error={errorAt("blockCidr")}
             >
               <textarea name="blockCidr" rows={3} spellcheck={false} {...text("blockCidr")} />
             </Field>
@@ -228,18 +265,29 @@ export function SettingsPanel() {
             <Field
               label="Always allowed devices"
               hint="Node ids, one per line: let in without approval or mesh key."
+              error={errorAt("allowNodeId")}
             >
               <textarea name="allowNodeId" rows={2} spellcheck={false} {...text("allowNodeId")} />
             </Field>
-            <Field label="Blocked devices" hint="Node ids, one per line: refused in every mode.">
+            <Field
+              label="Blocked devices"
+              hint="Node ids, one per line: refused in every mode."
+              error={errorAt("blockNodeId")}
+            >
               <textarea name="blockNodeId" rows={2} spellcheck={false} {...text("blockNodeId")} />
             </Field>
             <TokenRotation />
           </div>
           <div class="settings-actions">
-            {(formError || (state.kind === "error" && !trustError)) && (
-              <span class="form-status error" role="alert" data-testid="settings-error">
-                {formError ?? (state.kind === "error" ? state.message : "")}
+            {problem && (
+              <span
+                class="form-status error"
+                role={problem.field === null ? "alert" : "status"}
+                data-testid="settings-error"
+              >
+                {problem.field === null
+                  ? problem.text
+                  : `Not saved: see ${FIELD_LABELS[problem.field]} above.`}
               </span>
             )}
             {state.kind === "saved" && !dirty && (

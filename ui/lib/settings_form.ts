@@ -14,6 +14,55 @@ export type SettingsForm = {
   blockNodeId: string;
 };
 
+/** Each field's name as the form shows it, for messages about it. */
+export const FIELD_LABELS: Record<keyof SettingsForm, string> = {
+  name: "Display name",
+  sharing: "Share with the mesh",
+  allowCidr: "Allowed networks",
+  blockCidr: "Blocked networks",
+  ollamaUrl: "Ollama URL",
+  rateLimit: "Rate limit",
+  capacity: "Capacity",
+  trustMode: "Who may join",
+  allowNodeId: "Always allowed devices",
+  blockNodeId: "Blocked devices",
+};
+
+/** A value of one field that cannot be saved; the page shows it beside that field. */
+export class SettingsFieldError extends Error {
+  constructor(readonly field: keyof SettingsForm, message: string) {
+    super(message);
+    this.name = "SettingsFieldError";
+  }
+}
+
+/** A problem to show: at a field, or (field null) for the whole form. */
+export type FieldProblem = { field: keyof SettingsForm | null; text: string };
+
+const isField = (key: string): key is keyof SettingsForm => key in FIELD_LABELS;
+
+/**
+ * The node's refusal of a save (`blockCidr.0: must be a CIDR such as 192.168.1.0/24`, or a
+ * sentence about the trust mode) as words for the person, placed at the field it is about: the
+ * field's label instead of its key, and the entry it means instead of an index.
+ */
+export function fieldProblem(message: string, sent: Partial<Settings>): FieldProblem {
+  const match = /^([A-Za-z]+)(?:\.(\d+))?: (.*)$/s.exec(message);
+  if (match && isField(match[1])) {
+    const field = match[1];
+    const index = match[2] === undefined ? undefined : Number(match[2]);
+    const entries = (sent as Record<string, unknown>)[field];
+    const entry = index !== undefined && Array.isArray(entries) ? entries[index] : undefined;
+    const which = entry === undefined ? "" : ` “${entry}” (line ${index! + 1})`;
+    return { field, text: `${FIELD_LABELS[field]}:${which} ${match[3]}` };
+  }
+  // A refusal without a field names none: the only field sent, or the trust mode it concerns.
+  const keys = Object.keys(sent).filter(isField);
+  if (keys.length === 1) return { field: keys[0], text: message };
+  if (keys.includes("trustMode")) return { field: "trustMode", text: message };
+  return { field: null, text: message };
+}
+
 export function toForm(settings: Settings): SettingsForm {
   return {
     name: settings.name,
@@ -39,12 +88,29 @@ export function normalizeNodeId(text: string): string {
   return text.replaceAll("-", "").toUpperCase();
 }
 
-function positiveInt(text: string, label: string): number {
+function positiveInt(text: string, field: "rateLimit" | "capacity"): number {
   const value = Number(text.trim());
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${label} must be a whole number above 0, not "${text.trim()}"`);
+  if (text.trim() === "" || !Number.isInteger(value) || value <= 0) {
+    throw new SettingsFieldError(
+      field,
+      `${FIELD_LABELS[field]} must be a whole number above 0, not "${text.trim()}"`,
+    );
   }
   return value;
+}
+
+/** A node id is 32 characters of A–Z and 2–7 once dashes are taken out. */
+function checkNodeIds(ids: string[], field: "allowNodeId" | "blockNodeId"): string[] {
+  ids.forEach((id, i) => {
+    if (!/^[A-Z2-7]{32}$/.test(id)) {
+      throw new SettingsFieldError(
+        field,
+        `${FIELD_LABELS[field]}: “${id}” (line ${i + 1}) is not a node id ` +
+          "(32 characters, A–Z and 2–7, as the Mesh view shows it)",
+      );
+    }
+  });
+  return ids;
 }
 
 const sameList = (a: string[], b: string[]) =>
@@ -57,7 +123,7 @@ const sameList = (a: string[], b: string[]) =>
 export function settingsPatch(saved: Settings, form: SettingsForm): Partial<Settings> {
   const patch: Partial<Settings> = {};
   const name = form.name.trim();
-  if (!name) throw new Error("Display name must not be empty");
+  if (!name) throw new SettingsFieldError("name", "Display name must not be empty");
   if (name !== saved.name) patch.name = name;
   if (form.sharing !== saved.sharing) patch.sharing = form.sharing;
   const allow = parseList(form.allowCidr);
@@ -66,18 +132,21 @@ export function settingsPatch(saved: Settings, form: SettingsForm): Partial<Sett
   if (!sameList(block, saved.blockCidr)) patch.blockCidr = block;
   const url = form.ollamaUrl.trim();
   if (!/^https?:\/\/\S+$/.test(url)) {
-    throw new Error(`Ollama URL must start with http:// or https://, not "${url}"`);
+    throw new SettingsFieldError(
+      "ollamaUrl",
+      `Ollama URL must start with http:// or https://, not "${url}"`,
+    );
   }
   if (url !== saved.ollamaUrl) patch.ollamaUrl = url;
-  const rateLimit = positiveInt(form.rateLimit, "Rate limit");
+  const rateLimit = positiveInt(form.rateLimit, "rateLimit");
   if (rateLimit !== saved.rateLimit) patch.rateLimit = rateLimit;
-  const capacity = positiveInt(form.capacity, "Capacity");
+  const capacity = positiveInt(form.capacity, "capacity");
   if (capacity !== saved.capacity) patch.capacity = capacity;
   if (form.trustMode !== saved.trustMode) patch.trustMode = form.trustMode;
   // Ids are shown in groups (ABCDEFG-HIJKLMN…): accept them pasted with dashes or lower case.
-  const allowIds = parseList(form.allowNodeId).map(normalizeNodeId);
+  const allowIds = checkNodeIds(parseList(form.allowNodeId).map(normalizeNodeId), "allowNodeId");
   if (!sameList(allowIds, saved.allowNodeId)) patch.allowNodeId = allowIds;
-  const blockIds = parseList(form.blockNodeId).map(normalizeNodeId);
+  const blockIds = checkNodeIds(parseList(form.blockNodeId).map(normalizeNodeId), "blockNodeId");
   if (!sameList(blockIds, saved.blockNodeId)) patch.blockNodeId = blockIds;
   return patch;
 }
