@@ -7,8 +7,7 @@ export function Composer() {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const streaming = conversations.isStreamingHere.value;
-  // One answer at a time: another chat's answer must finish (or be stopped) first.
-  const busyElsewhere = conversations.busyElsewhere.value;
+  // Other chats may be writing their answers meanwhile: only this chat's answer shows Stop.
 
   // Grow with the text up to a limit, like ChatGPT.
   useEffect(() => {
@@ -24,7 +23,7 @@ export function Composer() {
   }, [conversations.currentId.value]);
 
   const submit = () => {
-    if (!text.trim() || streaming || busyElsewhere) return;
+    if (!text.trim() || streaming) return;
     const question = text;
     setText("");
     void conversations.send(question).then((sent) => {
@@ -73,14 +72,12 @@ export function Composer() {
           <button
             type="submit"
             class="send-button"
-            title={busyElsewhere
-              ? "Another chat's answer is still being written"
-              : live.connection.value === "online"
+            title={live.connection.value === "online"
               ? "Send (Enter)"
               : "Send — the node is reconnecting"}
             aria-label="Send"
             data-testid="send-button"
-            disabled={!text.trim() || busyElsewhere}
+            disabled={!text.trim()}
           >
             <SendIcon size={18} />
           </button>

@@ -16,7 +16,7 @@ import {
   groupConversations,
   type SidebarGroups,
 } from "../lib/conversation_groups.ts";
-import { describeStreamError, errorText } from "../lib/errors.ts";
+import { describeStreamError, type ErrorContext, errorText } from "../lib/errors.ts";
 import {
   appendDelta,
   lastResponseId,
@@ -63,6 +63,8 @@ export interface ConversationsDeps {
   /** The model the next question asks for (null = Auto). */
   model: ReadonlySignal<string | null>;
   navigate(next: Route, options?: { replace?: boolean }): void;
+  /** What the page knows of the mesh, to explain a failed answer (which hosts exist). */
+  errorContext?: () => ErrorContext;
 }
 
 /** The sidebar's conversations, the open one with its messages, and the answer being written. */
@@ -89,8 +91,11 @@ export interface ConversationsModel {
   /** Received conversations cannot be written to here; "Continue here" forks them. */
   readonly currentReadOnly: ReadonlySignal<boolean>;
   readonly isStreamingHere: ReadonlySignal<boolean>;
-  /** One answer at a time: another conversation's answer is still being written. */
-  readonly busyElsewhere: ReadonlySignal<boolean>;
+  /**
+   * Conversations whose answer this page is receiving now: one answer per conversation (the
+   * node refuses a second while one is written), any number of conversations at once.
+   */
+  readonly writingIds: ReadonlySignal<ReadonlySet<string>>;
 
   loadConversations(): Promise<void>;
   /** Opens a conversation by id, or the empty "New chat" view for null. */
@@ -123,7 +128,7 @@ export interface ConversationsModel {
 }
 
 export function createConversationsModel(
-  { api = httpApi, node, peers, search, model, navigate }: ConversationsDeps,
+  { api = httpApi, node, peers, search, model, navigate, errorContext }: ConversationsDeps,
 ): ConversationsModel {
   const entries = signal<Map<string, ConversationEntry>>(new Map());
   const listLoaded = signal(false);
@@ -132,7 +137,16 @@ export function createConversationsModel(
   const messages = signal<ChatMessage[]>([]);
   const loadingConversation = signal(false);
   const notice = signal<ChatNotice | null>(null);
-  const activeStream = signal<ActiveStream | null>(null);
+  /** The answer streams this page reads, by conversation. */
+  const activeStreams = signal<ReadonlyMap<string, ActiveStream>>(new Map());
+  const streamOf = (conversationId: string | null) =>
+    conversationId === null ? undefined : activeStreams.value.get(conversationId);
+  function setStream(conversationId: string, stream: ActiveStream | null) {
+    const next = new Map(activeStreams.value);
+    if (stream) next.set(conversationId, stream);
+    else next.delete(conversationId);
+    activeStreams.value = next;
+  }
 
   const currentEntry = computed(() => {
     const id = currentId.value;
@@ -142,9 +156,7 @@ export function createConversationsModel(
     const problem = notice.value;
     return problem && problem.conversationId === currentId.value ? problem : null;
   });
-  const isStreamingHere = computed(() =>
-    activeStream.value !== null && activeStream.value.conversationId === currentId.value
-  );
+  const isStreamingHere = computed(() => streamOf(currentId.value) !== undefined);
 
   function showError(conversationId: string | null, error: unknown): void {
     const kind = error instanceof UnreachableError ? "unreachable" : "failed";
@@ -190,7 +202,7 @@ export function createConversationsModel(
       const conversation = await api.conversation(id);
       if (currentId.value !== id) return;
       current.value = conversation;
-      if (activeStream.value?.conversationId !== id) {
+      if (!streamOf(id)) {
         messages.value = reconcileMessages(messages.value, conversation.messages);
       }
     } catch {
@@ -209,9 +221,9 @@ export function createConversationsModel(
         if (here) messages.value = upsertMessage(messages.value, event.message);
         break;
       case "response": {
-        const stream = activeStream.value;
+        const stream = streamOf(conversationId);
         if (stream?.abort === abort) {
-          activeStream.value = { ...stream, messageId: event.message.id };
+          setStream(conversationId, { ...stream, messageId: event.message.id });
         }
         if (here) messages.value = putMessage(messages.value, event.message);
         break;
@@ -236,7 +248,7 @@ export function createConversationsModel(
         notice.value = {
           conversationId,
           kind: event.kind,
-          text: describeStreamError(event.kind, event.error),
+          text: describeStreamError(event.kind, event.error, errorContext?.()),
           messageId: event.messageId,
         };
         if (here && event.messageId) {
@@ -256,8 +268,10 @@ export function createConversationsModel(
     start: (signal: AbortSignal, onEvent: (event: StreamEvent) => void) => Promise<void>,
   ): Promise<boolean> {
     const abort = new AbortController();
-    activeStream.value = { conversationId, messageId: null, abort };
-    notice.value = null;
+    setStream(conversationId, { conversationId, messageId: null, abort });
+    // Another chat's problem stays until that chat is answered again.
+    const earlier = notice.value?.conversationId;
+    if (earlier === conversationId || earlier === null) notice.value = null;
     let stopped = false;
     let accepted = false;
     try {
@@ -273,9 +287,9 @@ export function createConversationsModel(
         showError(conversationId, error);
       }
     }
-    const last = activeStream.value;
+    const last = streamOf(conversationId);
     const messageId = last?.abort === abort ? last.messageId : null;
-    if (last?.abort === abort) activeStream.value = null;
+    if (last?.abort === abort) setStream(conversationId, null);
     if (stopped) {
       // The server keeps the partial answer as stopped; show the same until its copy arrives.
       if (currentId.value === conversationId && messageId) {
@@ -325,7 +339,7 @@ export function createConversationsModel(
       return current.value?.readOnly ?? false;
     }),
     isStreamingHere,
-    busyElsewhere: computed(() => activeStream.value !== null && !isStreamingHere.value),
+    writingIds: computed(() => new Set(activeStreams.value.keys())),
 
     async loadConversations() {
       const list = await api.conversations();
@@ -342,7 +356,7 @@ export function createConversationsModel(
     },
     async send(text) {
       const content = text.trim();
-      if (!content || activeStream.value) return false;
+      if (!content || streamOf(currentId.value)) return false;
       let id = currentId.value;
       if (!id) {
         try {
@@ -366,11 +380,11 @@ export function createConversationsModel(
     },
     async regenerate() {
       const id = currentId.value;
-      if (!id || activeStream.value) return;
+      if (!id || streamOf(id)) return;
       await runStream(id, (signal, onEvent) => api.regenerate(id, model.value, signal, onEvent));
     },
     stop() {
-      const stream = activeStream.value;
+      const stream = streamOf(currentId.value);
       if (!stream) return;
       stream.abort.abort();
       api.stopAnswer(stream.conversationId).catch(() => {
@@ -430,7 +444,7 @@ export function createConversationsModel(
     applyMessage(conversationId, message) {
       if (currentId.value !== conversationId) return;
       // The answer stream of this page is the authority for the message it is growing.
-      const stream = activeStream.value;
+      const stream = streamOf(conversationId);
       if (stream && stream.messageId === message.id && !message.complete) return;
       messages.value = upsertMessage(messages.value, message);
     },

@@ -136,7 +136,7 @@ Deno.test("send() on a new chat creates the conversation, opens it and streams t
   }]);
   assert.equal(conversations.entries.value.get("new")?.receivedFrom, null);
   assert.equal(conversations.isStreamingHere.value, true);
-  assert.equal(conversations.busyElsewhere.value, false);
+  assert.deepEqual([...conversations.writingIds.value], ["new"]);
 
   stream.emit({ type: "question", message: question });
   stream.emit({ type: "response", message: growing });
@@ -205,24 +205,30 @@ Deno.test("an error event puts its notice on the failed answer", async () => {
   assert.equal(shown?.error, "model crashed");
 });
 
-Deno.test("another conversation's answer keeps this one busy; its notice stays with it", async () => {
-  const stream = playedStream();
+Deno.test("two chats write their answers at once, each marked, each notice kept with its chat", async () => {
+  const streams = new Map([["a", playedStream()], ["b", playedStream()]]);
   const { conversations } = setup({
     conversation: (id) => Promise.resolve(conversation({ id })),
-    ask: (_id, _content, _model, signal, onEvent) => stream.start(signal, onEvent),
+    ask: (id, _content, _model, signal, onEvent) => streams.get(id)!.start(signal, onEvent),
   });
   await conversations.openConversation("a");
-  const sending = conversations.send("Hi?");
+  const sendingA = conversations.send("Hi?");
   await conversations.openConversation("b");
   assert.equal(conversations.isStreamingHere.value, false);
-  assert.equal(conversations.busyElsewhere.value, true);
-  assert.equal(await conversations.send("Also?"), false);
-  stream.emit({ type: "error", error: "no host", kind: "no_host" });
+  const sendingB = conversations.send("Also?");
+  assert.equal(conversations.isStreamingHere.value, true);
+  assert.deepEqual([...conversations.writingIds.value].sort(), ["a", "b"]);
+  assert.equal(await conversations.send("A third, while b writes?"), false);
+  streams.get("a")!.emit({ type: "error", error: "no host", kind: "no_host" });
   assert.equal(conversations.notice.value?.conversationId, "a");
   assert.equal(conversations.currentNotice.value, null);
-  stream.finish();
-  await sending;
-  assert.equal(conversations.busyElsewhere.value, false);
+  streams.get("a")!.finish();
+  await sendingA;
+  assert.deepEqual([...conversations.writingIds.value], ["b"]);
+  streams.get("b")!.finish();
+  await sendingB;
+  assert.equal(conversations.writingIds.value.size, 0);
+  assert.equal(conversations.notice.value?.conversationId, "a", "b's answer left a's notice");
 });
 
 Deno.test("a received conversation is read-only; fork() copies it and opens the copy", async () => {
