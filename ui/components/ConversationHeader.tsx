@@ -1,35 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { conversations } from "../models/app.ts";
 import { EditIcon, MoreIcon, ShareIcon, TrashIcon } from "./icons.tsx";
+import { RenameInput } from "./RenameInput.tsx";
 import { TopBar } from "./TopBar.tsx";
 import { useDismiss } from "./use_dismiss.ts";
 import { ModelPicker } from "./ModelPicker.tsx";
-
-function TitleEditor({ id, title, onDone }: { id: string; title: string; onDone: () => void }) {
-  const [value, setValue] = useState(title);
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.select(), []);
-  const commit = () => {
-    if (value.trim() && value.trim() !== title) void conversations.rename(id, value);
-    onDone();
-  };
-  return (
-    <input
-      ref={input}
-      class="title-input"
-      value={value}
-      aria-label="Conversation title"
-      data-testid="title-input"
-      maxLength={200}
-      onInput={(event) => setValue((event.target as HTMLInputElement).value)}
-      onBlur={commit}
-      onKeyDown={(event) => {
-        if (event.key === "Enter") commit();
-        if (event.key === "Escape") onDone();
-      }}
-    />
-  );
-}
 
 /** Top bar of the chat: drawer button, title (rename), model picker and the conversation menu. */
 export function ConversationHeader() {
@@ -47,9 +22,11 @@ export function ConversationHeader() {
       <div class="topbar-title">
         {conversation && editing
           ? (
-            <TitleEditor
+            <RenameInput
               id={conversation.id}
               title={conversation.title}
+              label="Conversation title"
+              testId="title-input"
               onDone={() => setEditing(false)}
             />
           )

@@ -1,31 +1,11 @@
-import type { ConversationEntry } from "../lib/conversation_groups.ts";
-import { plainPreview } from "../lib/plain_text.ts";
-import { conversations, live, status, view } from "../models/app.ts";
+import { groupByDate } from "../lib/conversation_groups.ts";
+import { clock, conversations, live, search, status, view } from "../models/app.ts";
+import { ArchiveTools } from "./ArchiveTools.tsx";
+import { ConversationItem } from "./ConversationItem.tsx";
+import { SearchResults } from "./SearchResults.tsx";
+import { useJumpToMessage } from "./use_jump_to_message.ts";
 import { ApprovalCount } from "./Approvals.tsx";
 import { CloseIcon, MeshIcon, PlusIcon, SearchIcon, SettingsIcon } from "./icons.tsx";
-
-function ConversationLink({ entry }: { entry: ConversationEntry }) {
-  const active = conversations.currentId.value === entry.id && view.route.value.view === "chat";
-  const href = `/c/${encodeURIComponent(entry.id)}`;
-  return (
-    <li>
-      <a
-        href={href}
-        class={active ? "conversation-link active" : "conversation-link"}
-        aria-current={active ? "page" : undefined}
-        data-testid="conversation-link"
-        onClick={(event) => {
-          if (event.metaKey || event.ctrlKey || event.shiftKey) return;
-          event.preventDefault();
-          view.navigate({ view: "chat", conversationId: entry.id });
-        }}
-      >
-        <span class="conversation-title">{entry.title || "Untitled"}</span>
-        {entry.preview && <span class="conversation-preview">{plainPreview(entry.preview)}</span>}
-      </a>
-    </li>
-  );
-}
 
 const STATE_LABEL: Record<string, string> = {
   up: "online",
@@ -41,6 +21,11 @@ export function Sidebar() {
   const query = view.search.value;
   const online = status.onlinePeerCount.value;
   const open = view.route.value.view;
+  // While searching, title matches are listed plainly (best found first), not by date.
+  const dated = query.trim()
+    ? [{ label: "", entries: groups.local }]
+    : groupByDate(groups.local, new Date(clock.now.value));
+  useJumpToMessage();
   return (
     <aside class="sidebar glass" aria-label="Conversations">
       <div class="sidebar-head">
@@ -75,7 +60,11 @@ export function Sidebar() {
           placeholder="Search chats"
           aria-label="Search chats"
           value={query}
-          onInput={(event) => view.setSearch((event.target as HTMLInputElement).value)}
+          onInput={(event) => {
+            const text = (event.target as HTMLInputElement).value;
+            view.setSearch(text);
+            search.setQuery(text);
+          }}
         />
       </label>
       <nav class="conversation-nav">
@@ -83,15 +72,22 @@ export function Sidebar() {
         {groups.local.length === 0 && (
           <p class="empty muted">
             {query
-              ? "No match."
+              ? "No title matches."
               : conversations.listLoaded.value
               ? "No conversations yet."
               : "Loading…"}
           </p>
         )}
-        <ul class="conversation-list" data-testid="local-conversations">
-          {groups.local.map((entry) => <ConversationLink key={entry.id} entry={entry} />)}
-        </ul>
+        <div data-testid="local-conversations">
+          {dated.map((group) => (
+            <section key={group.label} aria-label={group.label || undefined}>
+              {group.label && <h3 class="date-group-title">{group.label}</h3>}
+              <ul class="conversation-list">
+                {group.entries.map((entry) => <ConversationItem key={entry.id} entry={entry} />)}
+              </ul>
+            </section>
+          ))}
+        </div>
         {groups.received.length > 0 && <h2 class="section-title">From peers</h2>}
         {groups.received.map((group) => (
           <div class="peer-group" key={group.peerId} data-testid="peer-group">
@@ -106,7 +102,7 @@ export function Sidebar() {
             </h3>
             <ul class="conversation-list">
               {group.conversations.map((entry) => (
-                <ConversationLink
+                <ConversationItem
                   key={entry.id}
                   entry={entry}
                 />
@@ -114,7 +110,9 @@ export function Sidebar() {
             </ul>
           </div>
         ))}
+        <SearchResults />
       </nav>
+      <ArchiveTools />
       <div class="sidebar-foot">
         <button
           type="button"

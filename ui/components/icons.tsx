@@ -99,3 +99,5 @@ export const ChipIcon = icon(
     <path d="M9 2v4M15 2v4M9 18v4M15 18v4M2 9h4M2 15h4M18 9h4M18 15h4" />
   </>,
 );
+export const DownloadIcon = icon(<path d="M12 4v11M7 10l5 5 5-5M5 20h14" />);
+export const UploadIcon = icon(<path d="M12 20V9M7 14l5-5 5 5M5 4h14" />);

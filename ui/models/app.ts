@@ -8,8 +8,10 @@ import { createConversationsModel } from "./conversations.ts";
 import { createLiveModel } from "./live.ts";
 import { createMeshModelsModel } from "./mesh_models.ts";
 import { createPairingModel } from "./pairing.ts";
+import { createSearchModel } from "./search.ts";
 import { createSettingsModel } from "./settings.ts";
 import { createStatusModel } from "./status.ts";
+import { createTransferModel } from "./transfer.ts";
 import { createTrustModel } from "./trust.ts";
 import { createViewModel } from "./view.ts";
 
@@ -26,5 +28,11 @@ export const conversations = createConversationsModel({
   search: view.search,
   model: meshModels.effectiveModel,
   navigate: view.navigate,
+  errorContext: () => ({
+    hostCount: meshModels.hostCount.value,
+    selfName: status.node.value?.name,
+  }),
 });
+export const search = createSearchModel({ navigate: view.navigate });
+export const transfer = createTransferModel({ reload: () => conversations.loadConversations() });
 export const live = createLiveModel({ status, meshModels, settings, trust, conversations });
