@@ -26,20 +26,24 @@ interface Member {
  * loop touches no timer); the check that then finds nothing due returns the new deadline.
  *
  * `slackMs` lets members due within that much of a wakeup be handled in it (their pings go a
- * little early) instead of waking the process again a moment later.
+ * little early) instead of waking the process again a moment later; `gridMs` puts wakeups on a
+ * grid (deadlines are met up to that much late), so links whose pings fall due at different
+ * moments are checked together.
  */
 export class LinkSweep {
   readonly #clock: Clock;
   readonly #slackMs: number;
+  readonly #gridMs: number;
   #members = new Set<Member>();
   #timer: TimerHandle | undefined;
   /** When the armed timer fires (Infinity when none is armed). */
   #armedAt = Infinity;
   #sweeping = false;
 
-  constructor(clock: Clock, slackMs = 0) {
+  constructor(clock: Clock, slackMs = 0, gridMs = 0) {
     this.#clock = clock;
     this.#slackMs = slackMs;
+    this.#gridMs = gridMs;
   }
 
   /** Members registered (for tests and status). */
@@ -70,6 +74,7 @@ export class LinkSweep {
   #arm(at: number): void {
     if (this.#sweeping) return; // the sweep re-arms for the earliest deadline when it ends
     this.#disarm();
+    if (this.#gridMs > 0) at = Math.ceil(at / this.#gridMs) * this.#gridMs;
     this.#armedAt = at;
     this.#timer = this.#clock.setTimeout(() => this.#sweep(), Math.max(0, at - this.#clock.now()));
   }
@@ -105,11 +110,15 @@ export class LinkSweep {
     if (earliest !== Infinity) this.#arm(earliest);
   }
 
-  /** The sweep shared by every link on `clock` (pings may go 50 ms early on the real clock). */
+  /**
+   * The sweep shared by every link on `clock`. On the real clock it wakes on a 250 ms grid with
+   * 50 ms of slack (heartbeats are seconds apart; a timeout is met at most 250 ms late).
+   */
   static forClock(clock: Clock): LinkSweep {
     let sweep = shared.get(clock);
     if (!sweep) {
-      sweep = new LinkSweep(clock, clock === systemClock ? 50 : 0);
+      const real = clock === systemClock;
+      sweep = new LinkSweep(clock, real ? 50 : 0, real ? 250 : 0);
       shared.set(clock, sweep);
     }
     return sweep;

@@ -68,3 +68,18 @@ Deno.test("LinkSweep lets a check remove members and add new ones", () => {
   clock.advance(1_000);
   assert.deepEqual(seen, ["closer", "newcomer@150"]);
 });
+
+Deno.test("LinkSweep on a grid checks members due at different moments in one wakeup", () => {
+  const clock = new FakeClock(0);
+  const sweep = new LinkSweep(clock, 0, 250);
+  const seen: string[] = [];
+  sweep.add((now) => (seen.push(`a@${now}`), null), 30);
+  sweep.add((now) => (seen.push(`b@${now}`), null), 240);
+  sweep.add((now) => (seen.push(`c@${now}`), null), 260);
+  clock.advance(249);
+  assert.deepEqual(seen, []);
+  clock.advance(1);
+  assert.deepEqual(seen, ["a@250", "b@250"]);
+  clock.advance(250);
+  assert.deepEqual(seen, ["a@250", "b@250", "c@500"]);
+});
