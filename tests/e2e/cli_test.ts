@@ -2,13 +2,17 @@
  * The Ollama-style command line (issue 12, item 5) as a user runs it: `neuromesh ls`, `ps`,
  * `status`, `run MODEL PROMPT` and `run MODEL` reading lines from a pipe, each a real process in
  * the namespace of node1 (a node without an LLM), talking to that node at its default address
- * (127.0.0.1:8080) with no flags; the models live on hosts in other namespaces. Then the node
- * stops and the same commands say so in one line.
+ * (127.0.0.1:8080) with no flags; the models live on hosts in other namespaces. From another
+ * device's namespace the same commands reach node1's LAN address with `--host` and its token.
+ * Then the node stops and the commands say so in one line.
  */
 import assert from "node:assert/strict";
 import { expectedAnswer } from "../ollama_double/answer.ts";
 import { CHAT, clientLabOptions, EMBED, OPENAI_TOOLS, TOOLS, withClientLab } from "./client_lab.ts";
 import { DENO, type LabHost, MAIN_TS } from "./lab.ts";
+
+/** node1 serves its API on the LAN too, where other devices need this token. */
+const TOKEN = "e2e-cli-token-0123456789abcdef";
 
 interface CliRun {
   code: number;
@@ -17,13 +21,18 @@ interface CliRun {
 }
 
 /** Runs `deno run main.ts ARGS` inside `host`'s namespace, feeding `stdin` when given. */
-async function neuromesh(host: LabHost, args: string[], stdin = ""): Promise<CliRun> {
+async function neuromesh(
+  host: LabHost,
+  args: string[],
+  stdin = "",
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const child = new Deno.Command("ip", {
     args: ["netns", "exec", host.ns, DENO, "run", "--allow-all", "--quiet", MAIN_TS, ...args],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env },
     signal: AbortSignal.timeout(90_000),
   }).spawn();
   const writer = child.stdin.getWriter();
@@ -115,6 +124,23 @@ Deno.test(
       assert.equal(missing.stderr.trimEnd().split("\n").length, 1, missing.stderr);
       assert.match(missing.stderr, /^neuromesh: .*nosuch:1b.*qwen3:8b/);
 
+      // From another device (node2's namespace): node1's LAN address with its token.
+      const device = mesh.ollamaHost;
+      const lan = ["--host", `${client.address}:8080`];
+      const refused = await neuromesh(device, ["status", ...lan]);
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stdout, "");
+      assert.equal(refused.stderr.trimEnd().split("\n").length, 1, refused.stderr);
+      assert.match(refused.stderr, /^neuromesh: .*token/i);
+      const remoteLs = await neuromesh(device, ["ls", ...lan, "--http-token", TOKEN]);
+      assert.equal(remoteLs.code, 0, remoteLs.stderr);
+      assert.equal(remoteLs.stdout, ls.stdout);
+      const remoteRun = await neuromesh(device, ["run", TOOLS, prompt, ...lan], "", {
+        NEUROMESH_HTTP_TOKEN: TOKEN,
+      });
+      assert.equal(remoteRun.code, 0, remoteRun.stderr);
+      assert.equal(remoteRun.stdout, once.stdout);
+
       // No node running: one line and exit 1, for every command.
       await client.node.stop();
       for (const args of [["ls"], ["ps"], ["status"], ["run", TOOLS, "hi"]]) {
@@ -126,5 +152,5 @@ Deno.test(
         );
         assert.equal(down.stdout, "");
       }
-    }),
+    }, { clientArgs: ["--http-host", "0.0.0.0", "--http-token", TOKEN] }),
 );

@@ -41,7 +41,12 @@ export interface ClientLab {
   doubles: { ollamaHost: DoubleControl; openaiHost: DoubleControl };
 }
 
-async function startClientLab(lab: Lab): Promise<ClientLab> {
+export interface ClientLabOptions {
+  /** Extra flags of node1, e.g. its API on the LAN with a token. */
+  clientArgs?: string[];
+}
+
+async function startClientLab(lab: Lab, options: ClientLabOptions): Promise<ClientLab> {
   const [client, ollamaHost, openaiHost] = lab.hosts;
   const sockets = [ollamaHost, openaiHost].map((h) => `${lab.dir}/${h.name}-ollama.sock`);
   const ollamaModels = [{ name: EMBED }, { name: CHAT, capabilities: ["completion"] }, {
@@ -64,7 +69,7 @@ async function startClientLab(lab: Lab): Promise<ClientLab> {
   // Generous: three nodes start at once on a machine that may be busy with other tests.
   const readyTimeoutMs = 60_000;
   await Promise.all([
-    client.node.start({ readyTimeoutMs }),
+    client.node.start({ readyTimeoutMs, args: options.clientArgs }),
     ollamaHost.node.start({ readyTimeoutMs }),
     openaiHost.node.start({ readyTimeoutMs, args: ["--openai-url", "http://127.0.0.1:11434"] }),
   ]);
@@ -100,11 +105,14 @@ async function startClientLab(lab: Lab): Promise<ClientLab> {
  * Runs `body` on a fresh client lab; prints every node's log tail when it fails and always tears
  * the lab down.
  */
-export async function withClientLab(body: (mesh: ClientLab) => Promise<void>): Promise<void> {
+export async function withClientLab(
+  body: (mesh: ClientLab) => Promise<void>,
+  options: ClientLabOptions = {},
+): Promise<void> {
   const lab = await Lab.create(3);
   let mesh: ClientLab | null = null;
   try {
-    mesh = await startClientLab(lab);
+    mesh = await startClientLab(lab, options);
     await body(mesh);
   } catch (error) {
     console.error(await lab.logs());
