@@ -12,36 +12,18 @@ import {
   infillInput,
   rawInput,
 } from "../../tests/ollama_double/answer.ts";
-import { type NodeSpec, TestMesh } from "../../tests/support/llm_mesh.ts";
-import { llmRoutes } from "./llm_routes.ts";
+import type { NodeSpec } from "../../tests/support/llm_mesh.ts";
+import { serveMesh } from "../../tests/support/llm_mesh_server.ts";
 
 const MODEL = "tinyllama:1.1b";
 const PROMPT = "def add(a, b):\n";
 const SUFFIX = "\n    return c\n";
 const MIDDLE = expectedAnswer(MODEL, infillInput(PROMPT, SUFFIX));
 
-async function meshServer(specs: NodeSpec[]) {
-  const fixture = await TestMesh.create(specs);
-  const routes = llmRoutes({
-    llm: fixture.node("client").llm,
-    nodeId: "client",
-    settings: () => ({ name: "c" }),
-  });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, routes.fetch);
-  return {
-    fixture,
-    url: `http://127.0.0.1:${server.addr.port}`,
-    async [Symbol.asyncDispose]() {
-      await server.shutdown();
-      await fixture.close();
-    },
-  };
-}
-
 const twoNodes: NodeSpec[] = [{ id: "host", double: { models: [MODEL] } }, { id: "client" }];
 
 Deno.test("the openai client's completions.create works through the mesh, whole and streamed, with suffix", async () => {
-  await using mesh = await meshServer(twoNodes);
+  await using mesh = await serveMesh(twoNodes);
   const openai = new OpenAI({ baseURL: `${mesh.url}/v1`, apiKey: "unused", maxRetries: 0 });
 
   const whole = await openai.completions.create({ model: MODEL, prompt: PROMPT, suffix: SUFFIX });
@@ -72,7 +54,7 @@ Deno.test("the openai client's completions.create works through the mesh, whole 
 });
 
 Deno.test("/v1/completions without suffix: the prompt as the user's turn, max_tokens and stop honoured", async () => {
-  await using mesh = await meshServer(twoNodes);
+  await using mesh = await serveMesh(twoNodes);
   const openai = new OpenAI({ baseURL: `${mesh.url}/v1`, apiKey: "unused", maxRetries: 0 });
   const asked = [{ role: "user" as const, content: "hello" }];
 
@@ -107,7 +89,7 @@ Deno.test("/v1/completions without suffix: the prompt as the user's turn, max_to
 });
 
 Deno.test("/v1/completions refuses bad input with a 400 naming the field", async () => {
-  await using mesh = await meshServer(twoNodes);
+  await using mesh = await serveMesh(twoNodes);
   const ask = async (body: unknown) => {
     const response = await fetch(`${mesh.url}/v1/completions`, {
       method: "POST",
@@ -132,7 +114,7 @@ Deno.test("/v1/completions refuses bad input with a 400 naming the field", async
 });
 
 Deno.test("the ollama client's generate with suffix (fill-in-the-middle) and raw works through the mesh", async () => {
-  await using mesh = await meshServer(twoNodes);
+  await using mesh = await serveMesh(twoNodes);
   const ollama = new Ollama({ host: mesh.url });
 
   const whole = await ollama.generate({ model: MODEL, prompt: PROMPT, suffix: SUFFIX });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { expectedEmbedding } from "../../tests/ollama_double/embeddings.ts";
-import { TestMesh } from "../../tests/support/llm_mesh.ts";
+import { serveMesh } from "../../tests/support/llm_mesh_server.ts";
 import { ChatError } from "../llm/chat.ts";
 import { decodeVector } from "../llm/embed_batch.ts";
 import { ScriptedLlm } from "../llm/testing/scripted_llm.ts";
@@ -123,19 +123,10 @@ Deno.test("embedding refusals map to 400/429/503 in each API's error shape", asy
 
 Deno.test("the ollama and openai clients embed through a node without a backend", async () => {
   const MODEL = "nomic-embed-text:latest";
-  await using fixture = await TestMesh.create([{ id: "host", double: { models: [MODEL] } }, {
+  await using mesh = await serveMesh([{ id: "host", double: { models: [MODEL] } }, {
     id: "client",
   }]);
-  const routes = llmRoutes({
-    llm: fixture.node("client").llm,
-    nodeId: "client",
-    settings: () => ({ name: "c" }),
-  });
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    routes.fetch,
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
+  const url = mesh.url;
   const inputs = ["first text", "second text", "third"];
   const want = inputs.map((t) => expectedEmbedding(MODEL, t, 768));
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
-import { TestMesh } from "../../tests/support/llm_mesh.ts";
+import { serveMesh } from "../../tests/support/llm_mesh_server.ts";
 import { ChatError } from "../llm/chat.ts";
 import { finalChunk, piece, SCRIPTED_MODELS, ScriptedLlm } from "../llm/testing/scripted_llm.ts";
 import { APP_VERSION } from "../version.ts";
@@ -135,29 +135,12 @@ Deno.test("a client that stops reading aborts the chat upstream", async () => {
 
 const MODEL = "tinyllama:1.1b";
 
-async function serveMesh() {
-  const fixture = await TestMesh.create([{ id: "host", double: { models: [MODEL], tokens: 12 } }, {
-    id: "client",
-  }]);
-  const routes = llmRoutes({
-    llm: fixture.node("client").llm,
-    nodeId: "client",
-    settings: () => ({ name: "node-client" }),
-  });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, routes.fetch);
-  const url = `http://127.0.0.1:${server.addr.port}`;
-  return {
-    fixture,
-    url,
-    async [Symbol.asyncDispose]() {
-      await server.shutdown();
-      await fixture.close();
-    },
-  };
+function twoNodes() {
+  return serveMesh([{ id: "host", double: { models: [MODEL], tokens: 12 } }, { id: "client" }]);
 }
 
 Deno.test("the ollama npm client works against the mesh API unchanged", async () => {
-  await using mesh = await serveMesh();
+  await using mesh = await twoNodes();
   const ollama = new Ollama({ host: mesh.url });
   const list = await ollama.list();
   assert.deepEqual(list.models.map((m) => m.name), [MODEL]);
@@ -183,7 +166,7 @@ Deno.test("the ollama npm client works against the mesh API unchanged", async ()
 });
 
 Deno.test("the openai npm client works against the mesh API unchanged", async () => {
-  await using mesh = await serveMesh();
+  await using mesh = await twoNodes();
   const openai = new OpenAI({ baseURL: `${mesh.url}/v1`, apiKey: "unused", maxRetries: 0 });
   const models = await openai.models.list();
   assert.deepEqual(models.data.map((m) => m.id), [MODEL]);
@@ -215,7 +198,7 @@ Deno.test("the openai npm client works against the mesh API unchanged", async ()
 });
 
 Deno.test("closing the HTTP connection mid-stream stops the host's generation", async () => {
-  await using mesh = await serveMesh();
+  await using mesh = await twoNodes();
   mesh.fixture.node("host").double!.setTokens(500);
   mesh.fixture.node("host").double!.setTokenLatencyMs(10);
   const abort = new AbortController();

@@ -8,8 +8,7 @@ import OpenAI from "openai";
 import { type ConversationMessage, expectedAnswer } from "../../tests/ollama_double/answer.ts";
 import { expectedStructuredAnswer } from "../../tests/ollama_double/structured.ts";
 import { expectedToolCalls, ollamaToolCall } from "../../tests/ollama_double/tools.ts";
-import { type NodeSpec, TestMesh } from "../../tests/support/llm_mesh.ts";
-import { llmRoutes } from "./llm_routes.ts";
+import { serveMesh } from "../../tests/support/llm_mesh_server.ts";
 
 const MODEL = "tinyllama:1.1b";
 const TOOLS: Tool[] = [{
@@ -40,24 +39,6 @@ const asked: ConversationMessage[] = [{ role: "user", content: QUESTION }];
 const OPENAI_TOOLS = TOOLS as unknown as OpenAI.Chat.Completions.ChatCompletionTool[];
 const expected = () => expectedToolCalls(MODEL, asked, TOOLS.map((t) => t.function as never));
 
-async function meshServer(specs: NodeSpec[]) {
-  const fixture = await TestMesh.create(specs);
-  const routes = llmRoutes({
-    llm: fixture.node("client").llm,
-    nodeId: "client",
-    settings: () => ({ name: "c" }),
-  });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, routes.fetch);
-  return {
-    fixture,
-    url: `http://127.0.0.1:${server.addr.port}`,
-    async [Symbol.asyncDispose]() {
-      await server.shutdown();
-      await fixture.close();
-    },
-  };
-}
-
 /** The conversation after the calls, with one result per call, as the double sees it. */
 function withResults(calls: { name: string; arguments: unknown }[]): ConversationMessage[] {
   return [
@@ -68,7 +49,7 @@ function withResults(calls: { name: string; arguments: unknown }[]): Conversatio
 }
 
 Deno.test("the ollama client calls tools through the mesh, streamed and not, and gets the answer to the results", async () => {
-  await using mesh = await meshServer([{ id: "host", double: { models: [MODEL] } }, {
+  await using mesh = await serveMesh([{ id: "host", double: { models: [MODEL] } }, {
     id: "client",
   }]);
   const ollama = new Ollama({ host: mesh.url });
@@ -106,7 +87,7 @@ Deno.test("the ollama client calls tools through the mesh, streamed and not, and
 });
 
 Deno.test("the openai client calls tools through the mesh, streamed deltas and whole, and answers tool_call_id results", async () => {
-  await using mesh = await meshServer([{ id: "host", double: { models: [MODEL] } }, {
+  await using mesh = await serveMesh([{ id: "host", double: { models: [MODEL] } }, {
     id: "client",
   }]);
   const openai = new OpenAI({ baseURL: `${mesh.url}/v1`, apiKey: "x", maxRetries: 0 });
@@ -178,7 +159,7 @@ Deno.test("the openai client calls tools through the mesh, streamed deltas and w
 });
 
 Deno.test("tool_choice and parallel_tool_calls reach the host", async () => {
-  await using mesh = await meshServer([{ id: "host", double: { models: [MODEL] } }, {
+  await using mesh = await serveMesh([{ id: "host", double: { models: [MODEL] } }, {
     id: "client",
   }]);
   const openai = new OpenAI({ baseURL: `${mesh.url}/v1`, apiKey: "x", maxRetries: 0 });
@@ -204,7 +185,7 @@ Deno.test("tool_choice and parallel_tool_calls reach the host", async () => {
 });
 
 Deno.test("a host failing after a streamed tool call: the next host makes only the remaining calls", async () => {
-  await using mesh = await meshServer([
+  await using mesh = await serveMesh([
     {
       id: "a",
       double: { models: [MODEL], fault: { kind: "closeMidStream", afterTokens: 1, times: 1 } },
@@ -238,7 +219,7 @@ Deno.test("a host failing after a streamed tool call: the next host makes only t
 });
 
 Deno.test("structured outputs: Ollama format and OpenAI response_format reach the host", async () => {
-  await using mesh = await meshServer([{ id: "host", double: { models: [MODEL] } }, {
+  await using mesh = await serveMesh([{ id: "host", double: { models: [MODEL] } }, {
     id: "client",
   }]);
   const schema = {

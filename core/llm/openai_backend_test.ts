@@ -1,33 +1,15 @@
 import assert from "node:assert/strict";
 import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
-import { llmRoutes } from "../http/llm_routes.ts";
 import { BackendError } from "./backend.ts";
 import { OpenAiBackend, toOpenAiParameters, withToolCallIds } from "./openai_backend.ts";
-import { TestMesh } from "../../tests/support/llm_mesh.ts";
+import { serveMesh } from "../../tests/support/llm_mesh_server.ts";
 
 const MODEL = "tinyllama:1.1b";
 const messages = [{ role: "user" as const, content: "hi" }];
 
 /** An OpenAI-compatible server to talk to: a node's mesh API over an Ollama double. */
-async function openAiServer(tokens = 8, tokenLatencyMs = 0) {
-  const fixture = await TestMesh.create([{
-    id: "host",
-    double: { models: [MODEL], tokens, tokenLatencyMs },
-  }]);
-  const routes = llmRoutes({
-    llm: fixture.node("host").llm,
-    nodeId: "host",
-    settings: () => ({ name: "host" }),
-  });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, routes.fetch);
-  return {
-    fixture,
-    url: `http://127.0.0.1:${server.addr.port}`,
-    async [Symbol.asyncDispose]() {
-      await server.shutdown();
-      await fixture.close();
-    },
-  };
+function openAiServer(tokens = 8, tokenLatencyMs = 0) {
+  return serveMesh([{ id: "host", double: { models: [MODEL], tokens, tokenLatencyMs } }], "host");
 }
 
 Deno.test("toOpenAiParameters() maps Ollama options and format", () => {
