@@ -19,8 +19,9 @@ export interface RouteLimit {
   setting: "--max-body-bytes" | "--max-chat-body-bytes";
 }
 
+/** Chats, and imports of history files (a year of the original's chats runs to megabytes). */
 const CHAT_ROUTE =
-  /^\/(v1\/.+|api\/(chat|generate|embed|embeddings)|api\/conversations\/[^/]+\/messages)$/;
+  /^\/(v1\/.+|api\/(chat|generate|embed|embeddings)|api\/conversations\/([^/]+\/messages|import))$/;
 
 /** The limit of one route. */
 export function limitFor(path: string, limits: BodyLimits): RouteLimit {

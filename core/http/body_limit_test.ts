@@ -11,6 +11,7 @@ Deno.test("limitFor() gives chat routes the larger limit and names each setting"
       "/api/embed",
       "/v1/chat/completions",
       "/api/conversations/abc/messages",
+      "/api/conversations/import",
     ]
   ) {
     assert.deepEqual(
