@@ -140,8 +140,14 @@ Deno.test("send() on a new chat creates the conversation, opens it and streams t
 
   stream.emit({ type: "question", message: question });
   stream.emit({ type: "response", message: growing });
-  stream.emit({ type: "delta", messageId: "r1", content: "Hello" });
+  const host = { nodeId: "gpu", nodeName: "GPU box", model: "llama:7b" };
+  stream.emit({ type: "serving", messageId: "r1", servedBy: host });
+  assert.equal(conversations.messages.value[1].hostInfo.nodeName, "GPU box", "named before text");
+  assert.equal(conversations.messages.value[1].model, "llama:7b");
+  const stats = { tokens: 1, durationMs: 0, tokensPerSec: 0 };
+  stream.emit({ type: "delta", messageId: "r1", content: "Hello", stats });
   assert.equal(conversations.messages.value[1].content, "Hello");
+  assert.deepEqual(conversations.messages.value[1].stats, stats, "tokens counted as they come");
   assert.equal(conversations.lastAnswerId.value, "r1");
   stream.emit({ type: "done", message: done });
   stream.finish();
