@@ -53,7 +53,9 @@ export class DoubleControl {
   async reset(): Promise<void> {
     await this.#call("POST", "reset");
   }
-  async settings(settings: { tokenLatencyMs?: number; tokens?: number }): Promise<void> {
+  async settings(
+    settings: { tokenLatencyMs?: number; tokens?: number; models?: (string | object)[] },
+  ): Promise<void> {
     await this.#call("POST", "settings", settings);
   }
   /** Injects a fault (tests/ollama_double/faults.ts), e.g. `{ kind: "stall", afterTokens: 5 }`. */
