@@ -3,8 +3,8 @@
  * another namespace (issue 12): ChatOllama with tools bound from zod schemas (`tool()` of
  * `@langchain/core/tools`) gets the double's calls as parsed `tool_calls`, whole and streamed,
  * answers the `ToolMessage` results — from the Ollama host and from the OpenAI-compatible host
- * (node3); withStructuredOutput() parses the double's JSON for the schema; OllamaEmbeddings
- * returns the double's vectors.
+ * (node3); withStructuredOutput() parses the double's JSON for the schema; the Ollama completion
+ * class answers; OllamaEmbeddings returns the double's vectors.
  */
 import assert from "node:assert/strict";
 import {
@@ -15,7 +15,7 @@ import {
 } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
-import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
+import { ChatOllama, Ollama, OllamaEmbeddings } from "@langchain/ollama";
 import { z } from "zod";
 import { type ConversationMessage, expectedAnswer } from "../ollama_double/answer.ts";
 import { expectedEmbedding } from "../ollama_double/embeddings.ts";
@@ -169,6 +169,14 @@ Deno.test(
         format,
       );
       assert.deepEqual(forecast, Forecast.parse(JSON.parse(text)));
+
+      // The text-completion class (Ollama's /api/generate), streamed by LangChain.
+      const completer = new Ollama({ baseUrl: mesh.url, model: TOOLS, numPredict: 6 });
+      const completion = await completer.invoke("Complete: the mesh is");
+      assert.equal(
+        completion,
+        expectedAnswer(TOOLS, [{ role: "user", content: "Complete: the mesh is" }], 6),
+      );
 
       // OllamaEmbeddings: documents in one batch, then a query.
       const embeddings = new OllamaEmbeddings({ baseUrl: mesh.url, model: EMBED });
