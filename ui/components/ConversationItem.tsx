@@ -1,15 +1,11 @@
-import { computed } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
 import { exportUrl } from "../api/archive.ts";
 import { type ConversationEntry, listTime } from "../lib/conversation_groups.ts";
 import { plainPreview } from "../lib/plain_text.ts";
-import { clock, conversations, view } from "../models/app.ts";
+import { conversations, minute, view } from "../models/app.ts";
 import { DownloadIcon, EditIcon, MoreIcon, TrashIcon } from "./icons.tsx";
 import { RenameInput } from "./RenameInput.tsx";
 import { useDismiss } from "./use_dismiss.ts";
-
-/** The page's clock to the minute: list times change once a minute, not every tick. */
-const minute = computed(() => Math.floor(clock.now.value / 60_000) * 60_000);
 
 /** Room the menu needs below its button; with less, it opens upwards. */
 const MENU_HEIGHT = 200;

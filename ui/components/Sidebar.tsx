@@ -1,5 +1,5 @@
 import { groupByDate } from "../lib/conversation_groups.ts";
-import { clock, conversations, live, search, status, view } from "../models/app.ts";
+import { conversations, live, minute, search, status, view } from "../models/app.ts";
 import { ArchiveTools } from "./ArchiveTools.tsx";
 import { ConversationItem } from "./ConversationItem.tsx";
 import { SearchResults } from "./SearchResults.tsx";
@@ -24,7 +24,7 @@ export function Sidebar() {
   // While searching, title matches are listed plainly (best found first), not by date.
   const dated = query.trim()
     ? [{ label: "", entries: groups.local }]
-    : groupByDate(groups.local, new Date(clock.now.value));
+    : groupByDate(groups.local, new Date(minute.value));
   useJumpToMessage();
   return (
     <aside class="sidebar glass" aria-label="Conversations">

@@ -3,6 +3,7 @@
  * localStorage). Components read their signals and call their actions; tests build the models
  * themselves with doubles instead of importing this module.
  */
+import { computed } from "@preact/signals";
 import { createClock } from "./clock.ts";
 import { createConversationsModel } from "./conversations.ts";
 import { createLiveModel } from "./live.ts";
@@ -16,6 +17,8 @@ import { createTrustModel } from "./trust.ts";
 import { createViewModel } from "./view.ts";
 
 export const clock = createClock();
+/** The page's clock to the minute: list times and date groups change once a minute, not each tick. */
+export const minute = computed(() => Math.floor(clock.now.value / 60_000) * 60_000);
 export const view = createViewModel();
 export const status = createStatusModel();
 export const meshModels = createMeshModelsModel();
