@@ -1,4 +1,5 @@
 import { readStreamEvents } from "./ndjson.ts";
+import type { SettingsPatch } from "../lib/versions.ts";
 import type {
   Conversation,
   ConversationList,
@@ -122,7 +123,7 @@ export interface NodeApi {
   createConversation(title?: string): Promise<Conversation>;
   updateConversation(
     id: string,
-    patch: { title?: string; shared?: boolean },
+    patch: { title?: string; shared?: boolean; settings?: SettingsPatch },
   ): Promise<Conversation>;
   deleteConversation(id: string): Promise<void>;
   forkConversation(id: string): Promise<Conversation>;
@@ -140,6 +141,17 @@ export interface NodeApi {
     signal: AbortSignal,
     onEvent: OnEvent,
   ): Promise<void>;
+  /** Edit and resend: a new version of question `messageId` with `content`, answered. */
+  edit(
+    id: string,
+    messageId: string,
+    content: string,
+    model: string | null,
+    signal: AbortSignal,
+    onEvent: OnEvent,
+  ): Promise<void>;
+  /** Shows version `messageId` (and what follows it). */
+  selectVersion(id: string, messageId: string): Promise<Conversation>;
   /** Opens GET /api/events, delivering the named `types`. */
   events(types: readonly string[], handlers: EventStreamHandlers): EventStream;
 }
@@ -180,5 +192,13 @@ export const api: NodeApi = {
     stream(`${conv(id)}/messages`, model ? { content, model } : { content }, signal, onEvent),
   regenerate: (id, model, signal, onEvent) =>
     stream(`${conv(id)}/regenerate`, model ? { model } : {}, signal, onEvent),
+  edit: (id, messageId, content, model, signal, onEvent) =>
+    stream(
+      `${conv(id)}/messages/${encodeURIComponent(messageId)}/edit`,
+      model ? { content, model } : { content },
+      signal,
+      onEvent,
+    ),
+  selectVersion: (id, messageId) => send<Conversation>("POST", `${conv(id)}/select`, { messageId }),
   events: openEvents,
 };

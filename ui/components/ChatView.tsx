@@ -1,9 +1,10 @@
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { conversations, meshModels, status } from "../models/app.ts";
 import { Composer } from "./Composer.tsx";
 import { ConversationHeader } from "./ConversationHeader.tsx";
-import { ForkIcon } from "./icons.tsx";
+import { EditIcon, ForkIcon } from "./icons.tsx";
 import { QuestionMessage, ResponseMessage } from "./Message.tsx";
+import { QuestionEditor, VersionSwitcher } from "./MessageVersions.tsx";
 
 function Welcome() {
   const models = meshModels.list.value;
@@ -75,7 +76,10 @@ function useStickToBottom(scroller: { current: HTMLElement | null }, deps: unkno
 
 export function ChatView() {
   const scroller = useRef<HTMLDivElement>(null);
-  const list = conversations.messages.value;
+  // The shown branch: at each edited question or regenerated answer, the version selected.
+  const list = conversations.shown.value;
+  const versions = conversations.versions.value;
+  const [editing, setEditing] = useState<string | null>(null);
   const readOnly = conversations.currentReadOnly.value;
   const streaming = conversations.isStreamingHere.value;
   const lastAnswer = conversations.lastAnswerId.value;
@@ -84,6 +88,16 @@ export function ChatView() {
   const problemOn = conversations.noticeMessageId.value;
   const currentId = conversations.currentId.value;
   useStickToBottom(scroller, [list, conversations.notice.value]);
+  useEffect(() => setEditing(null), [currentId]);
+  const switcher = (id: string) =>
+    versions[id] && (
+      <VersionSwitcher
+        id={id}
+        versions={versions[id]}
+        disabled={streaming}
+        onSelect={(other) => void conversations.selectVersion(other)}
+      />
+    );
 
   return (
     <section class="chat" aria-label="Chat">
@@ -98,7 +112,34 @@ export function ChatView() {
           )}
           {list.map((message) =>
             message.messageType === "Question"
-              ? <QuestionMessage key={message.id} message={message} />
+              ? editing === message.id
+                ? (
+                  <QuestionEditor
+                    key={message.id}
+                    text={message.content}
+                    onCancel={() => setEditing(null)}
+                    onSend={(text) => {
+                      setEditing(null);
+                      void conversations.edit(message.id, text);
+                    }}
+                  />
+                )
+                : (
+                  <QuestionMessage key={message.id} message={message}>
+                    {!readOnly && !streaming && (
+                      <button
+                        type="button"
+                        class="icon-button small"
+                        title="Edit and resend"
+                        aria-label="Edit message"
+                        onClick={() => setEditing(message.id)}
+                      >
+                        <EditIcon size={16} />
+                      </button>
+                    )}
+                    {switcher(message.id)}
+                  </QuestionMessage>
+                )
               : (
                 <ResponseMessage
                   key={message.id}
@@ -106,7 +147,9 @@ export function ChatView() {
                   canRegenerate={!readOnly && !streaming && message.id === lastAnswer}
                   hint={problemOn === message.id ? problem?.text : undefined}
                   onRegenerate={() => void conversations.regenerate()}
-                />
+                >
+                  {switcher(message.id)}
+                </ResponseMessage>
               )
           )}
           {problem && !problemOn && (

@@ -102,6 +102,7 @@ export function ConversationItem({ entry }: { entry: ConversationEntry }) {
       >
         <span class="conversation-line">
           <span class="conversation-title">{title}</span>
+          {entry.forkedFrom && <span class="copied-from">from {entry.forkedFrom.nodeName}</span>}
           <time class="conversation-time" dateTime={entry.updatedAt}>
             {listTime(entry.updatedAt, new Date(minute.value))}
           </time>

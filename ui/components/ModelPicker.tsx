@@ -11,16 +11,22 @@ function details(model: MeshModel): string {
   );
 }
 
-/** Chooses the model for the next question: "Auto" (the router picks) or one the mesh serves. */
-export function ModelPicker() {
+/**
+ * Chooses the model for the next question: "Auto" (the router picks) or one the mesh serves.
+ * Given `chosen` and `onPick`, it shows and sets a chat's own model; else the default one.
+ */
+export function ModelPicker(
+  props: { chosen?: string | null; onPick?: (name: string | null) => void } = {},
+) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   useDismiss(open, root, () => setOpen(false));
 
   const models = meshModels.list.value;
-  const chosen = meshModels.effectiveModel.value;
+  const chosen = props.chosen !== undefined ? props.chosen : meshModels.effectiveModel.value;
   const pick = (name: string | null) => {
-    meshModels.selectModel(name);
+    if (props.onPick) props.onPick(name);
+    else meshModels.selectModel(name);
     setOpen(false);
   };
   return (

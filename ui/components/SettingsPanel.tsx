@@ -14,6 +14,7 @@ import { copyText } from "../lib/clipboard.ts";
 import { settings, status, trust } from "../models/app.ts";
 import { PhoneAccess } from "./PhoneAccess.tsx";
 import { PanelHeader } from "./TopBar.tsx";
+import { DefaultModel } from "./DefaultModel.tsx";
 
 function Field(
   { label, hint, error, children }: {
@@ -315,6 +316,7 @@ export function SettingsPanel() {
           </div>
         </form>
         <div class="panel-inner settings">
+          <DefaultModel />
           <PhoneAccess />
         </div>
       </div>

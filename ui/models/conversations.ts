@@ -27,6 +27,14 @@ import {
   upsertMessage,
 } from "../lib/messages.ts";
 import type { Route } from "../lib/route.ts";
+import { shownBranch } from "../../core/model/branches.ts";
+import {
+  parentIn,
+  placeNewVersion,
+  selectShown,
+  type SettingsPatch,
+  threadOf,
+} from "../lib/versions.ts";
 
 /** A problem shown in place, under the conversation it belongs to. */
 export type ChatNotice = {
@@ -50,6 +58,8 @@ export type ConversationsApi = Pick<
   | "stopAnswer"
   | "ask"
   | "regenerate"
+  | "edit"
+  | "selectVersion"
 >;
 
 /** What the conversations model reads from the rest of the page. */
@@ -81,6 +91,14 @@ export interface ConversationsModel {
   readonly messages: ReadonlySignal<ChatMessage[]>;
   /** The last answer of the open conversation, the one Regenerate replaces. */
   readonly lastAnswerId: ReadonlySignal<string | null>;
+  /** The messages shown: the selected version at each branch point (`messages` has them all). */
+  readonly shown: ReadonlySignal<ChatMessage[]>;
+  /** Per shown message that has other versions: every version's id, oldest first. */
+  readonly versions: ReadonlySignal<Readonly<Record<string, string[]>>>;
+  /** The open chat's own model: a name, "auto", or null when it has none (the default applies). */
+  readonly chatModel: ReadonlySignal<string | null>;
+  /** The model the next question of the open chat asks (null = Auto). */
+  readonly askModel: ReadonlySignal<string | null>;
   readonly loadingConversation: ReadonlySignal<boolean>;
   /** The last problem, whichever conversation it belongs to. */
   readonly notice: ReadonlySignal<ChatNotice | null>;
@@ -111,6 +129,14 @@ export interface ConversationsModel {
    */
   send(text: string): Promise<boolean>;
   regenerate(): Promise<void>;
+  /** Edit and resend: a new version of question `messageId`, answered afresh. */
+  edit(messageId: string, text: string): Promise<boolean>;
+  /** Shows another version of a message (and what follows it), on every device. */
+  selectVersion(messageId: string): Promise<void>;
+  /** Saves the open chat's settings (`null` removes one); resolves true when the node took them. */
+  saveChatSettings(patch: SettingsPatch): Promise<boolean>;
+  /** The model picker: the open chat's model (a new chat's first question takes it along). */
+  pickModel(name: string | null): Promise<void>;
   /**
    * Stops the answer being written: closing the stream is enough for the node, and the
    * explicit stop call covers a proxy that keeps the upstream request open.
@@ -157,6 +183,18 @@ export function createConversationsModel(
     return problem && problem.conversationId === currentId.value ? problem : null;
   });
   const isStreamingHere = computed(() => streamOf(currentId.value) !== undefined);
+  /** A new chat's model pick, taken along by its first question. */
+  const pendingModel = signal<string | null>(null);
+  const branch = computed(() => shownBranch(messages.value, threadOf(current.value)));
+  const chatModel = computed(() =>
+    currentId.value ? threadOf(current.value).settings.model ?? null : pendingModel.value
+  );
+  const askModel = computed(() => chatModel.value ?? model.value);
+  /** Updates the open conversation's thread in place (the node's copy follows). */
+  function setThread(id: string, update: (thread: ReturnType<typeof threadOf>) => typeof thread) {
+    const open = current.value;
+    if (open?.id === id) current.value = { ...open, thread: update(threadOf(open)) };
+  }
 
   function showError(conversationId: string | null, error: unknown): void {
     const kind = error instanceof UnreachableError ? "unreachable" : "failed";
@@ -322,7 +360,11 @@ export function createConversationsModel(
     current,
     currentEntry,
     messages,
-    lastAnswerId: computed(() => lastResponseId(messages.value)),
+    lastAnswerId: computed(() => lastResponseId(branch.value.path)),
+    shown: computed(() => branch.value.path),
+    versions: computed(() => branch.value.versions),
+    chatModel,
+    askModel: computed(() => (askModel.value === "auto" ? null : askModel.value)),
     loadingConversation,
     notice,
     currentNotice,
@@ -358,6 +400,8 @@ export function createConversationsModel(
       const content = text.trim();
       if (!content || streamOf(currentId.value)) return false;
       let id = currentId.value;
+      // A new chat's first question asks the model picked for it.
+      const pickedFirst = id ? null : askModel.value;
       if (!id) {
         try {
           const created = await api.createConversation();
@@ -373,15 +417,87 @@ export function createConversationsModel(
         }
       }
       const conversationId = id;
+      const asked = pickedFirst ?? askModel.value;
+      pendingModel.value = null;
       return await runStream(
         conversationId,
-        (signal, onEvent) => api.ask(conversationId, content, model.value, signal, onEvent),
+        (signal, onEvent) => api.ask(conversationId, content, asked, signal, onEvent),
       );
     },
     async regenerate() {
       const id = currentId.value;
       if (!id || streamOf(id)) return;
-      await runStream(id, (signal, onEvent) => api.regenerate(id, model.value, signal, onEvent));
+      const last = branch.value.path.at(-1);
+      // A new version of the last answer stands in its place at once.
+      const parent = last?.messageType === "Response"
+        ? parentIn(threadOf(current.value), messages.value, last.id)
+        : null;
+      await runStream(
+        id,
+        (signal, onEvent) =>
+          api.regenerate(id, askModel.value, signal, (event) => {
+            if (event.type === "response" && parent !== null) {
+              setThread(id, (thread) => placeNewVersion(thread, event.message.id, parent));
+            }
+            onEvent(event);
+          }),
+      );
+    },
+    async edit(messageId, text) {
+      const id = currentId.value;
+      const content = text.trim();
+      if (!id || !content || streamOf(id)) return false;
+      const parent = parentIn(threadOf(current.value), messages.value, messageId);
+      return await runStream(
+        id,
+        (signal, onEvent) =>
+          api.edit(id, messageId, content, askModel.value, signal, (event) => {
+            if (event.type === "question") {
+              setThread(id, (thread) => placeNewVersion(thread, event.message.id, parent));
+            }
+            onEvent(event);
+          }),
+      );
+    },
+    async selectVersion(messageId) {
+      const id = currentId.value;
+      if (!id) return;
+      setThread(id, (thread) => selectShown(thread, messages.value, messageId));
+      try {
+        const updated = await api.selectVersion(id, messageId);
+        if (current.value?.id === id) current.value = { ...current.value, thread: updated.thread };
+      } catch (error) {
+        showError(id, error);
+        await refreshCurrent();
+      }
+    },
+    async saveChatSettings(patch) {
+      const id = currentId.value;
+      if (!id) return false;
+      try {
+        const updated = await api.updateConversation(id, { settings: patch });
+        if (current.value?.id === id) current.value = { ...current.value, thread: updated.thread };
+        return true;
+      } catch (error) {
+        showError(id, error);
+        return false;
+      }
+    },
+    async pickModel(name) {
+      const id = currentId.value;
+      const chosen = name ?? "auto";
+      if (!id) {
+        pendingModel.value = chosen;
+        return;
+      }
+      const before = threadOf(current.value);
+      setThread(id, (thread) => ({ ...thread, settings: { ...thread.settings, model: chosen } }));
+      try {
+        await api.updateConversation(id, { settings: { model: chosen } });
+      } catch (error) {
+        setThread(id, () => before);
+        showError(id, error);
+      }
     },
     stop() {
       const stream = streamOf(currentId.value);
@@ -437,7 +553,11 @@ export function createConversationsModel(
       const existing = entries.value.get(summary.id);
       putEntry(entryFromSummary(summary, node.value?.id ?? null, existing));
       if (current.value?.id === summary.id) {
+        const threadChanged = summary.threadHlc !== undefined &&
+          summary.threadHlc !== current.value.thread?.hlc;
         current.value = { ...current.value, title: summary.title, shared: summary.shared };
+        // Another version was chosen, or settings changed (maybe on another device): re-read.
+        if (threadChanged && !streamOf(summary.id)) void refreshCurrent();
       }
     },
     applyDeleted,
@@ -464,5 +584,6 @@ function summaryOf(conversation: Conversation): ConversationSummary {
     preview: last?.content ?? "",
     shared: conversation.shared,
     readOnly: conversation.readOnly,
+    ...(conversation.thread?.forkedFrom ? { forkedFrom: conversation.thread.forkedFrom } : {}),
   };
 }

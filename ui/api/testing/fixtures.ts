@@ -94,6 +94,9 @@ export function conversation(overrides: Partial<Conversation> = {}): Conversatio
     shared: true,
     readOnly: false,
     messages: [],
+    path: [],
+    versions: {},
+    thread: { parents: {}, selected: {}, settings: {} },
     ...overrides,
   };
 }
