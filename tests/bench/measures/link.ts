@@ -1,3 +1,4 @@
+import process from "node:process";
 import { encodeMessage } from "../../../core/wire/codec.ts";
 import { PROTOCOL_VERSION } from "../../../core/wire/messages/link.ts";
 import { Link } from "../../../core/peers/link.ts";
@@ -20,6 +21,13 @@ export interface LinkBenchResult {
   framesPerSecond: number;
   /** Frames per second of the same frames batched straight onto a loopback socket: the ceiling. */
   rawFramesPerSecond: number;
+  /**
+   * CPU time (user + system) of this process per frame through the Links, both ends: less
+   * swayed than frames/s by other processes on a shared machine.
+   */
+  cpuMicrosPerFrame: number;
+  /** The same for the raw socket. */
+  rawCpuMicrosPerFrame: number;
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -39,18 +47,29 @@ export async function benchFramesPerSecond(options: LinkBenchOptions): Promise<L
     throw new RangeError(`Cannot bench links: 'payloadBytes' must be >= 12, got ${payloadBytes}`);
   }
   const payload = { pad: "x".repeat(payloadBytes - '{"pad":""}'.length) };
-  const framesPerSecond = await withDeadline(
-    timeoutMs,
-    "link",
-    () => benchLinks(transport, frames, payload),
+  const link = await withCpu(
+    frames,
+    () => withDeadline(timeoutMs, "link", () => benchLinks(transport, frames, payload)),
   );
   const frame = encodeMessage("NOOP:", payload);
-  const rawFramesPerSecond = await withDeadline(
-    timeoutMs,
-    "raw",
-    () => benchRaw(transport, frames, frame),
+  const raw = await withCpu(
+    frames,
+    () => withDeadline(timeoutMs, "raw", () => benchRaw(transport, frames, frame)),
   );
-  return { framesPerSecond, rawFramesPerSecond };
+  return {
+    framesPerSecond: link.value,
+    rawFramesPerSecond: raw.value,
+    cpuMicrosPerFrame: link.cpuMicrosPerFrame,
+    rawCpuMicrosPerFrame: raw.cpuMicrosPerFrame,
+  };
+}
+
+/** Runs `run` and reports this process's CPU time per frame during it. */
+async function withCpu<T>(frames: number, run: () => Promise<T>) {
+  const before = process.cpuUsage();
+  const value = await run();
+  const used = process.cpuUsage(before);
+  return { value, cpuMicrosPerFrame: (used.user + used.system) / frames };
 }
 
 async function benchLinks(
