@@ -6,6 +6,8 @@
  *   deno run -A build/build_pwa.ts          rebuild
  *   deno run -A build/build_pwa.ts --check  exit 1 when the committed module is out of date
  */
+import { writeOrCheck } from "./generated_module.ts";
+
 const ASSETS = new URL("../assets/", import.meta.url);
 export const PWA_MODULE = new URL("pwa_bundle.ts", ASSETS);
 
@@ -56,18 +58,8 @@ export async function renderPwaModule(): Promise<string> {
 }
 
 if (import.meta.main) {
-  const wanted = await renderPwaModule();
-  let current = "";
-  try {
-    current = await Deno.readTextFile(PWA_MODULE);
-  } catch { /* not built yet */ }
-  if (Deno.args.includes("--check")) {
-    if (current !== wanted) {
-      console.error("assets/pwa_bundle.ts is out of date; run: deno run -A build/build_pwa.ts");
-      Deno.exitCode = 1;
-    } else console.log("assets/pwa_bundle.ts is up to date");
-  } else {
-    await Deno.writeTextFile(PWA_MODULE, wanted);
-    console.log(`assets/pwa_bundle.ts ${(wanted.length / 1024).toFixed(1)} KiB`);
-  }
+  await writeOrCheck(PWA_MODULE, await renderPwaModule(), {
+    check: Deno.args.includes("--check"),
+    rebuild: "deno run -A build/build_pwa.ts",
+  });
 }

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import * as embedded from "../../assets/pwa_bundle.ts";
+import { mathEtag, mathJs } from "../../assets/math_bundle.ts";
 import { etagMatches } from "./ui_routes.ts";
 
 /** The installable page's files (see build/build_pwa.ts); injectable for tests. */
@@ -9,14 +10,18 @@ export interface PwaAssets {
   serviceWorker: string;
   serviceWorkerEtag: string;
   icons: Record<string, { type: string; base64: string; etag: string }>;
+  /** KaTeX, imported by the page when an answer first holds maths (build/build_math.ts). */
+  mathJs: string;
+  mathEtag: string;
 }
 
 /**
  * `/manifest.webmanifest`, `/sw.js` and `/icons/<name>`: what makes the page installable and
- * able to open when the node cannot be reached. The service worker is always revalidated
+ * able to open when the node cannot be reached; and `/assets/math.js`, the maths renderer the page
+ * loads on demand. The service worker is always revalidated
  * (`no-cache`), so a new version reaches browsers at their next visit.
  */
-export function pwaRoutes(assets: PwaAssets = embedded): Hono {
+export function pwaRoutes(assets: PwaAssets = { ...embedded, mathJs, mathEtag }): Hono {
   const app = new Hono();
   const decoded = new Map(
     Object.entries(assets.icons).map(([name, icon]) => [name, Uint8Array.fromBase64(icon.base64)]),
@@ -52,6 +57,10 @@ export function pwaRoutes(assets: PwaAssets = embedded): Hono {
         assets.serviceWorkerEtag,
         "no-cache",
       ),
+  );
+  app.get(
+    "/assets/math.js",
+    (c) => send(c, assets.mathJs, "text/javascript; charset=utf-8", assets.mathEtag, "no-cache"),
   );
   app.get("/icons/:name", async (c, next) => {
     const name = c.req.param("name");

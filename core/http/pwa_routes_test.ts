@@ -18,6 +18,9 @@ Deno.test("pwaRoutes() serves the manifest, service worker and icons with their 
   assert.deepEqual([...bytes.slice(1, 4)], [0x50, 0x4e, 0x47], "PNG signature");
   assert.equal((await app.request("/icons/icon.svg")).headers.get("content-type"), "image/svg+xml");
   assert.equal((await app.request("/icons/nope.png")).status, 404);
+  const maths = await app.request("/assets/math.js");
+  assert.equal(maths.headers.get("content-type"), "text/javascript; charset=utf-8");
+  assert.match(await maths.text(), /renderToString/);
 });
 
 Deno.test("pwaRoutes() answers 304 to a matching If-None-Match", async () => {

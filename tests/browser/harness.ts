@@ -42,6 +42,15 @@ export const HOSTILE_ANSWER = "Inert check: <script>window.__pwned = 'script'</s
   `<img src="x" onerror="window.__pwned = 'img'"> then [a link](javascript:window.__pwned='link') ` +
   "and **bold end**.\n\n<iframe src=\"javascript:window.top.__pwned='iframe'\"></iframe>\n";
 export const LONG_ANSWER_TOKENS = 400;
+/** Maths in every form the page renders, and a table too wide for a phone. */
+export const MATH_MARK = "[math]";
+export const MATH_ANSWER = "Euler: $e^{i\\pi} + 1 = 0$ and \\(a^2 + b^2 = c^2\\).\n\n" +
+  "$$\n\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}\n$$\n\n" +
+  "It costs $5 and $10.\n\n" +
+  "| model | parameters | context | quantization | hosts |\n" +
+  "| --- | --- | --- | --- | --- |\n" +
+  "| llama3.2:3b-instruct | 3 billion | 131072 tokens | Q4_K_M | workstation-upstairs |\n" +
+  "| qwen2.5-coder:7b-instruct | 7 billion | 32768 tokens | Q5_K_M | laptop-kitchen |\n";
 
 function lastUserText(request: AnswerRequest): string {
   if (typeof request.input === "string") return request.input;
@@ -52,6 +61,7 @@ function lastUserText(request: AnswerRequest): string {
 export function answerFor(request: AnswerRequest): string {
   const question = lastUserText(request);
   if (question.includes(HOSTILE_MARK)) return HOSTILE_ANSWER;
+  if (question.includes(MATH_MARK)) return MATH_ANSWER;
   if (question.includes(LONG_MARK)) {
     return Array.from({ length: LONG_ANSWER_TOKENS }, (_, i) => `word${i} `).join("");
   }

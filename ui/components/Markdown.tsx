@@ -2,6 +2,7 @@ import { useMemo } from "preact/hooks";
 import { copyText } from "../lib/clipboard.ts";
 import { markdownToHtml } from "../lib/markdown.ts";
 import { sanitizeHtml } from "../lib/sanitize.ts";
+import { math } from "../models/app.ts";
 
 /** Copy buttons inside rendered code blocks, handled by delegation (the HTML is a string). */
 async function onClick(event: MouseEvent) {
@@ -15,7 +16,9 @@ async function onClick(event: MouseEvent) {
 }
 
 export function Markdown({ text, streaming }: { text: string; streaming?: boolean }) {
-  const html = useMemo(() => sanitizeHtml(markdownToHtml(text)), [text]);
+  // Maths shows as source until KaTeX is in (ui/models/math.ts), then renders again.
+  const mathReady = math.ready.value;
+  const html = useMemo(() => sanitizeHtml(markdownToHtml(text)), [text, mathReady]);
   return (
     <div
       class={streaming ? "md streaming" : "md"}

@@ -1,10 +1,12 @@
 import { Marked } from "marked";
 import { escapeHtml, highlight } from "./highlight.ts";
+import { mathExtensions } from "./math.ts";
 
 /**
- * Markdown → HTML for answers and questions. Raw HTML in the text (from a model or a peer) is
- * shown as text, never interpreted; the result still goes through the sanitizer before it
- * reaches the DOM (see sanitize.ts), so neither layer alone has to be perfect.
+ * Markdown → HTML for answers and questions, maths included (math.ts). Raw HTML in the text
+ * (from a model or a peer) is shown as text, never interpreted; the result still goes through
+ * the sanitizer before it reaches the DOM (see sanitize.ts), so neither layer alone has to be
+ * perfect.
  */
 const marked = new Marked({
   gfm: true,
@@ -24,6 +26,7 @@ const marked = new Marked({
         `<pre><code>${highlight(text, language)}</code></pre></div>`;
     },
   },
+  extensions: mathExtensions,
 });
 
 /** Renders markdown to (unsanitized) HTML with raw HTML escaped and code highlighted. */

@@ -8,6 +8,7 @@ import { createClock } from "./clock.ts";
 import { createConversationsModel } from "./conversations.ts";
 import { createLiveModel } from "./live.ts";
 import { createMeshModelsModel } from "./mesh_models.ts";
+import { createMathModel } from "./math.ts";
 import { createPairingModel } from "./pairing.ts";
 import { createSearchModel } from "./search.ts";
 import { createSettingsModel } from "./settings.ts";
@@ -24,6 +25,7 @@ export const status = createStatusModel();
 export const meshModels = createMeshModelsModel();
 export const settings = createSettingsModel();
 export const pairing = createPairingModel();
+export const math = createMathModel();
 export const trust = createTrustModel({ peers: status.peers });
 export const conversations = createConversationsModel({
   node: status.node,
