@@ -178,6 +178,7 @@ export const startSection: Section = {
         ["service status", ["service", "status", "--dry-run"]],
       ];
       const details: Record<string, unknown> = {};
+      const failures: string[] = [];
       for (const [label, args] of commands) {
         const paired = await interleaved(
           runs,
@@ -186,6 +187,8 @@ export const startSection: Section = {
         );
         details[label] = paired;
         figures.push(...commandFigures(label, paired));
+        const failed = paired.program.filter((run) => run.code !== 0).length;
+        if (failed) failures.push(`${label}: ${failed} of ${runs} runs exited non-zero`);
       }
       const notes = [
         `commands: \`deno run <service flags> --config deno.json main.ts …\` against \`deno eval 0\`, ` +
@@ -193,6 +196,7 @@ export const startSection: Section = {
         `peak RSS from GNU time (%M), MB = 10^6 bytes; service status with --dry-run ` +
         `(the node's own part, without systemctl)`,
       ];
+      if (failures.length) notes.push(`figures of failed commands: ${failures.join("; ")}`);
       const noTime = timeToolUnavailableReason();
       if (noTime) notes.push(noTime);
       const noNetns = netnsUnavailableReason();
