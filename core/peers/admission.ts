@@ -9,7 +9,9 @@ export interface AdmissionLimits {
 /** The default limits (docs/security.md "Limits"). */
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
   maxLinksPerAddress: 8,
-  maxPendingHandshakes: 64,
+  // Few at a time: each handshake is CPU work (TLS, proofs), and dozens at once on a busy core
+  // all run past their timeout together; a refused dialer retries after its backoff.
+  maxPendingHandshakes: 16,
 };
 
 /** What is open now, not counting the connection being decided. */

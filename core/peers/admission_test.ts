@@ -29,9 +29,9 @@ Deno.test("admissionRefusal() with a limit of 0 refuses every connection", () =>
   );
 });
 
-Deno.test("admissionRefusal() defaults are the documented 8 per address and 64 pending", () => {
-  assert.deepEqual(DEFAULT_ADMISSION_LIMITS, { maxLinksPerAddress: 8, maxPendingHandshakes: 64 });
-  assert.equal(admissionRefusal({ fromAddress: 7, pending: 63 }, DEFAULT_ADMISSION_LIMITS), null);
+Deno.test("admissionRefusal() defaults are the documented 8 per address and 16 pending", () => {
+  assert.deepEqual(DEFAULT_ADMISSION_LIMITS, { maxLinksPerAddress: 8, maxPendingHandshakes: 16 });
+  assert.equal(admissionRefusal({ fromAddress: 7, pending: 15 }, DEFAULT_ADMISSION_LIMITS), null);
 });
 
 Deno.test("inboundRefusal() checks running, then the access lists, then the counts", () => {
@@ -41,7 +41,7 @@ Deno.test("inboundRefusal() checks running, then the access lists, then the coun
     ["not running", { running: false, addressAllowed: false }, "not running"],
     ["address not allowed", { addressAllowed: false, fromAddress: 99 }, "address not allowed"],
     ["default per-address limit", { fromAddress: 8 }, "more than 8 links from it"],
-    ["default pending limit", { pending: 64 }, "more than 64 handshakes pending"],
+    ["default pending limit", { pending: 16 }, "more than 16 handshakes pending"],
   ];
   for (const [what, facts, expected] of cases) {
     assert.equal(inboundRefusal({ ...open, ...facts }), expected, what);

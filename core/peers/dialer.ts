@@ -46,7 +46,7 @@ export const DEFAULT_DEFER_HIGHER_MS = 3_000;
  * together on a busy core: each would progress slowly, many would hit the connect timeout and
  * be redialed, wasting the work done. In turns, each finishes in a few ms.
  */
-export const DEFAULT_MAX_CONCURRENT_DIALS = 8;
+export const DEFAULT_MAX_CONCURRENT_DIALS = 4;
 
 /** The TLS handshake of a dial, after its TCP connect (the same bound as a link handshake). */
 export const DEFAULT_SECURE_TIMEOUT_MS = 5_000;

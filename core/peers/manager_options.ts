@@ -39,13 +39,13 @@ export interface LinkManagerOptions {
    * before dialing itself (one handshake per pair). @default {3_000}
    */
   dialDeferMs?: number;
-  /** Outbound dials in flight at once; the others wait their turn. @default {8} */
+  /** Outbound dials in flight at once; the others wait their turn. @default {4} */
   maxConcurrentDials?: number;
   /** TCP connect must finish within this. @default {3_000} */
   connectTimeoutMs?: number;
   /** Live connections (any state) from one remote address. @default {8} */
   maxLinksPerAddress?: number;
-  /** Inbound connections still in their handshake, all addresses together. @default {64} */
+  /** Inbound connections still in their handshake, all addresses together. @default {16} */
   maxPendingHandshakes?: number;
   /** Redial delays. @default {{ baseMs: 250, capMs: 10_000 }} */
   backoff?: BackoffOptions;

@@ -92,7 +92,7 @@ Deno.test({
     await withLab(2, async (lab) => {
       const [one, two] = lab.hosts;
       // Ten source addresses: 80 connections may pass the per-address limit, so the limit of
-      // 64 handshakes in flight is reached too.
+      // 16 handshakes in flight is reached too.
       const sources: string[] = [];
       for (let k = 100; k < 110; k++) {
         await ip("-n", two.ns, "addr", "add", `10.99.0.${k}/24`, "dev", "eth0");
@@ -117,7 +117,7 @@ Deno.test({
       const log = await Deno.readTextFile(one.node.logPath);
       assert.match(log, /handshake timed out after 5000 ms/);
       assert.match(log, /reason="more than 8 links from it"/);
-      assert.match(log, /reason="more than 64 handshakes pending"/);
+      assert.match(log, /reason="more than 16 handshakes pending"/);
     });
   },
 });
