@@ -74,10 +74,12 @@ async function removeIfPresent(path: string) {
 export async function build(options: { bundleOnly: boolean }): Promise<number> {
   const built: string[] = [];
   let failed = false;
-  if (await Deno.stat(`${ROOT}build/build_ui.ts`).then(() => true, () => false)) {
-    const ui = await run(["run", "-A", `${ROOT}build/build_ui.ts`]);
-    if (!ui.ok) {
-      console.error(`build: the UI build (build/build_ui.ts) failed:\n${ui.stderr.trimEnd()}`);
+  // The page, its installable files and its maths module: generated modules the program embeds.
+  for (const step of ["build_ui.ts", "build_pwa.ts", "build_math.ts"]) {
+    if (!await Deno.stat(`${ROOT}build/${step}`).then(() => true, () => false)) continue;
+    const result = await run(["run", "-A", `${ROOT}build/${step}`]);
+    if (!result.ok) {
+      console.error(`build: build/${step} failed:\n${result.stderr.trimEnd()}`);
       return 1;
     }
   }
