@@ -3,12 +3,15 @@
  * node (no Ollama) and an LLM host node with the Ollama test double, in two namespaces; the
  * client links to the host as a static peer. Mesh: `/api/embed` on the client node. Direct: the
  * same double reached from the client's namespace through a plain byte pipe (unix_bridge.ts).
- * Single inputs alternate between the two paths; then batches of 1,000 inputs.
+ * Single inputs alternate between the two paths; then batches of 1,000 inputs. Beside each
+ * batch's wall time, the CPU time it cost every process on its path (from /proc): on a machine
+ * busy with other work the wall times swing widely, the CPU a path needs does not.
  */
 import { DENO, type Lab, waitFor } from "../../e2e/lab.ts";
 import { type Forwarder, forwardTcpToUnix } from "../../support/unix_forward.ts";
 import { startNodes, withLab } from "../lab_tools.ts";
 import { type LatencySummary, summarize } from "../measures/llm.ts";
+import { clockTicksPerSecond, readProcSample } from "../proc_stats.ts";
 import type { Figure } from "../report.ts";
 import type { Section } from "../section.ts";
 
@@ -26,7 +29,27 @@ export interface EmbedPhases {
     runs: number;
     meshMs: number[];
     directMs: number[];
+    /** CPU ms per batch, median: client node + host node + double + this process, … */
+    meshCpuMs: number;
+    /** … and double + byte pipe + this process. */
+    directCpuMs: number;
   };
+}
+
+/** The processes each path runs through (pids), besides this one. */
+interface PathPids {
+  mesh: number[];
+  direct: number[];
+}
+
+/** CPU ms that `pids` (and this process) spend while `run` runs. */
+async function cpuMsOf(pids: number[], run: () => Promise<unknown>): Promise<number> {
+  const all = [Deno.pid, ...pids];
+  const ticks = async () =>
+    (await Promise.all(all.map(readProcSample))).reduce((sum, s) => sum + s.cpuTicks, 0);
+  const before = await ticks();
+  await run();
+  return ((await ticks()) - before) * 1000 / await clockTicksPerSecond();
 }
 
 /** One `/api/embed` call; resolves to its duration in ms, throws unless every vector came back. */
@@ -47,7 +70,12 @@ async function embed(url: string, input: string[], timeoutMs: number): Promise<n
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
-async function measure(meshUrl: string, directUrl: string, quick: boolean): Promise<EmbedPhases> {
+async function measure(
+  meshUrl: string,
+  directUrl: string,
+  pids: PathPids,
+  quick: boolean,
+): Promise<EmbedPhases> {
   const requests = quick ? 50 : 300;
   const runs = quick ? 3 : 7;
   const one = (i: number) => [`single input number ${i}`];
@@ -67,11 +95,17 @@ async function measure(meshUrl: string, directUrl: string, quick: boolean): Prom
   );
   const meshMs: number[] = [];
   const directMs: number[] = [];
+  const meshCpu: number[] = [];
+  const directCpu: number[] = [];
   await embed(meshUrl, inputs, 60_000);
   await embed(directUrl, inputs, 60_000);
   for (let r = 0; r < runs; r++) {
-    meshMs.push(await embed(meshUrl, inputs, 60_000));
-    directMs.push(await embed(directUrl, inputs, 60_000));
+    meshCpu.push(
+      await cpuMsOf(pids.mesh, async () => meshMs.push(await embed(meshUrl, inputs, 60_000))),
+    );
+    directCpu.push(
+      await cpuMsOf(pids.direct, async () => directMs.push(await embed(directUrl, inputs, 60_000))),
+    );
   }
   return {
     single: { mesh: summarize(mesh), direct: summarize(direct), requests },
@@ -81,6 +115,8 @@ async function measure(meshUrl: string, directUrl: string, quick: boolean): Prom
       runs,
       meshMs: meshMs.map(Math.round),
       directMs: directMs.map(Math.round),
+      meshCpuMs: median(meshCpu),
+      directCpuMs: median(directCpu),
     },
   };
 }
@@ -89,10 +125,10 @@ export async function runEmbedPhases(lab: Lab, quick: boolean): Promise<EmbedPha
   const client = lab.host(1);
   const host = lab.host(2);
   const directPath = `${lab.dir}/direct.sock`;
-  await host.startOllama(["--host", "0.0.0.0", "--models", MODEL]);
+  const double = await host.startOllama(["--host", "0.0.0.0", "--models", MODEL]);
   await startNodes([host.node], { args: HOST_ARGS });
   await client.node.start({ args: ["--no-discovery", "--peer", `${host.address}:7878`] });
-  await client.spawn(
+  const bridge = await client.spawn(
     [
       DENO,
       "run",
@@ -120,7 +156,11 @@ export async function runEmbedPhases(lab: Lab, quick: boolean): Promise<EmbedPha
       15_000,
       100,
     );
-    return await measure(meshUrl, direct.url, quick);
+    const pids = {
+      mesh: [client.node.process!.pid, host.node.process!.pid, double.pid],
+      direct: [double.pid, bridge.pid],
+    };
+    return await measure(meshUrl, direct.url, pids, quick);
   } finally {
     direct.close();
   }
@@ -159,6 +199,13 @@ function figures(p: EmbedPhases): Figure[] {
       goal: { op: ">=", value: Math.round(0.8 * batch.direct) },
       baseline: { label: "direct", value: batch.direct },
     },
+    {
+      label: `batch of ${BATCH.toLocaleString("en-US")}: CPU of every process on the path`,
+      value: batch.meshCpuMs,
+      unit: "ms",
+      digits: 0,
+      baseline: { label: "direct", value: batch.directCpuMs },
+    },
   ];
 }
 
@@ -174,7 +221,9 @@ export const embedSection: Section = {
       notes: [
         `${phases.single.requests} single-input /api/embed calls per path, alternating, after 5 ` +
         `warm-up; ${phases.batch.runs} batches of ${BATCH} inputs per path (768-dim vectors), ` +
-        `throughput from the median batch time; the goal is 0.8 × direct, measured in this run`,
+        `throughput from the median batch time; the goal is 0.8 × direct, measured in this run; ` +
+        `CPU: median per batch of the client node, host node, double and bench (mesh) against ` +
+        `the double, byte pipe and bench (direct)`,
         `batch ms via mesh ${phases.batch.meshMs.join(", ")}; direct ${
           phases.batch.directMs.join(", ")
         }`,
