@@ -126,6 +126,7 @@ Deno.test({
         ).first().click();
         const select = page.getByRole("combobox", { name: "Default model" });
         await select.selectOption("qwen2.5-coder:7b");
+        await select.scrollIntoViewIfNeeded();
         await screenshot(page, "versions-default-model");
         await page.getByRole("button", { name: /new chat/i }).first().click();
         await page.getByTestId("model-picker").getByText("qwen2.5-coder:7b").waitFor();

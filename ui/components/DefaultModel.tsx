@@ -10,7 +10,7 @@ export function DefaultModel() {
   // A default the mesh does not serve now stays listed, so the choice is not lost silently.
   if (selected && !names.includes(selected)) names.unshift(selected);
   return (
-    <section aria-labelledby="chats-heading">
+    <section class="card glass" aria-labelledby="chats-heading">
       <h2 id="chats-heading">Chats</h2>
       <label class="field">
         <span class="field-label">Default model</span>
