@@ -64,8 +64,10 @@ export const ConfigSchema = z.object({
   queueSize: z.coerce.number().int().min(0).default(32),
   announceIntervalMs: positiveInt.default(30_000),
   peerTimeoutMs: positiveInt.default(60_000),
-  heartbeatMs: positiveInt.default(2_000),
-  // 8 s of silence, checked every heartbeat: a dead peer is declared lost within 10 s.
+  // Quiet after which the dialer of a link pings (any frame received proves life, so a busy
+  // link sends none); 4 s halves an idle mesh's heartbeat traffic against 2 s.
+  heartbeatMs: positiveInt.default(4_000),
+  // 8 s of silence: a dead peer is declared lost within 10 s (the sweep adds at most 0.25 s).
   linkTimeoutMs: positiveInt.default(8_000),
   antiEntropyMs: positiveInt.default(30_000),
   /** Longest wait between redials of a lost peer (exponential backoff with jitter up to this). */
