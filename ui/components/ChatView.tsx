@@ -94,7 +94,7 @@ export function ChatView() {
       <VersionSwitcher
         id={id}
         versions={versions[id]}
-        disabled={streaming}
+        disabled={streaming || readOnly}
         onSelect={(other) => void conversations.selectVersion(other)}
       />
     );
