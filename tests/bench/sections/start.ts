@@ -3,11 +3,13 @@
  * memory they peak at, each against a bare `deno eval` started the same way (same runtime flags,
  * same empty directory, runs interleaved); then one node from spawn until its API answers, in a
  * private network namespace that has only loopback (discovery on, confined to it), against a
- * `deno eval` that serves one HTTP answer the same way.
+ * `deno eval` that serves one HTTP answer the same way. `--version` and the node also run from the
+ * single-file bundle (build/bundle.ts), which Deno starts without building a module graph.
  */
 import { netnsUnavailableReason } from "../../support/ci.ts";
 import { RUNTIME_FLAGS } from "../../../core/service/launch_command.ts";
 import { DENO, ip } from "../../e2e/lab.ts";
+import { bundleProgram } from "../../../build/bundle.ts";
 import type { Figure, Goal } from "../report.ts";
 import type { Section } from "../section.ts";
 import {
@@ -101,15 +103,19 @@ async function withPrivateNamespace<T>(fn: (ns: string) => Promise<T>): Promise<
   }
 }
 
-async function readyFigures(dir: string, runs: number): Promise<Figure[]> {
+async function readyFigures(
+  dir: string,
+  runs: number,
+  bundle: string[] | null,
+): Promise<Figure[]> {
   const socketPath = `${dir}/api.sock`;
   const env = environment(dir);
   const probe = { socketPath, path: "/api/status", env, cwd: dir, pollMs: 2 };
   return await withPrivateNamespace(async (ns) => {
     const inNs = (argv: string[]) => ["ip", "netns", "exec", ns, ...argv];
-    const node = (dataDir: string) =>
+    const node = (dataDir: string, program = PROGRAM) =>
       inNs([
-        ...PROGRAM,
+        ...program,
         "--data-dir",
         dataDir,
         "--http-socket",
@@ -131,6 +137,13 @@ async function readyFigures(dir: string, runs: number): Promise<Figure[]> {
       timeUntilReady(node(`${dir}/kept`), { ...probe, timeoutMs: READY_TIMEOUT_MS });
     const firstRuns = await interleaved(runs, first, bare);
     const restartRuns = await interleaved(runs, again, bare);
+    const bundleRuns = bundle &&
+      await interleaved(
+        runs,
+        () =>
+          timeUntilReady(node(`${dir}/kept`, bundle), { ...probe, timeoutMs: READY_TIMEOUT_MS }),
+        bare,
+      );
     const ms = (list: ReadyRun[]) => median(list.map((r) => r.readyMs));
     const mb = (list: ReadyRun[]) => median(list.map((r) => r.rssMB));
     const bareBaseline = (list: ReadyRun[], pick: (l: ReadyRun[]) => number) => ({
@@ -157,6 +170,19 @@ async function readyFigures(dir: string, runs: number): Promise<Figure[]> {
         unit: "MB",
         baseline: bareBaseline(restartRuns.bare, mb),
       },
+      ...(bundleRuns
+        ? [{
+          label: "node from the bundle: spawn → API answers (kept)",
+          value: ms(bundleRuns.program),
+          unit: "ms",
+          baseline: bareBaseline(bundleRuns.bare, ms),
+        }, {
+          label: "node from the bundle: RSS when the API answers",
+          value: mb(bundleRuns.program),
+          unit: "MB",
+          baseline: bareBaseline(bundleRuns.bare, mb),
+        }]
+        : []),
     ];
   });
 }
@@ -172,17 +198,21 @@ export const startSection: Section = {
     try {
       const options = { cwd: dir, env: environment(dir), timeoutMs: COMMAND_TIMEOUT_MS };
       const figures: Figure[] = [];
+      // The single file users may run instead of the sources (build/bundle.ts).
+      const bundled = await bundleProgram(`${dir}/neuromesh.js`);
+      const bundle = bundled.ok ? [DENO, "run", ...RUNTIME_FLAGS, `${dir}/neuromesh.js`] : null;
       const commands: [string, string[]][] = [
-        ["--version", ["--version"]],
-        ["--help", ["--help"]],
-        ["service status", ["service", "status", "--dry-run"]],
+        ["--version", [...PROGRAM, "--version"]],
+        ["--help", [...PROGRAM, "--help"]],
+        ["service status", [...PROGRAM, "service", "status", "--dry-run"]],
+        ...(bundle ? [["bundle --version", [...bundle, "--version"]] as [string, string[]]] : []),
       ];
       const details: Record<string, unknown> = {};
       const failures: string[] = [];
-      for (const [label, args] of commands) {
+      for (const [label, argv] of commands) {
         const paired = await interleaved(
           runs,
-          () => runCommand([...PROGRAM, ...args], options),
+          () => runCommand(argv, options),
           () => runCommand(BARE, options),
         );
         details[label] = paired;
@@ -194,8 +224,10 @@ export const startSection: Section = {
         `commands: \`deno run <service flags> --config deno.json main.ts …\` against \`deno eval 0\`, ` +
         `both from an empty directory, ${runs} runs each after a warm-up, interleaved; medians; ` +
         `peak RSS from GNU time (%M), MB = 10^6 bytes; service status with --dry-run ` +
-        `(the node's own part, without systemctl)`,
+        `(the node's own part, without systemctl); bundle = \`deno run <service flags> ` +
+        `neuromesh.js\` made by \`deno bundle\` for this run`,
       ];
+      if (!bundle) notes.push(`bundle rows left out: deno bundle failed: ${bundled.stderr.trim()}`);
       if (failures.length) notes.push(`figures of failed commands: ${failures.join("; ")}`);
       const noTime = timeToolUnavailableReason();
       if (noTime) notes.push(noTime);
@@ -203,7 +235,7 @@ export const startSection: Section = {
       if (noNetns) {
         notes.push(`spawn → API answers not measured: it runs in a network namespace (${noNetns})`);
       } else {
-        figures.push(...await readyFigures(dir, quick ? 2 : 5));
+        figures.push(...await readyFigures(dir, quick ? 2 : 5, bundle));
         notes.push(
           `node: in a private network namespace with only loopback (discovery on, confined to it), ` +
             `polled every 2 ms on its unix socket (GET /api/status) until 200; baseline: ` +
