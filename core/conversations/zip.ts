@@ -110,13 +110,27 @@ export function unzipFiles(bytes: Uint8Array, limits: UnzipLimits): ZipEntry[] {
     if (raw.length !== compressed) throw new Error(`the archive's entry ${path} is cut short`);
     let data: Uint8Array;
     if (method === 0) data = raw.slice();
-    else if (method === 8) {
-      data = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) }));
-    } else throw new Error(`the archive's entry ${path} uses compression method ${method}`);
+    else if (method === 8) data = inflateEntry(raw, size, path);
+    else throw new Error(`the archive's entry ${path} uses compression method ${method}`);
     if (data.length !== size) throw new Error(`the archive's entry ${path} has the wrong size`);
     entries.push({ path, data });
   }
   return entries;
+}
+
+/**
+ * Inflates at most the entry's declared size: zlib stops as soon as the output would pass it, so
+ * an entry that lies (a ZIP bomb) costs its declared size in memory, never what it expands to.
+ */
+function inflateEntry(raw: Uint8Array, size: number, path: string): Uint8Array {
+  try {
+    return new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) }));
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new Error(`the archive's entry ${path} unpacks to more than its ${size} bytes`);
+    }
+    throw new Error(`the archive's entry ${path} is damaged`);
+  }
 }
 
 function findEndOfCentral(view: DataView): number {
