@@ -4,6 +4,7 @@ import type { ChatMessage, ConversationHeader } from "../model/conversation.ts";
 import type { RecordValue, SyncRecord } from "../sync/records.ts";
 import { encodeHlc } from "../time/hlc.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { RANKED_WINDOW } from "./message_search.ts";
 import { ConversationStore } from "./store.ts";
 
 const hlc = (wallMs: number, nodeId = "A") => encodeHlc({ wallMs, counter: 0, nodeId });
@@ -177,4 +178,25 @@ Deno.test("migration 4 indexes the messages a database held before it", async ()
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("searchMessages() ranks within the newest RANKED_WINDOW matches of a common word", () => {
+  withStore((store) => {
+    const values: RecordValue[] = [conv(header("c1"))];
+    // The oldest message matches best (the word three times), but lies outside the window.
+    values.push(msg(message("old", "c1", "common common common rare", 1)));
+    for (let i = 0; i < RANKED_WINDOW; i++) {
+      values.push(
+        msg(message(`m${i}`, "c1", `common word number ${i} among many others here`, 10 + i)),
+      );
+    }
+    store.commitLocal(values);
+    const page = store.searchMessages("common", 5);
+    assert.equal(page.hits.length, 5);
+    assert.equal(page.more, true);
+    assert.ok(page.hits.every((hit) => hit.message.id !== "old"), "older than the window");
+    // A rarer word has fewer matches than the window: the old message is found.
+    assert.deepEqual(ids(store, "rare"), ["old"]);
+    assert.deepEqual(ids(store, "common rare"), ["old"]);
+  });
 });

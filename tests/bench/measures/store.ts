@@ -119,12 +119,41 @@ export function measureBytesPerMessage(dir: string): number {
   return messages === 0 ? 0 : total / messages;
 }
 
+/**
+ * Full-text search latency (20 hits with snippets) for a word every message holds — the worst
+ * case: every message matches — and for a word none holds.
+ */
+export function measureSearch(
+  dir: string,
+  rounds = 30,
+): { commonP50Ms: number; commonP99Ms: number; missP50Ms: number } {
+  const store = ConversationStore.open(dir, { nodeId: NODE });
+  try {
+    const timed = (query: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const started = performance.now();
+        store.searchMessages(query, 20);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      return (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+    };
+    const common = timed("typical");
+    const miss = timed("xylophone");
+    return { commonP50Ms: common(0.5), commonP99Ms: common(0.99), missP50Ms: miss(0.5) };
+  } finally {
+    store.close();
+  }
+}
+
 export interface StoreBenchResult {
   messages: number;
   appendP50Ms: number;
   appendP99Ms: number;
   coldStartMs: number;
   bytesPerMessage: number;
+  search: ReturnType<typeof measureSearch>;
 }
 
 /** All store measurements on a fresh temporary store of `messages` messages (removed after). */
@@ -142,6 +171,7 @@ export async function benchStore(
       appendP99Ms: append.p99Ms,
       coldStartMs: measureColdStart(dir),
       bytesPerMessage: measureBytesPerMessage(dir),
+      search: measureSearch(dir),
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
