@@ -87,6 +87,20 @@ async function notePressedEnter(page: Page, key: string) {
   }, key);
 }
 
+/** Starts noting the served-by line of an answer each time it changes while the answer streams. */
+async function recordServedWhileStreaming(page: Page) {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (globalThis as { __served?: string[] }).__served = seen;
+    new MutationObserver(() => {
+      const busy = document.querySelector('.message.response[aria-busy="true"]');
+      if (!busy?.querySelector(".md")?.textContent?.trim()) return; // no text yet
+      const line = busy.querySelector('[data-testid="served-by"]')?.textContent ?? "";
+      if (line !== seen.at(-1)) seen.push(line);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
 async function mark(page: Page, key: string, timeoutMs: number): Promise<number> {
   const handle = await page.waitForFunction(
     (key) => (globalThis as { __marks?: Record<string, number> }).__marks?.[key] ?? false,
@@ -161,8 +175,22 @@ Deno.test({
           assert.equal(await pageA.getByTestId("model-picker").innerText(), REMOTE_MODEL);
 
           const question = "Which device answers this question?";
+          await recordServedWhileStreaming(pageA);
           await ask(pageA, question);
           const answer = await lastAnswerWhenDone(pageA);
+          // Issue 14: named from the first token on — B, never A (the node asked), while streaming.
+          const streaming = await pageA.evaluate(() =>
+            (globalThis as { __served?: string[] }).__served ?? []
+          );
+          assert.ok(streaming.length > 0, "the answer was seen streaming");
+          for (const line of streaming) {
+            assert.match(
+              line,
+              new RegExp(`${b.name}.*${REMOTE_MODEL}`),
+              `while streaming: ${line}`,
+            );
+            assert.doesNotMatch(line, new RegExp(a.name), `while streaming: ${line}`);
+          }
           const expected = expectedAnswer(REMOTE_MODEL, [{ role: "user", content: question }]);
           assert.equal(answer.trim(), expected.trim(), "B's double wrote the whole answer");
           const servedBy = await pageA.getByTestId("served-by").last().innerText();
