@@ -264,7 +264,10 @@ export class Link {
     this.#state = "up";
     this.#decoder.maxPayloadBytes = this.#maxFrameBytes;
     const now = this.#clock.now();
-    this.#lastPingAt = this.#lastRttAt = now;
+    // One PING each way at once: both ends know the round trip from the start (the side that
+    // does not dial never pings an idle link again, see link_watchdog.ts).
+    this.#ping(now);
+    this.#lastRttAt = now;
     this.#watch?.lower(watchdogDeadline(this.#facts(now), this.#limits));
     this.#writer.flushSoon(); // frames queued by onUp go out together
     this.#options.handlers?.onUp?.(this);
@@ -387,14 +390,17 @@ export class Link {
     };
   }
 
+  #ping(now: number): void {
+    this.#lastPingAt = now;
+    this.#enqueue("PING:", { seq: this.#pingSeq++, sentAt: this.#clock.now() });
+  }
+
   /** The shared sweep's look at this link: acts on the verdict, returns the next deadline. */
   #check(now: number): number | null {
     if (this.#state === "closed") return null;
     const verdict = watchdogVerdict(this.#facts(now), this.#limits);
     if (verdict === "ping") {
-      const sentAt = this.#clock.now();
-      this.#lastPingAt = now;
-      this.#enqueue("PING:", { seq: this.#pingSeq++, sentAt });
+      this.#ping(now);
     } else if (verdict !== null) {
       this.#shutdown({ reason: verdict.reason, cause: "timeout" }, verdict.sayBye);
       return null;
