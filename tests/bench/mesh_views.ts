@@ -70,3 +70,17 @@ export function fullMeshAt(histories: readonly NodeHistory[]): number | null {
   }
   return histories.length > 0 ? at : null;
 }
+
+/** Pairs of nodes that both list each other `up` in their latest tables. */
+export function linkedPairs(histories: readonly NodeHistory[]): number {
+  const upOf = histories.map((h) =>
+    new Set((h.tables.at(-1)?.peers ?? []).filter((p) => p.state === "up").map((p) => p.id))
+  );
+  let pairs = 0;
+  for (let i = 0; i < histories.length; i++) {
+    for (let j = i + 1; j < histories.length; j++) {
+      if (upOf[i].has(histories[j].id) && upOf[j].has(histories[i].id)) pairs++;
+    }
+  }
+  return pairs;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { firstTimeSeeing, fullMeshAt, isFullMesh, seesAll } from "./mesh_views.ts";
+import { firstTimeSeeing, fullMeshAt, isFullMesh, linkedPairs, seesAll } from "./mesh_views.ts";
 
 const up = (id: string) => ({ id, state: "up" });
 
@@ -47,4 +47,14 @@ Deno.test("fullMeshAt() is the arrival of the last table that completed the mesh
   assert.equal(fullMeshAt([a, { ...b, tables: b.tables.slice(0, 1) }]), null);
   assert.equal(fullMeshAt([a, { id: "b", tables: [] }]), null);
   assert.equal(fullMeshAt([]), null);
+});
+
+Deno.test("linkedPairs() counts pairs where both ends list the other up", () => {
+  const at = (peers: { id: string; state: string }[]) => [{ atMs: 1, peers }];
+  const histories = [
+    { id: "a", tables: at([up("b"), up("c")]) },
+    { id: "b", tables: at([up("a"), { id: "c", state: "connecting" }]) },
+    { id: "c", tables: at([up("b")]) },
+  ];
+  assert.equal(linkedPairs(histories), 1); // a–b only: c lists a not at all, b lists c not up
 });

@@ -7,7 +7,7 @@
  */
 import { DENO, type Lab, type LabNode, waitFor } from "../../e2e/lab.ts";
 import { sleep } from "../lab_tools.ts";
-import { firstTimeSeeing, fullMeshAt, isFullMesh, seesAll } from "../mesh_views.ts";
+import { firstTimeSeeing, fullMeshAt, isFullMesh, linkedPairs, seesAll } from "../mesh_views.ts";
 import { counterDelta, type NetCounters, readNamespaceCounters } from "../net_snmp.ts";
 import { NodeEvents } from "../node_events.ts";
 import { type ProcUsage, sampleUsage } from "../proc_usage.ts";
@@ -25,15 +25,19 @@ export interface ScaleRun {
   nodes: number;
   /** Spawn of all N until each one's API answered (sorted, ms). */
   spawnToReadyMs: number[];
-  spawnToFullMeshMs: number;
+  /** Null when the mesh did not form within `meshTimeoutMs` (see `pairsLinked`). */
+  spawnToFullMeshMs: number | null;
+  /** Pairs linked both ways when the mesh formed or the wait for it ended. */
+  pairsLinked: number;
   /** Per node during formation: UDP datagrams sent, TCP connections dialed, send errors. */
   formation: NetCounters[];
   /** Linked peers per node when idle usage was sampled. */
   peersAtSample: number[];
   idle: ProcUsage[];
-  /** Per probe: post → every node (posting one included) has the message. */
+  /** Per probe: post → every node (posting one included) has the message; empty without a mesh. */
   convergenceMs: number[];
-  newcomer: NewcomerTiming;
+  /** Null without a full mesh to join. */
+  newcomer: NewcomerTiming | null;
   bare: ProcUsage[];
 }
 
@@ -228,41 +232,52 @@ export async function runScale(lab: Lab, limits: ScaleLimits): Promise<ScaleRun>
     () => spawnTogether(nodes, limits.meshTimeoutMs),
   );
   const ids = started.map((s) => s.id);
-  let meshAt: number;
+  let meshAt: number | null = null;
+  let pairsLinked: number;
   try {
     const histories = started.map((s) => ({ id: s.id, tables: s.events.peers }));
-    await phase("full mesh", () =>
-      waitFor(
+    try {
+      await waitFor(
         `full mesh of ${nodes.length}`,
         () => fullMeshAt(histories) !== null,
         Math.max(1000, limits.meshTimeoutMs - (performance.now() - spawnAt)),
         50,
-      ));
-    meshAt = fullMeshAt(histories)!;
+      );
+      meshAt = fullMeshAt(histories)!;
+    } catch {
+      // Reported as a figure (pairs linked by then), not a failure of the section.
+    }
+    pairsLinked = linkedPairs(histories);
   } finally {
     await Promise.all(started.map((s) => s.events.close()));
   }
   const formation = (await countersOf(lab)).map((after, k) => counterDelta(before[k], after));
   // The live events said so; the status API must agree.
-  await phase("mesh check", async () => {
-    if (!isFullMesh(await Promise.all(nodes.map((n) => n.status())))) {
-      throw new Error("the event streams showed a full mesh that /api/status does not");
-    }
-  });
+  if (meshAt !== null) {
+    await phase("mesh check", async () => {
+      if (!isFullMesh(await Promise.all(nodes.map((n) => n.status())))) {
+        throw new Error("the event streams showed a full mesh that /api/status does not");
+      }
+    });
+  }
 
   await sleep(limits.settleSeconds * 1000); // nobody asks the nodes anything from here on
   const idle = await phase("idle", () => sampleUsage(nodes.map(pidOf), limits.sampleSeconds));
   const peersAtSample = (await Promise.all(nodes.map((n) => n.status())))
     .map((s) => s.peers.filter((p) => p.state === "up").length);
 
-  const convergenceMs = await phase("convergence", () => convergence(nodes, limits.probes));
-  const joined = await phase("newcomer", () => newcomer(lab, [...ids]));
+  // Without a full mesh a message cannot reach everyone and a newcomer has no mesh to join.
+  const convergenceMs = meshAt === null
+    ? []
+    : await phase("convergence", () => convergence(nodes, limits.probes));
+  const joined = meshAt === null ? null : await phase("newcomer", () => newcomer(lab, [...ids]));
   await Promise.all(nodes.map((n) => n.stop("SIGKILL")));
   const bare = await phase("bare Deno baseline", () => bareDeno(lab, limits));
   return {
     nodes: nodes.length,
     spawnToReadyMs: started.map((s) => s.readyMs).sort((a, b) => a - b),
-    spawnToFullMeshMs: meshAt - spawnAt,
+    spawnToFullMeshMs: meshAt === null ? null : meshAt - spawnAt,
+    pairsLinked,
     formation,
     peersAtSample,
     idle,

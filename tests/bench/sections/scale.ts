@@ -55,10 +55,12 @@ function figures(run: ScaleRun): Figure[] {
   const sum = (key: keyof ScaleRun["formation"][number]) =>
     run.formation.reduce((total, c) => total + c[key], 0);
   const later = run.convergenceMs.slice(1);
+  const mesh = run.spawnToFullMeshMs;
+  const joined = run.newcomer;
   return [
     {
       label: `${n} started together: spawn → full mesh`,
-      value: run.spawnToFullMeshMs / 1000,
+      value: mesh === null ? null : mesh / 1000,
       unit: "s",
       goal: { op: "<", value: 30 },
     },
@@ -70,9 +72,10 @@ function figures(run: ScaleRun): Figure[] {
     },
     {
       label: "all APIs answer → full mesh",
-      value: (run.spawnToFullMeshMs - run.spawnToReadyMs.at(-1)!) / 1000,
+      value: mesh === null ? null : (mesh - run.spawnToReadyMs.at(-1)!) / 1000,
       unit: "s",
     },
+    count("pairs linked both ways (at the full mesh, or when the wait ended)", run.pairsLinked),
     count("formation: TCP connections dialed, all nodes", sum("tcpActiveOpens")),
     count("formation: … needed (one per pair)", (n * (n - 1)) / 2),
     count("formation: failed dials, all nodes", sum("tcpAttemptFails")),
@@ -80,23 +83,27 @@ function figures(run: ScaleRun): Figure[] {
     count("formation: UDP send-buffer errors", sum("udpSndbufErrors")),
     {
       label: `newcomer in a mesh of ${n}: spawn → linked with all ${n - 1}`,
-      value: run.newcomer.spawnToAllUpMs,
+      value: joined?.spawnToAllUpMs ?? null,
       unit: "ms",
       goal: { op: "<", value: 1000 },
     },
-    { label: "newcomer: spawn → API answers", value: run.newcomer.spawnToReadyMs, unit: "ms" },
+    { label: "newcomer: spawn → API answers", value: joined?.spawnToReadyMs ?? null, unit: "ms" },
     {
       label: "newcomer: spawn → first seen by a peer",
-      value: run.newcomer.spawnToFirstSeenMs,
+      value: joined?.spawnToFirstSeenMs ?? null,
       unit: "ms",
     },
     {
       label: `newcomer: spawn → all ${n - 1} list it up`,
-      value: run.newcomer.spawnToEarlierUpMs,
+      value: joined?.spawnToEarlierUpMs ?? null,
       unit: "ms",
     },
-    count("newcomer: UDP datagrams sent by all nodes while it joined", run.newcomer.traffic.udpOut),
-    count("newcomer: TCP connections dialed while it joined", run.newcomer.traffic.tcpActiveOpens),
+    ...(joined
+      ? [
+        count("newcomer: UDP datagrams sent by all nodes while it joined", joined.traffic.udpOut),
+        count("newcomer: TCP connections dialed while it joined", joined.traffic.tcpActiveOpens),
+      ]
+      : []),
     ...spread(
       `idle RSS per node at ${n - 1} peers`,
       usage("maxRssMB", run.idle),
@@ -120,7 +127,7 @@ function figures(run: ScaleRun): Figure[] {
     count("peers up per node while sampled, min", Math.min(...run.peersAtSample)),
     {
       label: `convergence: new conversation + message → on all ${n}`,
-      value: run.convergenceMs[0],
+      value: run.convergenceMs[0] ?? null,
       unit: "ms",
     },
     ...(later.length > 0
@@ -175,6 +182,13 @@ export const scaleSection: Section = {
         "newcomer: the last node stops (OFFLINE), loses its data (a new identity) and starts " +
         "again; its own table is read from its event stream opened at ready: an upper bound",
         "formation counters: /proc/net/snmp of each namespace from before the spawn until the mesh",
+        ...(run.spawnToFullMeshMs === null
+          ? [
+            `the full mesh did not form within ${limits.meshTimeoutMs / 1000} s of the spawn ` +
+            `(${run.pairsLinked} of ${(size * (size - 1)) / 2} pairs linked then): idle figures ` +
+            "are of that partial mesh; convergence and the newcomer were not run (n/a)",
+          ]
+          : []),
         ...(quick && nodes === undefined ? ["quick run: 20 nodes (the full run has 50)"] : []),
       ],
       details: run,
