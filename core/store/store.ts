@@ -58,7 +58,8 @@ export interface CommitOptions {
 export class ConversationStore implements Replica {
   readonly #db: DatabaseSync;
   readonly #s: ReturnType<typeof prepareStatements>;
-  readonly #search: ReturnType<typeof prepareMessageSearch>;
+  /** Messages holding every word of `text` (as word prefixes), best first; message_search.ts. */
+  readonly searchMessages: (text: string, limit: number) => SearchPage;
   readonly #logger: Logger;
   readonly #signer: RecordSigner | undefined;
   #nextSeq: number;
@@ -75,7 +76,7 @@ export class ConversationStore implements Replica {
     this.#logger = logger;
     this.#signer = signer;
     this.#s = prepareStatements(db);
-    this.#search = prepareMessageSearch(db);
+    this.searchMessages = prepareMessageSearch(db);
     const storedNode = this.#meta("node_id");
     if (storedNode === undefined) this.#s.metaSet.run("node_id", nodeId);
     else if (storedNode !== nodeId) {
@@ -284,11 +285,6 @@ export class ConversationStore implements Replica {
   summary(id: string): StoredSummary | undefined {
     const row = this.#s.summaryOne.get(id) as Row | undefined;
     return row && summaryOf(row);
-  }
-
-  /** Messages holding every word of `text` (as word prefixes), best first; see message_search.ts. */
-  searchMessages(text: string, limit: number): SearchPage {
-    return this.#search(text, limit);
   }
 
   /** Newest stamp this node issued, so its clock resumes above it after a restart. */
