@@ -160,6 +160,7 @@ Deno.test({
           await card.getByRole("button", { name: "Block" }).click();
           await confirm.getByRole("button", { name: "Yes, block" }).click();
           await card.getByRole("button", { name: "Unblock" }).waitFor({ timeout: 5_000 });
+          await card.getByText("Unblock trusts it again").waitFor({ timeout: 5_000 });
           await waitFor("B cut off", async () => (await graphState(page, b.name)) !== "up", 10_000);
 
           await card.getByRole("button", { name: "Unblock" }).click();

@@ -216,6 +216,18 @@ function SecurityAlerts() {
   );
 }
 
+/** What Unblock will do: the trust from before the block comes back. */
+function UnblockNote({ entry }: { entry: TrustNode | undefined }) {
+  if (!entry?.before) return null;
+  return (
+    <span class="muted">
+      {entry.before.status === "trusted"
+        ? " · Unblock trusts it again"
+        : " · Unblock asks you again"}
+    </span>
+  );
+}
+
 function BlockedList({ entries }: { entries: TrustNode[] }) {
   if (entries.length === 0) return null;
   return (
@@ -226,6 +238,7 @@ function BlockedList({ entries }: { entries: TrustNode[] }) {
           <span>
             <strong>{entry.name || "Unnamed device"}</strong>{" "}
             <span class="muted mono">{entry.shortId} · {entry.address}</span>
+            <UnblockNote entry={entry} />
           </span>
           <ActionButton id={entry.nodeId} action="unblock" />
           <ActionError id={entry.nodeId} />
@@ -297,6 +310,11 @@ function PeerCard(
               <span class={`pill small ${trustStatus === "blocked" ? "bad" : ""}`}>
                 {trustStatus === "blocked" ? "blocked" : "waiting for approval"}
               </span>
+              {trustStatus === "blocked" && (
+                <UnblockNote
+                  entry={trust.snapshot.value?.nodes.find((n) => n.nodeId === peer.id)}
+                />
+              )}
             </dd>
           </>
         )}
