@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { CidrSet } from "../net/cidr.ts";
+import { deviceRefusal } from "./device_scope.ts";
 
 /** What the middleware asks of the token store (core/security/api_token.ts). */
 export interface TokenCheck {
@@ -56,6 +57,11 @@ export function apiAuth(
   const asDevice = async (c: Context, next: () => Promise<void>, token: string) => {
     const device = await devices?.deviceOf(token);
     if (!device) return false;
+    const refusal = deviceRefusal(c.req.method, c.req.path);
+    if (refusal !== null) {
+      c.res = c.json({ error: refusal }, 403);
+      return true;
+    }
     await next();
     c.res = devices!.guard(c.res, device);
     return true;
