@@ -227,3 +227,77 @@ function deflatedCopy(stored: Uint8Array): Uint8Array {
   out.set(end, local.length + deflated.length + central.length);
   return out;
 }
+
+Deno.test(
+  "search: FTS5 syntax in the query is only words — never a 500, never a syntax error",
+  withApp(async (app, store) => {
+    const texts = ["tides and the moon", 'say "NEAR" (twice)', "col:umn a*b", "plain words"];
+    store.commitLocal([
+      {
+        type: "conversation",
+        value: {
+          id: "SELF-c1",
+          title: "t",
+          originNode: "SELF",
+          hostInfo: { nodeId: "SELF", nodeName: "me", isLlmHost: true },
+          createdAt: "2026-01-05T10:00:00Z",
+          shared: true,
+          hlc: "000000000000001-000000-SELF",
+        },
+      },
+      ...texts.map((content, i) => ({
+        type: "message" as const,
+        value: {
+          id: `m${i}`,
+          conversationId: "SELF-c1",
+          content,
+          timestamp: "2026-01-05T10:00:00Z",
+          sender: "me",
+          messageType: "Question" as const,
+          hostInfo: { nodeId: "SELF", nodeName: "me", isLlmHost: true },
+          originNode: "SELF",
+          hlc: `00000000000000${i + 2}-000000-SELF`,
+          createdHlc: `00000000000000${i + 2}-000000-SELF`,
+          complete: true,
+        },
+      })),
+    ]);
+    const hostile = [
+      '"',
+      '"""',
+      "moon OR tides",
+      "NEAR(moon tides, 1)",
+      "content:moon",
+      "title : x",
+      "*",
+      "moon*",
+      "((moon",
+      "moon)",
+      "-moon",
+      "^moon",
+      "moon\u0000tides",
+      "\u0000",
+      "AND",
+      "NOT moon",
+      "{content title}: moon",
+      "a".repeat(200),
+      "x ".repeat(100),
+      "\u0002moon\u0003",
+      "'; DROP TABLE messages; --",
+    ];
+    for (const q of hostile) {
+      const res = await app.request(`/api/conversations/search?q=${encodeURIComponent(q)}`);
+      assert.ok(res.status === 200 || res.status === 400, `${JSON.stringify(q)}: ${res.status}`);
+      const body = await res.json();
+      if (res.status === 400) assert.match(body.error, /^q: /, JSON.stringify(q));
+      else assert.ok(Array.isArray(body.hits), JSON.stringify(q));
+    }
+    const near = await (await app.request("/api/conversations/search?q=NEAR")).json();
+    assert.deepEqual(near.hits.map((h: { messageId: string }) => h.messageId), ["m1"]);
+    const quoted =
+      await (await app.request(`/api/conversations/search?q=${encodeURIComponent('"near"')}`))
+        .json();
+    assert.deepEqual(quoted.hits.map((h: { messageId: string }) => h.messageId), ["m1"]);
+    assert.equal(store.counts().messages, texts.length, "nothing dropped");
+  }),
+);

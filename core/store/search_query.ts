@@ -11,7 +11,9 @@ export const MAX_QUERY_WORDS = 12;
 
 /** The FTS5 MATCH expression for `text`, or null when it holds no letter or digit to look for. */
 export function ftsQuery(text: string): string | null {
-  const words = text.split(/\s+/)
+  // Control characters separate words too: FTS5 reads the expression as a C string, so a NUL
+  // inside a quoted term ended it there ("unterminated string", a 500).
+  const words = text.split(/[\s\p{Cc}]+/u)
     // A term without a letter or digit tokenizes to nothing: FTS5 would refuse the query.
     .filter((word) => /[\p{L}\p{N}]/u.test(word))
     .slice(0, MAX_QUERY_WORDS);

@@ -33,3 +33,8 @@ Deno.test("parseSnippet() ignores an unbalanced or empty mark", () => {
     matches: [],
   });
 });
+
+Deno.test("ftsQuery() splits words at control characters (a NUL ended FTS5's quoted term)", () => {
+  assert.equal(ftsQuery("moon\u0000tides"), '"moon"* "tides"*');
+  assert.equal(ftsQuery("\u0000\u0002"), null);
+});
