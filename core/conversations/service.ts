@@ -23,7 +23,8 @@ import type {
   ConversationHeader,
   HostInfo,
 } from "../model/conversation.ts";
-import { DEFAULT_TITLE } from "../model/conversation.ts";
+import { DEFAULT_TITLE, titleFromQuestion } from "../model/conversation.ts";
+import { modelTitle, titleRequest } from "./model_title.ts";
 import { msToRfc3339 } from "../model/rfc3339.ts";
 import {
   type ConversationList,
@@ -178,6 +179,28 @@ export class ConversationService {
     }
     this.#published.summary(id);
     return this.get(id)!;
+  }
+
+  /**
+   * A short title written by the model from the first question and answer (the page asks once
+   * the first answer is in, when the person wants it). Only a chat still titled by its first
+   * question gets one: a chat renamed by hand, before or meanwhile, keeps its name.
+   */
+  async titleByModel(id: string, signal?: AbortSignal): Promise<Conversation> {
+    const header = this.#ownHeader(id, "retitle");
+    const versions = new Versions(id, this.#store.messages(id), this.#store.thread(id));
+    const [question, answer] = versions.path;
+    if (question?.messageType !== "Question" || !answer?.complete || !answer.content) {
+      throw new ConversationError("no answered question to make a title from yet", "bad_request");
+    }
+    const fromQuestion = titleFromQuestion(question.content);
+    if (header.title !== fromQuestion) return this.get(id)!;
+    const own = versions.settings.model;
+    const model = own && own !== "auto" ? own : answer.model;
+    const request = titleRequest(question.content, answer.content, model, id);
+    const title = await modelTitle(this.#o.chat, request, signal);
+    if (!title || this.#store.header(id)?.title !== fromQuestion) return this.get(id)!;
+    return this.update(id, { title });
   }
 
   rename(id: string, title: string): Conversation {

@@ -12,6 +12,9 @@
  *                                             question line): a new version of that answer
  *                                             (default: the last one shown)
  *   POST   /api/conversations/:id/select      { messageId } → Conversation showing that version
+ *   POST   /api/conversations/:id/title       Conversation, retitled by the model (only while
+ *                                             its title is still its first question; 503 when
+ *                                             no model answered)
  *   POST   /api/conversations/:id/stop        204 (404 when no answer is being written)
  *   PATCH  /api/conversations/:id             { title?, shared?, settings? } → Conversation
  *                                             (settings: systemPrompt, temperature,
@@ -32,6 +35,7 @@ import {
   RecordId,
 } from "../model/conversation.ts";
 import type { AskEvent } from "../conversations/ask_event.ts";
+import { ChatError } from "../llm/chat.ts";
 import { ConversationError, type ConversationService } from "../conversations/service.ts";
 import { describeZodError } from "./errors.ts";
 
@@ -104,6 +108,20 @@ export function conversationRoutes(service: ConversationService): Hono {
     const body = await parseBody(c, SelectBody, { required: true });
     if (!body.ok) return body.response;
     return guarded(c, () => c.json(service.selectVersion(c.req.param("id"), body.value.messageId)));
+  });
+
+  app.post("/api/conversations/:id/title", async (c) => {
+    try {
+      return c.json(await service.titleByModel(c.req.param("id"), c.req.raw.signal));
+    } catch (error) {
+      if (error instanceof ConversationError) {
+        return c.json({ error: error.message }, STATUS[error.kind]);
+      }
+      if (error instanceof ChatError) {
+        return c.json({ error: `no title from the model: ${error.message}` }, 503);
+      }
+      throw error;
+    }
   });
 
   app.post("/api/conversations/:id/regenerate", async (c) => {

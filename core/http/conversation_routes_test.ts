@@ -431,3 +431,27 @@ Deno.test("PATCH settings stores the chat's settings, null removes one, bad valu
     assert.equal(readOnly.status, 409);
   });
 });
+
+Deno.test("POST /title lets the model title a chat still named by its question, never a renamed one", async () => {
+  await withApp(async ({ app, chat }) => {
+    const { id } = await create(app);
+    const early = await app.request(`/api/conversations/${id}/title`, { method: "POST" });
+    assert.equal(early.status, 400, "nothing answered yet");
+    await early.body?.cancel();
+    await (await app.request(
+      `/api/conversations/${id}/messages`,
+      json({ content: "How do **CRDTs** merge?" }),
+    ))
+      .text();
+    chat.setScript({ pieces: ['"Merging', " CRDTs**.**", '"'] });
+    const titled = await app.request(`/api/conversations/${id}/title`, { method: "POST" });
+    assert.equal(titled.status, 200);
+    assert.equal((await titled.json()).title, "Merging CRDTs");
+    assert.equal(chat.requests.at(-1)!.messages[0].role, "system");
+    // Once titled (or renamed), the model is not asked again.
+    const asked = chat.requests.length;
+    const again = await app.request(`/api/conversations/${id}/title`, { method: "POST" });
+    assert.equal((await again.json()).title, "Merging CRDTs");
+    assert.equal(chat.requests.length, asked);
+  });
+});

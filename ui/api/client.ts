@@ -152,6 +152,8 @@ export interface NodeApi {
   ): Promise<void>;
   /** Shows version `messageId` (and what follows it). */
   selectVersion(id: string, messageId: string): Promise<Conversation>;
+  /** A short title by the model, while the chat is still titled by its first question. */
+  titleByModel(id: string): Promise<Conversation>;
   /** Opens GET /api/events, delivering the named `types`. */
   events(types: readonly string[], handlers: EventStreamHandlers): EventStream;
 }
@@ -200,5 +202,6 @@ export const api: NodeApi = {
       onEvent,
     ),
   selectVersion: (id, messageId) => send<Conversation>("POST", `${conv(id)}/select`, { messageId }),
+  titleByModel: (id) => send<Conversation>("POST", `${conv(id)}/title`),
   events: openEvents,
 };

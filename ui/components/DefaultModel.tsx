@@ -1,4 +1,4 @@
-import { meshModels } from "../models/app.ts";
+import { chatPrefs, meshModels } from "../models/app.ts";
 
 /**
  * The model a new chat starts with (a chat then remembers its own). Kept in this browser; saved
@@ -35,6 +35,22 @@ export function DefaultModel() {
           New chats ask this model; each chat remembers the model picked in it. Saved in this
           browser.
         </span>
+      </label>
+      <label class="switch-row">
+        <span>
+          <span class="field-label">Short titles written by the model</span>
+          <span class="field-hint muted">
+            After a new chat's first answer, the model names it in a few words (one more short
+            request). Off: a chat is named by its first question.
+          </span>
+        </span>
+        <input
+          type="checkbox"
+          role="switch"
+          class="switch"
+          checked={chatPrefs.modelTitles.value}
+          onChange={(event) => chatPrefs.setModelTitles((event.target as HTMLInputElement).checked)}
+        />
       </label>
     </section>
   );

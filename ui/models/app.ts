@@ -5,6 +5,7 @@
  */
 import { computed } from "@preact/signals";
 import { createClock } from "./clock.ts";
+import { createChatPrefsModel } from "./chat_prefs.ts";
 import { createConversationsModel } from "./conversations.ts";
 import { createLiveModel } from "./live.ts";
 import { createMeshModelsModel } from "./mesh_models.ts";
@@ -27,12 +28,14 @@ export const settings = createSettingsModel();
 export const pairing = createPairingModel();
 export const math = createMathModel();
 export const trust = createTrustModel({ peers: status.peers });
+export const chatPrefs = createChatPrefsModel();
 export const conversations = createConversationsModel({
   node: status.node,
   peers: status.peers,
   search: view.search,
   model: meshModels.effectiveModel,
   navigate: view.navigate,
+  modelTitles: () => chatPrefs.modelTitles.value,
   errorContext: () => ({
     hostCount: meshModels.hostCount.value,
     selfName: status.node.value?.name,

@@ -93,3 +93,32 @@ Deno.test("a chat's own model wins over the default, Auto included; a pick is sa
   await conversations.pickModel("qwen3");
   assert.equal(conversations.askModel.value, "qwen3");
 });
+
+Deno.test("with model titles on, a new chat's first answer is followed by a title from the model", async () => {
+  const created = conversation({ id: "c9", title: "New conversation" });
+  let asked = 0;
+  const api = fakeApi({
+    createConversation: () => Promise.resolve(created),
+    ask: (_id, _content, _model, _signal, onEvent) => {
+      asked++;
+      onEvent({ type: "question", message: q1 } as StreamEvent);
+      return Promise.resolve();
+    },
+    conversation: () => Promise.resolve(created),
+    titleByModel: () => Promise.resolve({ ...created, title: "Merging CRDTs" }),
+  });
+  const conversations = createConversationsModel({
+    api,
+    node: signal(nodeStatus()),
+    peers: signal([]),
+    search: signal(""),
+    model: signal(null),
+    navigate: () => {},
+    modelTitles: () => true,
+  });
+  await conversations.send("How do CRDTs merge?");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(asked, 1);
+  assert.ok(api.calls.some((call) => call.method === "titleByModel"));
+  assert.equal(conversations.entries.value.get("c9")?.title, "Merging CRDTs");
+});

@@ -60,6 +60,7 @@ export type ConversationsApi = Pick<
   | "regenerate"
   | "edit"
   | "selectVersion"
+  | "titleByModel"
 >;
 
 /** What the conversations model reads from the rest of the page. */
@@ -73,6 +74,8 @@ export interface ConversationsDeps {
   /** The model the next question asks for (null = Auto). */
   model: ReadonlySignal<string | null>;
   navigate(next: Route, options?: { replace?: boolean }): void;
+  /** Whether a new chat is retitled by the model once its first answer is in. */
+  modelTitles?: () => boolean;
   /** What the page knows of the mesh, to explain a failed answer (which hosts exist). */
   errorContext?: () => ErrorContext;
 }
@@ -154,7 +157,8 @@ export interface ConversationsModel {
 }
 
 export function createConversationsModel(
-  { api = httpApi, node, peers, search, model, navigate, errorContext }: ConversationsDeps,
+  { api = httpApi, node, peers, search, model, navigate, errorContext, modelTitles }:
+    ConversationsDeps,
 ): ConversationsModel {
   const entries = signal<Map<string, ConversationEntry>>(new Map());
   const listLoaded = signal(false);
@@ -341,6 +345,18 @@ export function createConversationsModel(
     return accepted;
   }
 
+  /** Asks the node for a short title by the model; the old title stays if none comes. */
+  async function retitle(id: string): Promise<void> {
+    try {
+      const { title } = await api.titleByModel(id);
+      const entry = entries.value.get(id);
+      if (entry) putEntry({ ...entry, title });
+      if (current.value?.id === id) current.value = { ...current.value, title };
+    } catch {
+      // No model answered: the title made from the question is a fine title.
+    }
+  }
+
   function applyDeleted(id: string): void {
     if (entries.value.has(id)) {
       const next = new Map(entries.value);
@@ -419,10 +435,13 @@ export function createConversationsModel(
       const conversationId = id;
       const asked = pickedFirst ?? askModel.value;
       pendingModel.value = null;
-      return await runStream(
+      const first = messages.value.length === 0;
+      const sent = await runStream(
         conversationId,
         (signal, onEvent) => api.ask(conversationId, content, asked, signal, onEvent),
       );
+      if (sent && first && modelTitles?.()) void retitle(conversationId);
+      return sent;
     },
     async regenerate() {
       const id = currentId.value;
