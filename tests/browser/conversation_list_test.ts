@@ -131,6 +131,11 @@ Deno.test({
           return box.bottom > 0 && box.top < innerHeight && document.activeElement === el;
         });
         assert.ok(inView, "the found answer is scrolled into view and focused");
+        const marked = await page.evaluate(() =>
+          (CSS as unknown as { highlights: Map<string, { size: number }> }).highlights
+            .get("found-words")?.size ?? 0
+        );
+        assert.equal(marked, 1, "the found word is marked in the answer");
         assert.equal(await page.getByTestId("conversation-title").innerText(), firstTitle);
         await screenshot(page, "list-search-jump");
         await sidebar(page).getByRole("searchbox", { name: "Search chats" }).fill("");

@@ -8,8 +8,8 @@ export const MIN_SEARCH_CHARS = 2;
 /** Typing pauses this long before the node is asked. */
 export const SEARCH_DELAY_MS = 250;
 
-/** A message to bring into view once its conversation is open. */
-export type JumpTarget = { conversationId: string; messageId: string };
+/** A message to bring into view once its conversation is open, and the words found in it. */
+export type JumpTarget = { conversationId: string; messageId: string; words: string[] };
 
 /** Search inside every message (the node's full-text index) and the jump to a hit. */
 export interface SearchModel {
@@ -87,7 +87,9 @@ export function createSearchModel(
       cancelPending = later(() => void run(query), SEARCH_DELAY_MS);
     },
     open(hit) {
-      jumpTarget.value = { conversationId: hit.conversationId, messageId: hit.messageId };
+      const found = hit.matches.map(([start, end]) => hit.snippet.slice(start, end).toLowerCase());
+      const words = [...new Set(found)];
+      jumpTarget.value = { conversationId: hit.conversationId, messageId: hit.messageId, words };
       navigate({ view: "chat", conversationId: hit.conversationId });
     },
     jumped() {

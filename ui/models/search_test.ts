@@ -13,8 +13,8 @@ const hit: SearchHit = {
   messageType: "Response",
   sender: "llama3.2",
   timestamp: "2026-01-05T10:00:00Z",
-  snippet: "the Moon pulls",
-  matches: [[4, 8]],
+  snippet: "the Moon pulls the moon",
+  matches: [[4, 8], [19, 23]],
 };
 
 function harness(answer: (q: string) => Promise<SearchResults>) {
@@ -90,7 +90,11 @@ Deno.test("open() goes to the hit's conversation and keeps the message to jump t
   const { model, routes } = harness(() => Promise.reject(new Error("unused")));
   model.open(hit);
   assert.deepEqual(routes, [{ view: "chat", conversationId: "c1" }]);
-  assert.deepEqual(model.jumpTarget.value, { conversationId: "c1", messageId: "r1" });
+  assert.deepEqual(model.jumpTarget.value, {
+    conversationId: "c1",
+    messageId: "r1",
+    words: ["moon"],
+  });
   model.jumped();
   assert.equal(model.jumpTarget.value, null);
 });
