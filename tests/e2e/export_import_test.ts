@@ -109,9 +109,20 @@ async function snapshot(url: string): Promise<string> {
 
 /** A conversation without what belongs to the node holding it (ids, stamps, owner). */
 function comparable(conversation: ApiConversation) {
-  const { id: _id, readOnly: _readOnly, messages, ...rest } = conversation;
+  const { id: _id, readOnly: _readOnly, messages, path, versions, thread, ...rest } =
+    conversation as ApiConversation & {
+      path: string[];
+      versions: Record<string, string[]>;
+      thread: { hlc?: string; parents: Record<string, string> };
+    };
+  // Versions and the shown branch name message ids: compare them by position instead.
+  const at = (id: string) => messages.findIndex((m) => m.id === id);
+  const { hlc: _hlc, ...threadData } = thread;
   return {
     ...rest,
+    path: path.map(at),
+    versions: Object.entries(versions).map(([id, ids]) => [at(id), ids.map(at)]),
+    thread: { ...threadData, parents: Object.keys(threadData.parents).length },
     messages: messages.map((m) => {
       const { id: _m, conversationId: _c, originNode: _o, hlc: _h, createdHlc: _ch, ...data } = m;
       return data;
