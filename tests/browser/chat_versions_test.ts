@@ -126,8 +126,6 @@ Deno.test({
         ).first().click();
         const select = page.getByRole("combobox", { name: "Default model" });
         await select.selectOption("qwen2.5-coder:7b");
-        await select.scrollIntoViewIfNeeded();
-        await screenshot(page, "versions-default-model");
         await page.getByRole("button", { name: /new chat/i }).first().click();
         await page.getByTestId("model-picker").getByText("qwen2.5-coder:7b").waitFor();
         await box.fill("Which model answers?");
@@ -139,6 +137,34 @@ Deno.test({
         const c = await conversationOf(rig!, page);
         assert.equal(c.thread.settings.model, "qwen2.5-coder:7b", "the chat remembers it");
       });
+      await t.step(
+        "with short titles by the model on, a new chat gets the model's title",
+        async () => {
+          await page.getByRole("link", { name: "Settings" }).or(
+            page.getByRole("button", { name: "Settings" }),
+          ).first().click();
+          const toggle = page.getByRole("switch", { name: /Short titles written by the model/ });
+          await toggle.check();
+          await toggle.scrollIntoViewIfNeeded();
+          await screenshot(page, "versions-default-model");
+          await page.getByRole("button", { name: /new chat/i }).first().click();
+          await box.fill("Please explain how **vector clocks** work");
+          await box.press("Enter");
+          await page.waitForURL(/\/c\//);
+          await answered(page);
+          let title = "";
+          for (let i = 0; i < 100 && (title === "" || title.startsWith("Please explain")); i++) {
+            title = (await conversationOf(rig!, page)).title;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          assert.ok(!title.startsWith("Please explain"), `the model titled the chat: ${title}`);
+          const request = rig!.double.requestLog("/api/chat").at(-1) as {
+            messages: { role: string; content: string }[];
+          };
+          assert.match(request.messages[0].content, /title of at most six words/);
+          await page.getByRole("heading", { name: title }).waitFor();
+        },
+      );
       assert.deepEqual(errors, []);
     } finally {
       await rig?.close();
