@@ -52,7 +52,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith((async () => {
       try {
         const response = await fetch(request);
-        if (response.ok) event.waitUntil(keepShell(response.clone()).catch(() => {}));
+        // Only the page is the shell: a file opened in a tab (the manifest, /metrics) is not.
+        const page = (response.headers.get("content-type") ?? "").startsWith("text/html");
+        if (response.ok && page) event.waitUntil(keepShell(response.clone()).catch(() => {}));
         return response;
       } catch {
         return (await caches.match(SHELL)) ?? Response.error();
