@@ -160,9 +160,22 @@ Deno.test({
       await t.step("rename and delete from the list with the hover menu", async () => {
         const item = sidebar(page).getByRole("listitem").filter({ hasText: "Bread without yeast" });
         await item.hover();
-        await item.getByRole("button", { name: "Actions for Bread without yeast" }).click();
+        const actions = item.getByRole("button", { name: "Actions for Bread without yeast" });
+        await actions.click();
         await screenshot(page, "list-actions-menu");
-        await page.getByRole("menuitem", { name: "Rename" }).click();
+        // The keyboard works the menu: focus starts on the first item, arrows wrap, Escape
+        // closes it and gives focus back; Enter on the button opens it again.
+        const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+        assert.equal(await focused(), "Rename");
+        await page.keyboard.press("ArrowUp");
+        assert.equal(await focused(), "Delete");
+        await page.keyboard.press("Escape");
+        await page.getByRole("menu").waitFor({ state: "detached" });
+        assert.equal(await actions.evaluate((el) => el === document.activeElement), true);
+        await page.keyboard.press("Enter");
+        await page.getByRole("menuitem", { name: "Rename" }).waitFor();
+        assert.equal(await focused(), "Rename");
+        await page.keyboard.press("Enter");
         const field = sidebar(page).getByRole("textbox", {
           name: "New title for Bread without yeast",
         });

@@ -5,6 +5,7 @@ import { plainPreview } from "../lib/plain_text.ts";
 import { conversations, minute, view } from "../models/app.ts";
 import { DownloadIcon, EditIcon, MoreIcon, TrashIcon } from "./icons.tsx";
 import { RenameInput } from "./RenameInput.tsx";
+import { useMenuKeys } from "./menu_keys.ts";
 import { useDismiss } from "./use_dismiss.ts";
 
 /** Room the menu needs below its button; with less, it opens upwards. */
@@ -42,7 +43,9 @@ export function ConversationItem({ entry }: { entry: ConversationEntry }) {
   const root = useRef<HTMLLIElement>(null);
   const pressTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const longPressed = useRef(false);
+  const menu = useRef<HTMLDivElement>(null);
   useDismiss(menuOpen, root, () => setMenuOpen(false));
+  const onMenuKey = useMenuKeys(menuOpen, menu, actions, () => setMenuOpen(false));
 
   const active = conversations.currentId.value === entry.id && view.route.value.view === "chat";
   const writing = conversations.writingIds.value.has(entry.id);
@@ -128,8 +131,10 @@ export function ConversationItem({ entry }: { entry: ConversationEntry }) {
       </button>
       {menuOpen && (
         <div
+          ref={menu}
           class="popover menu conversation-menu"
           role="menu"
+          onKeyDown={onMenuKey}
           aria-label={`Actions for ${title}`}
           style={{
             top: place.top === undefined ? "auto" : `${place.top}px`,
