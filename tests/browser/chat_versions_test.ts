@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { Conversation } from "../../core/model/conversation.ts";
 import { assertCapability, browserUnavailableReason, requires } from "../support/ci.ts";
-import { type Rig, screenshot, startRig } from "./harness.ts";
+import { noSidewaysScroll, type Rig, screenshot, startRig } from "./harness.ts";
 
 const unavailable = browserUnavailableReason();
 
@@ -118,6 +118,14 @@ Deno.test({
         await question.getByRole("button", { name: "Previous version" }).click();
         await page.getByRole("group", { name: "Version 1 of 2" }).first().waitFor();
         await page.getByText(firstAnswer.slice(0, 40)).waitFor();
+      });
+
+      await t.step("on a phone the switcher and Edit fit without sideways scroll", async () => {
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.getByRole("group", { name: /Version \d of 2/ }).first().waitFor();
+        assert.ok(await noSidewaysScroll(page));
+        await screenshot(page, "versions-phone");
+        await page.setViewportSize({ width: 1280, height: 860 });
       });
 
       await t.step("a default model in Settings is what a new chat asks", async () => {
