@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { netnsUnavailableReason, requires } from "../support/ci.ts";
-import { DENO, type LabHost, type LabNode, withLab } from "./lab.ts";
+import { DENO, type LabHost, withLab } from "./lab.ts";
+import { rssMiB, withPeakRss } from "./process_memory.ts";
 
 const options = {
   ...requires(netnsUnavailableReason()),
@@ -17,31 +18,6 @@ const options = {
 const TOOLS = new URL("./http_load_tools.ts", import.meta.url).pathname;
 const TARGET = "127.0.0.1:8080";
 const MiB = 1024 * 1024;
-
-function rssMiB(node: LabNode): number {
-  const pid = node.process?.pid;
-  if (!pid) throw new Error(`${node.host.name} is not running`);
-  const kb = Number(Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+)/)?.[1]);
-  return kb / 1024;
-}
-
-/** Runs `fn` while sampling the node's RSS every 50 ms; returns its result and the peak. */
-async function withPeakRss<T>(
-  node: LabNode,
-  fn: () => Promise<T>,
-): Promise<{ value: T; peak: number }> {
-  let peak = rssMiB(node);
-  const timer = setInterval(() => {
-    try {
-      peak = Math.max(peak, rssMiB(node));
-    } catch { /* the node died: the assertions below say so */ }
-  }, 50);
-  try {
-    return { value: await fn(), peak };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 async function tool<T>(host: LabHost, args: string[]): Promise<T> {
   const out = await host.exec([DENO, "run", "--allow-net", "--quiet", TOOLS, ...args]);
