@@ -12,6 +12,9 @@ export interface TokenCheck {
  * Paired devices (core/security/pairing.ts): their own tokens pass too, and the response to a
  * device is handed to `guard`, which cuts its streams when the device is revoked.
  */
+/** The context key holding the id of the paired device making a request (absent otherwise). */
+export const PAIRED_DEVICE = "pairedDevice";
+
 export interface DeviceCheck {
   deviceOf(token: string): Promise<string | null>;
   guard(response: Response, deviceId: string): Response;
@@ -62,6 +65,7 @@ export function apiAuth(
       c.res = c.json({ error: refusal }, 403);
       return true;
     }
+    c.set(PAIRED_DEVICE, device); // routes may say "this device is paired" (GET /api/pairing)
     await next();
     c.res = devices!.guard(c.res, device);
     return true;

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
 import type { PairingEntry, Pairings } from "../security/pairing.ts";
-import { TOKEN_COOKIE } from "./auth.ts";
+import { PAIRED_DEVICE, TOKEN_COOKIE } from "./auth.ts";
 import { readJson } from "./errors.ts";
 
 /** `GET /api/pairing`: can a phone reach this node, at which addresses, who is paired. */
@@ -11,6 +11,8 @@ export interface PairingView {
   /** Where other devices open the page, e.g. `http://192.168.1.20:8080`. */
   addresses: string[];
   entries: PairingEntry[];
+  /** The paired device asking, when it is one: it may look but not pair or revoke. */
+  thisDevice: string | null;
 }
 
 /** `POST /api/pairing`: the one-time link (shown once, as a QR code). */
@@ -133,6 +135,7 @@ export function pairingRoutes(deps: PairingRoutesDeps): Hono {
       reachable: addresses.length > 0,
       addresses,
       entries: await deps.pairings.list(),
+      thisDevice: (c.get(PAIRED_DEVICE as never) as string | undefined) ?? null,
     };
     return c.json(view);
   });

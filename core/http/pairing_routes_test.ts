@@ -119,6 +119,9 @@ Deno.test("revoking a paired device refuses it at once and cuts its open stream"
 
   const list = await (await local("/api/pairing")).json();
   assert.deepEqual(list.entries.map((e: { state: string }) => e.state), ["paired"]);
+  assert.equal(list.thisDevice, null, "the node's own page is no paired device");
+  const seen = await (await call("/api/pairing", { headers: { cookie } })).json();
+  assert.equal(seen.thisDevice, link.id, "the phone learns it is the paired device");
   const revoked = await local(`/api/pairing/${link.id}`, {
     method: "DELETE",
     headers: { origin: LOCAL_PAGE },
@@ -134,7 +137,7 @@ Deno.test("revoking a paired device refuses it at once and cuts its open stream"
 Deno.test("pairing on a loopback-only node says how to reach it from a phone", async () => {
   const { local } = rig([]);
   const view = await (await local("/api/pairing")).json();
-  assert.deepEqual(view, { reachable: false, addresses: [], entries: [] });
+  assert.deepEqual(view, { reachable: false, addresses: [], entries: [], thisDevice: null });
   const res = await local("/api/pairing", { method: "POST" });
   assert.equal(res.status, 409);
   assert.match((await res.json()).error, /--http-host 0\.0\.0\.0/);

@@ -132,7 +132,15 @@ Deno.test({
           await screenshot(phonePage, "phone-paired-chat");
           await phonePage.getByRole("button", { name: /Open the conversation list/ }).click();
           await openSettings(phonePage);
+          await phonePage.getByText("This device is paired with this node").waitFor();
+          assert.equal(
+            await phonePage.getByRole("button", { name: /pairing QR/ }).count(),
+            0,
+            "a paired phone cannot pair others",
+          );
           assert.ok(await noSidewaysScroll(phonePage), "settings fit 390 px");
+          await phonePage.getByRole("region", { name: "Use from your phone" })
+            .scrollIntoViewIfNeeded();
           await screenshot(phonePage, "phone-settings");
 
           // The owner's page sees the phone paired.

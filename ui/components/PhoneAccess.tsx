@@ -105,6 +105,13 @@ export function PhoneAccess() {
       <h2 id="phone-access-title">Use from your phone</h2>
       {!view
         ? <p class="muted">{pairing.loadError.value ?? "Loading…"}</p>
+        : view.thisDevice
+        ? (
+          <p data-testid="phone-this-device">
+            This device is paired with this node. Pairing other devices and revoking them is done on
+            the node's own page (on the computer running it) or with the API token.
+          </p>
+        )
         : !view.reachable
         ? (
           <p data-testid="phone-loopback-only">
