@@ -18,7 +18,10 @@ export class ConversationEvents {
 
   summary(id: string): void {
     const stored = this.store.summary(id);
-    if (stored) this.events.publish("conversation", toSummary(stored, this.self));
+    if (stored) {
+      const summary = toSummary(stored, this.self, (id) => this.store.messages(id));
+      this.events.publish("conversation", summary);
+    }
   }
 
   message(message: ChatMessage): void {

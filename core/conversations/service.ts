@@ -147,7 +147,8 @@ export class ConversationService {
   // ---- queries -------------------------------------------------------------------------
 
   list(): ConversationList {
-    return groupSummaries(this.#store.summaries().map((s) => toSummary(s, this.#self)));
+    const messagesOf = (id: string) => this.#store.messages(id);
+    return groupSummaries(this.#store.summaries().map((s) => toSummary(s, this.#self, messagesOf)));
   }
 
   get(id: string): Conversation | undefined {

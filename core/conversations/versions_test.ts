@@ -30,6 +30,8 @@ Deno.test("regenerate keeps both answers as versions of one, and switching persi
 
     c = a.service.selectVersion(id, first);
     assert.deepEqual(shown(c), ["q1", "First."]);
+    const row = a.service.list().local.find((s) => s.id === id)!;
+    assert.deepEqual([row.preview, row.messageCount], ["First.", 2], "the list shows the branch");
     await settle();
     assert.deepEqual(shown(b.service.get(id)!), ["q1", "First."], "the switch reached B");
 

@@ -43,8 +43,21 @@ export function shownOrigin(
   };
 }
 
-export function toSummary(stored: StoredSummary, selfId: string): ConversationSummary {
-  const { header } = stored;
+/**
+ * A conversation's list row. With versions, the count and preview are those of the shown branch
+ * (`messagesOf` reads its messages; only conversations that branch pay for it).
+ */
+export function toSummary(
+  stored: StoredSummary,
+  selfId: string,
+  messagesOf?: (conversationId: string) => ChatMessage[],
+): ConversationSummary {
+  const { header, thread } = stored;
+  if (messagesOf && thread && Object.keys(thread.parents).length > 0) {
+    const { path } = shownBranch(messagesOf(header.id), thread);
+    const last = path.findLast((message) => message.content !== "");
+    stored = { ...stored, messageCount: path.length, preview: last?.content ?? "" };
+  }
   return {
     id: header.id,
     title: header.title,
