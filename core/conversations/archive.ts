@@ -64,7 +64,7 @@ export class ConversationArchive {
     const { store } = this.deps;
     const header = store.header(id);
     if (!header) return undefined;
-    const conversation = toConversation(header, store.messages(id), store.nodeId);
+    const conversation = toConversation(header, store.messages(id), store.nodeId, store.thread(id));
     const base = safeName(conversation.title) || "conversation";
     if (format === "markdown") {
       return {
@@ -93,7 +93,12 @@ export class ConversationArchive {
       }
       const taken = new Set<string>();
       for (const { header } of store.summaries()) {
-        const conversation = toConversation(header, store.messages(header.id), store.nodeId);
+        const conversation = toConversation(
+          header,
+          store.messages(header.id),
+          store.nodeId,
+          store.thread(header.id),
+        );
         const base = safeName(conversation.title) || "conversation";
         let name = base;
         for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;

@@ -1,9 +1,11 @@
 /**
  * A conversation as a Markdown document, for reading or pasting elsewhere: the title, then each
- * message under a line naming who wrote it and when (answers: the model and the host). Message
- * text is Markdown already and is kept as it is. Pure.
+ * message of the shown versions under a line naming who wrote it and when (answers: the model and
+ * the host), with "version 2 of 3" where there are others. Message text is Markdown already and
+ * is kept as it is. Pure.
  */
 import type { ChatMessage, Conversation } from "../model/conversation.ts";
+import { shownMessages } from "./legacy_files.ts";
 
 export function conversationMarkdown(conversation: Conversation): string {
   const lines = [
@@ -12,8 +14,12 @@ export function conversationMarkdown(conversation: Conversation): string {
     `_${conversation.readOnly ? `From ${conversation.originName}` : "NeuroMesh conversation"}, ` +
     `started ${readableTime(conversation.createdAt)}._`,
   ];
-  for (const message of conversation.messages) {
-    lines.push("", `### ${author(message)} · ${readableTime(message.timestamp)}`, "");
+  for (const message of shownMessages(conversation)) {
+    const versions = conversation.versions[message.id];
+    const which = versions
+      ? ` · version ${versions.indexOf(message.id) + 1} of ${versions.length}`
+      : "";
+    lines.push("", `### ${author(message)} · ${readableTime(message.timestamp)}${which}`, "");
     lines.push(message.content.trim() || "_(no text)_");
     const notes = [
       message.stopped ? "stopped" : "",
