@@ -92,12 +92,15 @@ function attack(t: Targets): Promise<string[]> {
     ["POST", `${t.node}/api/token/rotate`, undefined],
     ["POST", `${t.node}/api/peers/${t.pendingId}/approve`, undefined],
     ["POST", `${conv}/fork`, undefined],
+    ["POST", `${t.node}/api/pairing`, undefined],
+    ["POST", `${t.node}/api/conversations/import`, { files: [{ path: "a.json", text: "{}" }] }],
   ];
   const preflighted: [string, string, unknown][] = [
     ["PATCH", `${t.node}/api/settings`, { name: "pwned" }],
     ["DELETE", conv, undefined],
     ["PATCH", conv, { title: "pwned by PATCH" }],
     ["POST", `${t.node}/api/conversations`, { title: "pwned by cors" }],
+    ["POST", `${t.node}/api/pairing`, { address: t.node }],
   ];
   const sends: Promise<string>[] = [];
   for (const [method, url, body] of noCors) {
@@ -259,6 +262,7 @@ Deno.test({
         conversations: await localConversations(one.node),
         settings: await api<{ name: string }>(one.node, "/api/settings"),
         llmCalls: await llmCalls(doubleSocket),
+        pairing: await api<{ entries: unknown[] }>(one.node, "/api/pairing"),
         tokenFile: await Deno.stat(`${one.node.dataDir}/api_token.json`).then(
           () => true,
           () => false,
@@ -282,6 +286,11 @@ Deno.test({
         const after = await localConversations(one.node);
         assert.deepEqual(after, before.conversations, "conversations changed");
         assert.deepEqual(await api(one.node, "/api/settings"), before.settings);
+        assert.deepEqual(
+          (await api<{ entries: unknown[] }>(one.node, "/api/pairing")).entries,
+          before.pairing.entries,
+          "a pairing link was made",
+        );
         assert.equal(await llmCalls(doubleSocket), before.llmCalls, "the LLM was called");
         const trust = await api<{ nodes: { nodeId: string; status: string }[] }>(
           one.node,
