@@ -4,7 +4,12 @@ import { createPairingModel } from "./pairing.ts";
 
 /** A node with one address whose links a test can mark as opened by a phone. */
 function fakeNode() {
-  const view: PairingView = { reachable: true, addresses: ["http://10.0.0.5:8080"], entries: [] };
+  const view: PairingView = {
+    reachable: true,
+    addresses: ["http://10.0.0.5:8080"],
+    entries: [],
+    thisDevice: null,
+  };
   const calls: string[] = [];
   const api: PairingApi = {
     pairing: () => Promise.resolve(structuredClone(view)),
@@ -64,7 +69,8 @@ Deno.test("revoke() withdraws a device or the shown link and reads the list agai
 Deno.test("createLink() shows the node's refusal (loopback only) in place", async () => {
   const model = createPairingModel({
     api: {
-      pairing: () => Promise.resolve({ reachable: false, addresses: [], entries: [] }),
+      pairing: () =>
+        Promise.resolve({ reachable: false, addresses: [], entries: [], thisDevice: null }),
       createPairing: () => Promise.reject(new Error("listens on 127.0.0.1 only")),
       revokePairing: () => Promise.resolve(),
     },
