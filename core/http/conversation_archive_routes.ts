@@ -77,12 +77,19 @@ export function conversationArchiveRoutes(deps: ArchiveRouteDeps): Hono {
     return download(c, file);
   });
 
+  // One import at a time: each may hold its 32 MiB body and 64 MiB unpacked, so concurrent ones
+  // would add up; a second is refused before its body is read.
+  let importing = false;
   app.post("/api/conversations/import", async (c) => {
-    const json = await readJson(c);
-    if (!json.ok) return json.response;
-    const parsed = ImportBody.safeParse(json.value);
-    if (!parsed.success) return c.json({ error: describeZodError(parsed.error) }, 400);
+    if (importing) {
+      return c.json({ error: "another import is running: try again when it has finished" }, 409);
+    }
+    importing = true;
     try {
+      const json = await readJson(c);
+      if (!json.ok) return json.response;
+      const parsed = ImportBody.safeParse(json.value);
+      if (!parsed.success) return c.json({ error: describeZodError(parsed.error) }, 400);
       return c.json(await deps.archive.importFiles(parsed.data.files));
     } catch (error) {
       // A damaged archive, no conversation file, too many files: the person can fix the upload.
@@ -90,6 +97,8 @@ export function conversationArchiveRoutes(deps: ArchiveRouteDeps): Hono {
         return c.json({ error: (error as Error).message }, 400);
       }
       throw error;
+    } finally {
+      importing = false;
     }
   });
 

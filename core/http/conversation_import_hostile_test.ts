@@ -301,3 +301,19 @@ Deno.test(
     assert.equal(store.counts().messages, texts.length, "nothing dropped");
   }),
 );
+
+Deno.test(
+  "import: one at a time — a second upload while one runs is a 409, and works afterwards",
+  withApp(async (app, store) => {
+    const files = [{ path: "local.json", text: LOCAL }];
+    const [first, second] = await Promise.all([upload(app, files), upload(app, files)]);
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 409);
+    assert.match((await second.json()).error, /another import is running/);
+    await first.body?.cancel();
+    const again = await upload(app, files);
+    assert.equal(again.status, 200);
+    assert.equal((await again.json()).messages, 0, "the same file adds nothing the second time");
+    assert.equal(store.counts().conversations, 1);
+  }),
+);
