@@ -2,8 +2,9 @@
  * Signed records end to end (issue 10, part 1): honest nodes A and B and a malicious node E,
  * each a real process in its own network namespace. E is trusted on first use like any device
  * (open mode) and links with its own valid key; once it holds A's conversation it sends forged
- * edits, tombstones, a takeover, an altered replay of A's record and lying version vectors
- * (tests/e2e/evil_node.ts). Nothing changes on A or B, both report E, and A's own edits and
+ * edits, tombstones, a takeover, versions and settings (thread records) of A's conversation, an
+ * altered replay of A's record and lying version vectors (tests/e2e/evil_node.ts), and a
+ * conversation of its own whose thread loops. Nothing changes on A or B, both report E, and A's own edits and
  * deletion still reach B, through E too.
  */
 import assert from "node:assert/strict";
@@ -86,6 +87,21 @@ Deno.test({
         const titles = [...list.local, ...list.received.flatMap((g) => g.conversations)]
           .map((c) => c.title);
         assert.ok(!titles.includes("TAKEN OVER"), `${host.name}: ${titles}`);
+      }
+      // E's own conversation, whose thread loops, is shown whole on both (in creation order).
+      const loops = `${evilId}-loops`;
+      for (const host of [a, b]) {
+        await waitFor(
+          `${host.name} shows E's looping conversation`,
+          async () => (await getConversation(host.node.url, loops))?.messages.length === 4,
+          10_000,
+        );
+        const shown = await getConversation(host.node.url, loops);
+        assert.deepEqual(
+          (shown as unknown as { path: string[] }).path,
+          ["l0", "l1", "l2", "l3"].map((id) => `${evilId}-${id}`),
+          `${host.name}: the shown branch of a looping thread`,
+        );
       }
       // A's own sequence did not jump because E claimed 2^52 of it.
       const db = new DatabaseSync(`${a.node.dataDir}/neuromesh.db`, { readOnly: true });
