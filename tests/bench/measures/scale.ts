@@ -5,7 +5,7 @@
  * nodes are gone, N bare Deno processes as the baseline. Every wait is bounded; the lab is
  * deleted by the caller (withLab).
  */
-import { DENO, type Lab, type LabNode, waitFor } from "../../e2e/lab.ts";
+import { DENO, type Lab, type LabNode, type NodeStatus, waitFor } from "../../e2e/lab.ts";
 import { sleep } from "../lab_tools.ts";
 import { firstTimeSeeing, fullMeshAt, isFullMesh, linkedPairs, seesAll } from "../mesh_views.ts";
 import { counterDelta, type NetCounters, readNamespaceCounters } from "../net_snmp.ts";
@@ -79,6 +79,22 @@ async function openEventsPatiently(node: LabNode, deadline: number): Promise<Nod
   }
 }
 
+/**
+ * A node's status, asked again while the node is too busy to answer in time (its HTTP server
+ * answers 408 to a request it could not read soon enough), for up to `patienceMs`.
+ */
+async function statusPatiently(node: LabNode, patienceMs = 60_000): Promise<NodeStatus> {
+  const deadline = performance.now() + patienceMs;
+  for (;;) {
+    try {
+      return await node.status();
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
+
 /** Spawns every node at once; each opens its event stream as soon as its API answers. */
 async function spawnTogether(nodes: readonly LabNode[], timeoutMs: number) {
   const spawnAt = performance.now();
@@ -87,7 +103,7 @@ async function spawnTogether(nodes: readonly LabNode[], timeoutMs: number) {
     await node.start({ readyTimeoutMs: timeoutMs, readyPollMs: 250 });
     const readyMs = performance.now() - spawnAt;
     const events = await openEventsPatiently(node, performance.now() + 60_000);
-    const id = (await node.status()).node.id;
+    const id = (await statusPatiently(node)).node.id;
     return { id, readyMs, events };
   }));
   return { spawnAt, started };
@@ -155,7 +171,7 @@ async function newcomer(lab: Lab, earlierIds: string[]): Promise<NewcomerTiming>
     await last.start({ readyTimeoutMs: 120_000, readyPollMs: 10 });
     const readyAt = performance.now();
     own = await NodeEvents.open(last.url);
-    const id = (await last.status()).node.id;
+    const id = (await statusPatiently(last)).node.id;
     const events = own;
     const earlierSee = (states?: string[]) =>
       watchers.map((w) => firstTimeSeeing(w.peers, [id], states));
@@ -256,7 +272,7 @@ export async function runScale(lab: Lab, limits: ScaleLimits): Promise<ScaleRun>
   // The live events said so; the status API must agree.
   if (meshAt !== null) {
     await phase("mesh check", async () => {
-      if (!isFullMesh(await Promise.all(nodes.map((n) => n.status())))) {
+      if (!isFullMesh(await Promise.all(nodes.map((n) => statusPatiently(n))))) {
         throw new Error("the event streams showed a full mesh that /api/status does not");
       }
     });
@@ -264,7 +280,7 @@ export async function runScale(lab: Lab, limits: ScaleLimits): Promise<ScaleRun>
 
   await sleep(limits.settleSeconds * 1000); // nobody asks the nodes anything from here on
   const idle = await phase("idle", () => sampleUsage(nodes.map(pidOf), limits.sampleSeconds));
-  const peersAtSample = (await Promise.all(nodes.map((n) => n.status())))
+  const peersAtSample = (await Promise.all(nodes.map((n) => statusPatiently(n))))
     .map((s) => s.peers.filter((p) => p.state === "up").length);
 
   // Without a full mesh a message cannot reach everyone and a newcomer has no mesh to join.
