@@ -3,6 +3,7 @@ import { conversations, status } from "../models/app.ts";
 
 const WIDTH = 480;
 const HEIGHT = 340;
+const ROW_HEIGHT = 200;
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -61,7 +62,8 @@ export function MeshGraph() {
     peers: status.peers.value,
     serving: servingNodes(conversations.messages.value),
     width: WIDTH,
-    height: HEIGHT,
+    // A row of three needs less height than a ring.
+    height: status.peers.value.length <= 2 ? ROW_HEIGHT : HEIGHT,
   });
   return (
     <figure class="card glass mesh-graph" data-testid="mesh-graph">

@@ -120,7 +120,8 @@ export function layoutMesh(input: MeshLayoutInput): MeshGraph {
   );
   // An ellipse as wide as the picture allows, with room for the labels under each disc.
   const ry = Math.max(40, cy - 46);
-  const rx = Math.max(40, Math.min(cx - 70, ry * 1.6));
+  // Two peers or fewer sit on the horizontal axis only, so they may use the whole width.
+  const rx = Math.max(40, peers.length <= 2 ? cx - 70 : Math.min(cx - 70, ry * 1.6));
   // Discs shrink as the ring fills so neighbours never overlap: the shortest chord (on the
   // ellipse's narrow axis) stays ≥ 2.6 r.
   const chord = peers.length > 1 ? 2 * ry * Math.sin(Math.PI / peers.length) : ry;

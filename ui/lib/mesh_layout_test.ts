@@ -42,6 +42,8 @@ Deno.test("layoutMesh() puts two peers left and right of this node", () => {
   const [self, a, b] = graph.nodes;
   assert.deepEqual([a.y, b.y], [self.y, self.y]);
   assert.ok(a.x < self.x && b.x > self.x);
+  assert.ok(a.x - a.r >= 0 && b.x + b.r <= graph.width, "within the picture");
+  assert.equal(self.x - a.x, b.x - self.x, "symmetric");
 });
 
 Deno.test("layoutMesh() keeps a peer's place when it goes offline, and greys it", () => {
