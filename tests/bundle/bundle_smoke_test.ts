@@ -177,6 +177,20 @@ Deno.test({
       assert.match(script.headers.get("content-type") ?? "", /javascript/);
       assert.ok(code.length > 1000, `${src} is only ${code.length} bytes`);
 
+      // The installable page's files and the maths module ship inside the bundle too.
+      const embedded: [string, RegExp][] = [
+        ["/manifest.webmanifest", /manifest\+json/],
+        ["/sw.js", /javascript/],
+        ["/icons/icon-192.png", /image\/png/],
+        ["/assets/math.js", /javascript/],
+      ];
+      for (const [path, type] of embedded) {
+        const res = await fetchWithin(`${base}${path}`);
+        await res.body?.cancel();
+        assert.equal(res.status, 200, `${path} answered ${res.status}`);
+        assert.match(res.headers.get("content-type") ?? "", type, path);
+      }
+
       await assertCleanExit(node);
     });
   },
