@@ -173,10 +173,9 @@ export class ConversationStore implements Replica {
       this.#advance(seqsByOrigin(records));
       // Our own signed records coming back (a data dir restored without its database):
       // never reuse a seq they hold.
-      const ownSeen = Math.max(
-        0,
-        ...records.filter((r) => r.origin === this.nodeId).map((r) => r.seq),
-      );
+      // A loop, not Math.max(...seqs): a batch of ~150,000 overflowed the stack.
+      let ownSeen = 0;
+      for (const r of records) if (r.origin === this.nodeId) ownSeen = Math.max(ownSeen, r.seq);
       if (ownSeen >= this.#nextSeq) {
         this.#logger.info("own records received back from a peer; continuing after them", {
           seen: ownSeen,
@@ -491,7 +490,7 @@ export class ConversationStore implements Replica {
         (seq) => this.#s.holdsStamp.get(origin, seq) !== undefined,
       );
       if (next !== current) this.#s.watermarkRaise.run(origin, next);
-      this.#s.maxSeenRaise.run(Math.max(...seqs), origin);
+      this.#s.maxSeenRaise.run(seqs.reduce((max, seq) => Math.max(max, seq), 0), origin);
     }
   }
 }

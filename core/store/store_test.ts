@@ -292,3 +292,17 @@ Deno.test("the SQLite store merges exactly like the in-memory reference (40 rand
     }
   }
 });
+
+Deno.test("a batch of 200,000 records applies: no spread of every seq into Math.max (stack overflow)", () => {
+  // An imported history or a peer's batch this large threw "Maximum call stack size exceeded".
+  const store = ConversationStore.openPath(":memory:", { nodeId: "B" });
+  const count = 200_000;
+  const records = [{ ...header(), origin: "A", seq: 1 } as SyncRecord];
+  for (let i = 0; i < count; i++) {
+    records.push({ ...message(`m${i}`, 10 + i), origin: "A", seq: i + 2 } as SyncRecord);
+  }
+  records.push({ ...message("mine", 5, { originNode: "B" }), origin: "B", seq: 1 } as SyncRecord);
+  assert.equal(store.applyRemote(records).length, count + 2);
+  assert.deepEqual(store.versionVector(), { A: count + 1, B: 1 });
+  store.close();
+});
