@@ -10,7 +10,7 @@ import type { ConversationStore } from "../store/store.ts";
 import type { ConversationEvents } from "./conversation_events.ts";
 import { conversationMarkdown } from "./markdown_export.ts";
 import { exportConversations } from "./legacy_export.ts";
-import { importConversations, type ImportResult } from "./legacy_import.ts";
+import { ExportFolderError, importConversations, type ImportResult } from "./legacy_import.ts";
 import { safeName, toLegacyConversation } from "./legacy_files.ts";
 import { placeUpload } from "./upload_paths.ts";
 import { toConversation } from "./views.ts";
@@ -165,7 +165,11 @@ export class ConversationArchive {
         await Deno.mkdir(`${dir}/${path.slice(0, path.lastIndexOf("/") + 1)}`, { recursive: true });
         await Deno.writeFile(`${dir}/${path}`, data);
       }
-      const result = await importConversations(this.deps.store, dir);
+      const result = await importConversations(this.deps.store, dir).catch((error) => {
+        // The upload's own manifest is damaged: the person's to fix, named without our folder.
+        if (!(error instanceof ExportFolderError)) throw error;
+        throw new UploadError(error.message.replaceAll(`${dir}/`, ""));
+      });
       this.#announce(result);
       return { ...result, ignored };
     } finally {

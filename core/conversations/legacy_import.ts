@@ -79,6 +79,11 @@ interface Read extends Source {
   meta?: ManifestEntry;
 }
 
+/** A folder that is not an export as a whole (no layout, a damaged manifest): nothing read. */
+export class ExportFolderError extends Error {
+  override name = "ExportFolderError";
+}
+
 /** Reads `dir` into `store`. See the module comment. */
 export async function importConversations(
   store: ConversationStore,
@@ -333,7 +338,7 @@ const turn = (...parts: string[]) => JSON.stringify(parts);
 async function listSources(dir: string): Promise<Source[]> {
   const folders = await subfolders(dir, ".");
   if (!folders.includes("conversations") && !folders.includes("received")) {
-    throw new Error(
+    throw new ExportFolderError(
       `${dir} has no conversations/ or received/ folder: not an export of NeuroMesh`,
     );
   }
@@ -354,9 +359,17 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
-  const parsed = Manifest.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ExportFolderError(
+      `${dir}/${MANIFEST_FILE} is not a NeuroMesh export manifest: ${(error as Error).message}`,
+    );
+  }
+  const parsed = Manifest.safeParse(json);
   if (!parsed.success) {
-    throw new Error(
+    throw new ExportFolderError(
       `${dir}/${MANIFEST_FILE} is not a NeuroMesh export manifest: ${
         parsed.error.issues[0].message
       }`,

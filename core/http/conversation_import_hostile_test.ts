@@ -317,3 +317,20 @@ Deno.test(
     assert.equal(store.counts().conversations, 1);
   }),
 );
+
+Deno.test(
+  "import: a damaged neuromesh.json is a 400 naming it, without the node's temporary paths",
+  withApp(async (app, store) => {
+    for (const manifest of ["{oops", '{"conversations":[{"file":"../../../etc/passwd"}]}']) {
+      const res = await upload(app, [
+        { path: "export/neuromesh.json", text: manifest },
+        { path: "export/conversations/local.json", text: LOCAL },
+      ]);
+      const body = await res.json();
+      assert.equal(res.status, 400, body.error);
+      assert.match(body.error, /^neuromesh\.json is not a NeuroMesh export manifest: /);
+      assert.doesNotMatch(body.error, /neuromesh-import-|\/tmp/);
+    }
+    assert.equal(store.counts().conversations, 0);
+  }),
+);
