@@ -86,12 +86,7 @@ export function apiAuth(
     const query = c.req.query("token");
     if (query !== undefined && c.req.method === "GET") {
       if (!await tokens.verify(query)) return unauthorized(c, "wrong API token");
-      setCookie(c, TOKEN_COOKIE, query, {
-        httpOnly: true,
-        sameSite: "Strict",
-        path: "/",
-        maxAge: 400 * 24 * 3600,
-      });
+      setTokenCookie(c, query);
       const url = new URL(c.req.url);
       url.searchParams.delete("token");
       return c.redirect(`${url.pathname}${url.search}`, 303);
@@ -104,6 +99,23 @@ export function apiAuth(
       cookie === undefined ? "this node needs its API token" : "wrong API token",
     );
   };
+}
+
+/**
+ * Sets the page's token cookie (the API token, or a paired device's): HttpOnly, SameSite=Strict,
+ * 400 days, and Secure when the page was reached over HTTPS (directly, or through a proxy that
+ * says so), so such a browser never sends it over plain http.
+ */
+export function setTokenCookie(c: Context, token: string): void {
+  const https = new URL(c.req.url).protocol === "https:" ||
+    c.req.header("x-forwarded-proto")?.split(",")[0].trim().toLowerCase() === "https";
+  setCookie(c, TOKEN_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/",
+    maxAge: 400 * 24 * 3600,
+    secure: https,
+  });
 }
 
 function unauthorized(c: Context, why: string): Response {

@@ -105,3 +105,17 @@ Deno.test("guessing pairing codes finds nothing and does not spend the real link
   assert.equal((await call(`/pair/${code}`, { headers: TYPED })).status, 303);
   assert.equal((await call(`/pair/${code}`, { headers: TYPED })).status, 410, "used once");
 });
+
+Deno.test("the device cookie is HttpOnly and SameSite=Strict, and Secure when the page is reached over HTTPS", async () => {
+  const { withToken, call } = await pairedPhone();
+  for (
+    const [headers, secure] of [[{}, false], [{ "x-forwarded-proto": "https" }, true]] as const
+  ) {
+    const link = await (await withToken("/api/pairing", { method: "POST" })).json();
+    const opened = await call(new URL(link.url).pathname, { headers: { ...TYPED, ...headers } });
+    const cookie = opened.headers.get("set-cookie") ?? "";
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.equal(/;\s*Secure/i.test(cookie), secure, cookie);
+  }
+});

@@ -1,7 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { setCookie } from "hono/cookie";
 import type { PairingEntry, Pairings } from "../security/pairing.ts";
-import { PAIRED_DEVICE, TOKEN_COOKIE } from "./auth.ts";
+import { PAIRED_DEVICE, setTokenCookie } from "./auth.ts";
 import { readJson } from "./errors.ts";
 
 /** `GET /api/pairing`: can a phone reach this node, at which addresses, who is paired. */
@@ -30,8 +29,6 @@ export interface PairingRoutesDeps {
 
 /** The path of a pairing link: `/pair/<code>`. */
 export const PAIR_PATH = /^\/pair\/([A-Za-z0-9_-]{1,128})\/?$/;
-
-const COOKIE_MAX_AGE_S = 400 * 24 * 3600;
 
 /** The page a person sees when a pairing link does not work; no script, no outside request. */
 function refusalPage(title: string, text: string): string {
@@ -81,12 +78,7 @@ export function pairingLink(pairings: Pairings): MiddlewareHandler {
         headers,
       );
     }
-    setCookie(c, TOKEN_COOKIE, token, {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      maxAge: COOKIE_MAX_AGE_S,
-    });
+    setTokenCookie(c, token);
     c.header("cache-control", "no-store");
     c.header("referrer-policy", "no-referrer");
     return c.redirect("/", 303);
