@@ -318,3 +318,36 @@ Deno.test("importConversations() refuses a folder that is no export", async () =
     }
   });
 });
+
+Deno.test("a long history is committed in parts, with the event loop running between them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const legacy = JSON.parse(await Deno.readTextFile(`${ORIGINAL}/conversations/local.json`));
+    const message = legacy.messages[0];
+    legacy.messages = Array.from({ length: 3_500 }, (_, i) => ({ ...message, content: `m${i}` }));
+    await Deno.mkdir(`${dir}/conversations`);
+    await Deno.writeTextFile(`${dir}/conversations/local.json`, JSON.stringify(legacy));
+    const store = ConversationStore.openPath(":memory:", { nodeId: SELF });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const ticksAtCommit: number[] = [];
+    const commit = store.commitLocal.bind(store);
+    store.commitLocal = (values, options) => {
+      ticksAtCommit.push(ticks);
+      return commit(values, options);
+    };
+    try {
+      const result = await importConversations(store, dir);
+      assert.equal(result.messages, 3_500);
+    } finally {
+      clearInterval(timer);
+      store.close();
+    }
+    assert.equal(ticksAtCommit.length, 4, "3,501 records in parts of 1,000");
+    for (let i = 1; i < ticksAtCommit.length; i++) {
+      assert.ok(ticksAtCommit[i] > ticksAtCommit[i - 1], `timers ran before part ${i + 1}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
