@@ -72,6 +72,8 @@ Deno.test("a paired device chats and reads, but cannot grant or change access", 
   const other = await (await withToken("/api/pairing", { method: "POST" })).json();
   const refused: [string, RequestInit][] = [
     ["/api/pairing", { method: "POST" }],
+    ["/api/%70airing", { method: "POST" }], // percent-encoded: the guard sees what routes see
+    ["/api/x/../pairing", { method: "POST" }],
     [`/api/pairing/${other.id}`, { method: "DELETE" }],
     ["/api/token/rotate", { method: "POST" }],
     ["/api/settings", json("PATCH", { ollamaUrl: "http://169.254.169.254/" })],
