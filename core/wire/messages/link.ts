@@ -1,7 +1,11 @@
 import { z } from "zod";
 
-/** Protocol version spoken by this build. A peer with another major version is refused. */
-export const PROTOCOL_VERSION = 3;
+/**
+ * Protocol version spoken by this build. A peer with another version is refused. 4: records are
+ * kept and relayed with fields this build does not know (version 3 stripped them, so a version-3
+ * node would take a newer record's signature for a forgery).
+ */
+export const PROTOCOL_VERSION = 4;
 
 const NodeId = z.string().min(1).max(128);
 
