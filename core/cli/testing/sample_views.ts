@@ -11,7 +11,7 @@ export const STATUS: Status = {
     shortId: "AAAAAAA-AAAAAAA",
     name: "desk",
     version: "0.1.0",
-    protocolVersion: 4,
+    protocolVersion: 3,
     uptimeSec: 3 * 3600 + 20 * 60,
     hasLlm: true,
     httpPort: 8080,
