@@ -85,23 +85,27 @@ Deno.test({
         const second = textOf(c, c.path[1]);
         assert.notEqual(second, firstAnswer, "the system prompt changed the answer");
         await page.getByRole("group", { name: "Version 2 of 2" }).waitFor();
-        assert.equal(await page.getByText(firstAnswer, { exact: false }).count(), 0);
+        assert.equal(
+          await page.getByTestId("messages").getByText(firstAnswer, { exact: false }).count(),
+          0,
+        );
         await screenshot(page, "versions-regenerated");
         await page.getByRole("button", { name: "Previous version" }).click();
         await page.getByRole("group", { name: "Version 1 of 2" }).waitFor();
-        await page.getByText(firstAnswer.slice(0, 40)).waitFor();
+        await page.getByTestId("messages").getByText(firstAnswer.slice(0, 40)).waitFor();
       });
 
       await t.step("the version shown survives a reload", async () => {
         await page.reload();
         await page.getByRole("group", { name: "Version 1 of 2" }).waitFor();
-        await page.getByText(firstAnswer.slice(0, 40)).waitFor();
+        await page.getByTestId("messages").getByText(firstAnswer.slice(0, 40)).waitFor();
         const c = await conversationOf(rig!, page);
         assert.equal(textOf(c, c.path[1]), firstAnswer);
       });
 
       await t.step("edit and resend makes a second version of the question", async () => {
-        await page.getByText("What is a CRDT and merge?", { exact: false }).last().hover();
+        await page.getByTestId("messages").getByText("What is a CRDT and merge?", { exact: false })
+          .last().hover();
         await page.getByRole("button", { name: "Edit message" }).click();
         const editor = page.getByRole("textbox", { name: "Edited question" });
         await editor.fill("What is a CRDT, in one line?");
@@ -117,7 +121,7 @@ Deno.test({
         // Back to the first question: its own answers (and their switcher) come back with it.
         await question.getByRole("button", { name: "Previous version" }).click();
         await page.getByRole("group", { name: "Version 1 of 2" }).first().waitFor();
-        await page.getByText(firstAnswer.slice(0, 40)).waitFor();
+        await page.getByTestId("messages").getByText(firstAnswer.slice(0, 40)).waitFor();
       });
 
       await t.step("on a phone the switcher and Edit fit without sideways scroll", async () => {
