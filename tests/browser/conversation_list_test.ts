@@ -165,16 +165,26 @@ Deno.test({
         await screenshot(page, "list-actions-menu");
         // The keyboard works the menu: focus starts on the first item, arrows wrap, Escape
         // closes it and gives focus back; Enter on the button opens it again.
-        const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
-        assert.equal(await focused(), "Rename");
+        // Focus moves in an effect after the menu renders: wait for it (5 s) rather than read once.
+        const focusedOn = async (label: string) => {
+          await page.waitForFunction(
+            (want) => document.activeElement?.textContent?.trim() === want,
+            label,
+            { timeout: 5_000 },
+          ).catch(async () => {
+            const now = await page.evaluate(() => document.activeElement?.textContent?.trim());
+            throw new Error(`focus is on ${JSON.stringify(now)}, not ${label}`);
+          });
+        };
+        await focusedOn("Rename");
         await page.keyboard.press("ArrowUp");
-        assert.equal(await focused(), "Delete");
+        await focusedOn("Delete");
         await page.keyboard.press("Escape");
         await page.getByRole("menu").waitFor({ state: "detached" });
         assert.equal(await actions.evaluate((el) => el === document.activeElement), true);
         await page.keyboard.press("Enter");
         await page.getByRole("menuitem", { name: "Rename" }).waitFor();
-        assert.equal(await focused(), "Rename");
+        await focusedOn("Rename");
         await page.keyboard.press("Enter");
         const field = sidebar(page).getByRole("textbox", {
           name: "New title for Bread without yeast",
