@@ -181,6 +181,10 @@ Deno.test({
         await focusedOn("Delete");
         await page.keyboard.press("Escape");
         await page.getByRole("menu").waitFor({ state: "detached" });
+        const button = await actions.elementHandle();
+        await page.waitForFunction((el) => el === document.activeElement, button, {
+          timeout: 5_000,
+        }).catch(() => {});
         assert.equal(await actions.evaluate((el) => el === document.activeElement), true);
         await page.keyboard.press("Enter");
         await page.getByRole("menuitem", { name: "Rename" }).waitFor();
