@@ -63,11 +63,15 @@ export function useKeyboard(): void {
       document.querySelector<HTMLElement>(".sidebar .drawer-close")?.focus();
     } else if (wasOpen.current) {
       // Back to the button that opened it, unless the person went somewhere else meanwhile.
-      const active = document.activeElement;
-      if (!active || active === document.body || active.closest(".sidebar")) {
-        [...document.querySelectorAll<HTMLElement>(".drawer-toggle")]
-          .find((el) => el.offsetParent !== null)?.focus();
-      }
+      // After the next frame: the drawer's close button must not keep focus once it is hidden,
+      // and the toggle's visibility is only known when the closed layout is in place.
+      requestAnimationFrame(() => {
+        const active = document.activeElement;
+        if (!active || active === document.body || active.closest(".sidebar")) {
+          [...document.querySelectorAll<HTMLElement>(".drawer-toggle")]
+            .find((el) => el.getClientRects().length > 0)?.focus();
+        }
+      });
     }
     wasOpen.current = drawerOpen;
   }, [drawerOpen]);
