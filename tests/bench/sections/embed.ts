@@ -7,17 +7,14 @@
  * batch's wall time, the CPU time it cost every process on its path (from /proc): on a machine
  * busy with other work the wall times swing widely, the CPU a path needs does not.
  */
-import { DENO, type Lab, waitFor } from "../../e2e/lab.ts";
-import { type Forwarder, forwardTcpToUnix } from "../../support/unix_forward.ts";
-import { startNodes, withLab } from "../lab_tools.ts";
+import type { Lab } from "../../e2e/lab.ts";
+import { startClientAndHost, withLab } from "../lab_tools.ts";
 import { type LatencySummary, summarize } from "../measures/llm.ts";
 import { clockTicksPerSecond, readProcSample } from "../proc_stats.ts";
 import type { Figure } from "../report.ts";
 import type { Section } from "../section.ts";
 
 const MODEL = "nomic-embed-text:latest";
-const BRIDGE = new URL("../unix_bridge.ts", import.meta.url).pathname;
-const HOST_ARGS = ["--capacity", "64", "--queue-size", "64", "--rate-limit", "1000000"];
 const BATCH = 1_000;
 
 export interface EmbedPhases {
@@ -122,40 +119,9 @@ async function measure(
 }
 
 export async function runEmbedPhases(lab: Lab, quick: boolean): Promise<EmbedPhases> {
-  const client = lab.host(1);
-  const host = lab.host(2);
-  const directPath = `${lab.dir}/direct.sock`;
-  const double = await host.startOllama(["--host", "0.0.0.0", "--models", MODEL]);
-  await startNodes([host.node], { args: HOST_ARGS });
-  await client.node.start({ args: ["--no-discovery", "--peer", `${host.address}:7878`] });
-  const bridge = await client.spawn(
-    [
-      DENO,
-      "run",
-      "--allow-all",
-      "--quiet",
-      BRIDGE,
-      "--socket",
-      directPath,
-      "--target",
-      `${host.address}:11434`,
-    ],
-    /listening/,
-  );
-  const direct: Forwarder = forwardTcpToUnix(directPath);
+  const { client, host, double, bridge, direct } = await startClientAndHost(lab, MODEL);
   try {
     const meshUrl = client.node.url;
-    await waitFor(
-      `${MODEL} offered on the client node`,
-      async () => {
-        const tags = await (await fetch(`${meshUrl}/api/tags`)).json() as {
-          models: { name: string }[];
-        };
-        return tags.models.some((m) => m.name === MODEL);
-      },
-      15_000,
-      100,
-    );
     const pids = {
       mesh: [client.node.process!.pid, host.node.process!.pid, double.pid],
       direct: [double.pid, bridge.pid],

@@ -6,16 +6,13 @@
  * Both paths start with the same unix-socket forwarder from the bench process.
  */
 import { benchLlm, type LlmBenchResult } from "../measures/llm.ts";
-import { DENO, type Lab, waitFor } from "../../e2e/lab.ts";
+import type { Lab } from "../../e2e/lab.ts";
 import { type Forwarder, forwardTcpToUnix } from "../../support/unix_forward.ts";
-import { startNodes, withLab } from "../lab_tools.ts";
+import { HOST_ARGS, startClientAndHost, withLab } from "../lab_tools.ts";
 import type { Figure } from "../report.ts";
 import type { Section } from "../section.ts";
 
 const MODEL = "tinyllama:1.1b";
-const BRIDGE = new URL("../unix_bridge.ts", import.meta.url).pathname;
-/** The bench measures the mesh, not the host's admission policy (default capacity 2, 100/min). */
-const HOST_ARGS = ["--capacity", "64", "--queue-size", "64", "--rate-limit", "1000000"];
 
 export interface Phases {
   latency: LlmBenchResult;
@@ -44,46 +41,14 @@ export async function runPhases(
   quick: boolean,
   nodeArgs: string[] = [],
 ): Promise<Phases> {
-  const client = lab.host(1);
-  const host = lab.host(2);
   const controlPath = `${lab.dir}/double-control.sock`;
-  const directPath = `${lab.dir}/direct.sock`;
-  await host.startOllama(["--host", "0.0.0.0", "--models", MODEL, "--control-socket", controlPath]);
-  await startNodes([host.node], { args: [...HOST_ARGS, ...nodeArgs] });
-  // The client dials the host and neither discovers the other: with both dialing at once, a
-  // duplicate-link swap can lose the host's model announcement for good (see the bench report).
-  await client.node.start({
-    args: ["--no-discovery", "--peer", `${host.address}:7878`, ...nodeArgs],
+  const { client, host, direct } = await startClientAndHost(lab, MODEL, {
+    doubleArgs: ["--control-socket", controlPath],
+    nodeArgs,
   });
-  await client.spawn(
-    [
-      DENO,
-      "run",
-      "--allow-all",
-      "--quiet",
-      BRIDGE,
-      "--socket",
-      directPath,
-      "--target",
-      `${host.address}:11434`,
-    ],
-    /listening/,
-  );
-  const direct = forwardTcpToUnix(directPath);
   const control = forwardTcpToUnix(controlPath);
   try {
     const meshUrl = client.node.url;
-    await waitFor(
-      `${MODEL} offered on the client node`,
-      async () => {
-        const tags = await (await fetch(`${meshUrl}/api/tags`)).json() as {
-          models: { name: string }[];
-        };
-        return tags.models.some((m) => m.name === MODEL);
-      },
-      15_000,
-      100,
-    );
     const bench = (
       options: { requests: number; concurrency?: number; longStreamTokens: number },
       viaUrl = meshUrl,
