@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
 import { FakeClock } from "../time/clock.ts";
-import { Dialer } from "./dialer.ts";
+import { Dialer, type DialerOptions } from "./dialer.ts";
 import { Link } from "./link.ts";
 import type { LinkDown } from "./link_options.ts";
 import { hello } from "./testing/link_fixtures.ts";
@@ -40,6 +40,32 @@ function setup(options: { selfId?: string; maxConcurrentDials?: number } = {}) {
   const listen = (address: string) => net.transport(address).listen(address, 7878, () => {});
   const states = () => dialer.rows().map((r) => `${r.nodeId ?? r.host}:${r.state}`);
   return { clock, dialer, linked, started, stale, listen, states };
+}
+
+/** A Dialer over a transport the test controls, whose connections never become links. */
+function dialerOver(
+  transport: Transport,
+  clock: FakeClock,
+  options: Pick<DialerOptions, "connectTimeoutMs"> & Partial<DialerOptions>,
+): Dialer {
+  return new Dialer({
+    selfId: "A",
+    host: {
+      isLinked: () => false,
+      addressAllowed: () => true,
+      startLink: () => {
+        throw new Error("no connection completes here");
+      },
+      dropStaleLink: () => {},
+      changed: () => {},
+    },
+    transport,
+    clock,
+    logger: silentLogger,
+    backoff: { baseMs: 100, capMs: 400, random: () => 0.5 },
+    stableLinkMs: 1_000,
+    ...options,
+  });
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -189,25 +215,7 @@ Deno.test("Dialer keeps at most maxConcurrentDials dials in flight; the rest wai
         pending.push({ host, fail });
       }),
   };
-  const dialer = new Dialer({
-    selfId: "A",
-    maxConcurrentDials: 2,
-    host: {
-      isLinked: () => false,
-      addressAllowed: () => true,
-      startLink: () => {
-        throw new Error("no connection completes here");
-      },
-      dropStaleLink: () => {},
-      changed: () => {},
-    },
-    transport,
-    clock,
-    logger: silentLogger,
-    connectTimeoutMs: 10_000,
-    backoff: { baseMs: 100, capMs: 400, random: () => 0.5 },
-    stableLinkMs: 1_000,
-  });
+  const dialer = dialerOver(transport, clock, { maxConcurrentDials: 2, connectTimeoutMs: 10_000 });
   for (const k of [2, 3, 4, 5]) dialer.connect(`10.0.0.${k}`, 7878, { nodeId: `N${k}` });
   await tick();
   assert.deepEqual(pending.map((p) => p.host), ["10.0.0.2", "10.0.0.3"]);
@@ -233,25 +241,7 @@ Deno.test("Dialer bounds the connect and the secure handshake after it separatel
         signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
       }),
   };
-  const dialer = new Dialer({
-    selfId: "A",
-    host: {
-      isLinked: () => false,
-      addressAllowed: () => true,
-      startLink: () => {
-        throw new Error("no connection completes here");
-      },
-      dropStaleLink: () => {},
-      changed: () => {},
-    },
-    transport,
-    clock,
-    logger: silentLogger,
-    connectTimeoutMs: 200,
-    secureTimeoutMs: 1_000,
-    backoff: { baseMs: 100, capMs: 400, random: () => 0.5 },
-    stableLinkMs: 1_000,
-  });
+  const dialer = dialerOver(transport, clock, { connectTimeoutMs: 200, secureTimeoutMs: 1_000 });
   dialer.connect("10.0.0.2", 7878, { nodeId: "B" });
   await tick();
   clock.advance(999); // past the connect bound: the handshake still has time
