@@ -14,6 +14,7 @@ Deno.test("GET /metrics answers the node's metrics in the Prometheus text format
     peers: () => [{ id: "H1", name: "desk", state: "up", rttMs: 1.5 }],
     sync: () => ({ pendingPulls: 0, lastAppliedAt: new Map([["H1", 1_000]]) }),
     now: () => 3_000,
+    memory: () => ({ rss: 90e6, heapTotal: 30e6, heapUsed: 20e6, external: 4e6 }),
   });
   const res = await metricsRoutes({ render: () => metrics.render() }).request("/metrics");
   assert.equal(res.status, 200);
@@ -33,6 +34,10 @@ Deno.test("GET /metrics answers the node's metrics in the Prometheus text format
       'neuromesh_peer_link_rtt_seconds{peer_id="H1",peer="desk"} 0.0015',
       "neuromesh_sync_pending_pulls 0",
       'neuromesh_sync_last_applied_age_seconds{origin="H1"} 2',
+      "process_resident_memory_bytes 90000000",
+      "neuromesh_js_heap_used_bytes 20000000",
+      "neuromesh_js_heap_total_bytes 30000000",
+      "neuromesh_external_memory_bytes 4000000",
     ]
   ) assert.ok(text.split("\n").includes(line), `missing line: ${line}\n${text}`);
 });

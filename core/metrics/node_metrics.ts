@@ -21,6 +21,8 @@ export interface MetricSources {
   /** Sync: pulls waiting or running, and when a record of each origin was last applied (ms). */
   sync?: () => { pendingPulls: number; lastAppliedAt: ReadonlyMap<string, number> } | undefined;
   now?: () => number;
+  /** The process's memory (Deno.memoryUsage shape), injectable for tests. */
+  memory?: () => { rss: number; heapTotal: number; heapUsed: number; external: number };
 }
 
 const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -106,6 +108,25 @@ export class NodeMetrics {
           value: Math.max(0, (now - at) / 1000),
         }));
       },
+    );
+    this.#memoryGauges(r);
+  }
+
+  #memoryGauges(r: MetricsRegistry): void {
+    const memory = (pick: "rss" | "heapTotal" | "heapUsed" | "external") => (): Sample[] => [
+      { labels: {}, value: (this.#sources.memory ?? Deno.memoryUsage)()[pick] },
+    ];
+    r.gauge("process_resident_memory_bytes", "Resident memory of the node.", memory("rss"));
+    r.gauge(
+      "neuromesh_js_heap_used_bytes",
+      "JavaScript heap in use (the rest of the resident memory is the runtime, buffers, TLS).",
+      memory("heapUsed"),
+    );
+    r.gauge("neuromesh_js_heap_total_bytes", "JavaScript heap reserved.", memory("heapTotal"));
+    r.gauge(
+      "neuromesh_external_memory_bytes",
+      "Memory of objects outside the JavaScript heap that it holds (array buffers).",
+      memory("external"),
     );
   }
 

@@ -106,3 +106,31 @@ export function attemptAfterLink(
 ): number {
   return upAt !== undefined && now - upAt >= stableLinkMs ? 0 : attempt;
 }
+
+/**
+ * Which of the dials waiting for a free slot goes next: the first id after this node's own on
+ * the ring of ids (ids without a known node id keep their arrival order, before the others).
+ * Every node learns the others in about the same order; taken in that order, all would dial the
+ * same node first and overrun its handshake limit. On the ring each node starts with its own
+ * successors, so the dials a node receives at one moment come from few nodes.
+ */
+export function nextOnRing<T>(
+  selfId: string,
+  waiting: Iterable<T>,
+  idOf: (item: T) => string | null,
+): T | undefined {
+  let best: T | undefined;
+  let bestKey: [number, string] | undefined;
+  for (const item of waiting) {
+    const id = idOf(item);
+    if (id === null) return item;
+    const key: [number, string] = [id > selfId ? 0 : 1, id];
+    if (
+      bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])
+    ) {
+      best = item;
+      bestKey = key;
+    }
+  }
+  return best;
+}

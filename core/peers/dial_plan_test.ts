@@ -5,6 +5,7 @@ import {
   dialStep,
   firstDialDelay,
   linkEndStep,
+  nextOnRing,
   targetKey,
 } from "./dial_plan.ts";
 
@@ -84,4 +85,22 @@ Deno.test("firstDialDelay(): the lower id dials at once, the higher one waits fo
   assert.equal(firstDialDelay("B", { nodeId: "A" }, 3_000), 3_000);
   assert.equal(firstDialDelay("B", { nodeId: "A", static: true }, 3_000), 0, "static: at once");
   assert.equal(firstDialDelay("B", {}, 3_000), 0, "id unknown: at once");
+});
+
+Deno.test("nextOnRing(): successors of this node's id first, then from the start of the ring", () => {
+  const idOf = (id: string | null) => id;
+  assert.equal(nextOnRing("M", ["B", "Z", "N", "A"], idOf), "N");
+  assert.equal(nextOnRing("M", ["B", "A"], idOf), "A");
+  assert.equal(nextOnRing("M", [], idOf), undefined);
+  // A target whose node id is not known yet (a static peer) keeps its turn.
+  assert.equal(nextOnRing("M", ["Z", null, "N"], idOf), null);
+});
+
+Deno.test("nextOnRing(): every node of a mesh starts with a different target", () => {
+  const ids = Array.from({ length: 50 }, (_, k) => `N${String(k).padStart(2, "0")}`);
+  const firsts = ids.map((self) =>
+    nextOnRing(self, ids.filter((id) => id > self).reverse(), (id) => id)
+  );
+  // Only the lower id of a pair dials: each node's first dial goes to its own successor.
+  assert.deepEqual(firsts.slice(0, -1), ids.slice(1));
 });

@@ -7,6 +7,7 @@ import {
   dialStep,
   firstDialDelay,
   linkEndStep,
+  nextOnRing,
   targetKey,
   type WantOptions,
 } from "./dial_plan.ts";
@@ -289,12 +290,12 @@ export class Dialer {
     }
   }
 
-  /** Starts the longest-waiting queued dial, if any (each decides again whether it is due). */
+  /** Starts the next queued dial on the ring, if any (each decides again whether it is due). */
   #dialNext(): void {
-    const next = this.#queued.values().next();
-    if (next.done) return;
-    this.#queued.delete(next.value);
-    void this.#dial(next.value);
+    const next = nextOnRing(this.#options.selfId, this.#queued, (t) => this.#nodeId(t));
+    if (next === undefined) return;
+    this.#queued.delete(next);
+    void this.#dial(next);
   }
 
   async #attempt(target: Target): Promise<void> {

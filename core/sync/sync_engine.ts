@@ -4,8 +4,8 @@
  * - Real time: each local change is pushed at once (`CONV:`) to every linked peer; a peer that
  *   learns something new from a push forwards it once to its other peers (merge only reports
  *   a version the first time it arrives), so relays are fast.
- * - Anti-entropy: on every link up and every `antiEntropyMs`, the node sends its version vector
- *   (`VVEC:`) to a peer, which answers with what is missing in bounded `CSYN:` frames. Pulls run
+ * - Anti-entropy: on every link up, and every `antiEntropyMs` to a few peers in turn
+ *   (anti_entropy.ts roundPeers), the node sends its version vector (`VVEC:`) to a peer, which answers with what is missing in bounded `CSYN:` frames. Pulls run
  *   one peer at a time, so a node catching up does not download the same records from
  *   everyone. After a pull brought something new, other peers are invited to pull from us.
  * - Nothing leaves when sharing is off, globally or for the conversation.
@@ -23,6 +23,7 @@ import {
   buildReply,
   chunkRecords,
   DEFAULT_BATCH_LIMITS,
+  roundPeers,
 } from "./anti_entropy.ts";
 import type { HybridClock } from "../time/hlc.ts";
 import { authorityProblem } from "./authority.ts";
@@ -61,6 +62,8 @@ export class SyncEngine {
     & SyncEngineOptions;
   #unsubscribe: (() => void)[] = [];
   #roundTimer: TimerHandle | null = null;
+  /** The last peer a periodic round pulled from (rounds take turns, see roundPeers). */
+  #lastRoundPeer: string | null = null;
   #queue: string[] = [];
   /** When a record of each origin was last applied (wall ms), for the sync lag metric. */
   readonly #lastApplied = new Map<string, number>();
@@ -218,9 +221,16 @@ export class SyncEngine {
    */
   #onLinkLost(peer: PeerRef) {
     this.#onLinkDown(peer);
-    for (const other of this.#o.bus.linkedPeers()) {
-      if (other.id !== peer.id) this.pullFrom(other.id);
-    }
+    // A few peers, in turn, as a round does: one node leaving a mesh of fifty would otherwise
+    // start 49 × 48 pulls at once.
+    this.#pullRound(this.#o.bus.linkedPeers().map((p) => p.id).filter((id) => id !== peer.id));
+  }
+
+  /** Pulls from the next few of `linked` in turn (roundPeers). */
+  #pullRound(linked: string[]) {
+    const peers = roundPeers(linked, this.#lastRoundPeer);
+    for (const id of peers) this.pullFrom(id);
+    this.#lastRoundPeer = peers.at(-1) ?? this.#lastRoundPeer;
   }
 
   #onLinkDown(peer: PeerRef) {
@@ -366,7 +376,7 @@ export class SyncEngine {
     this.#roundTimer = this.#o.timers.setTimeout(() => {
       this.#roundTimer = null;
       if (!this.#running) return;
-      for (const peer of this.#o.bus.linkedPeers()) this.pullFrom(peer.id);
+      this.#pullRound(this.#o.bus.linkedPeers().map((p) => p.id));
       this.#scheduleRound();
     }, this.#o.antiEntropyMs);
   }

@@ -336,3 +336,36 @@ Deno.test("pushes lost on a link that died silently arrive through another peer 
     closeAll(nodes);
   }
 });
+
+Deno.test("a periodic round pulls from three peers in turn, not from all", async () => {
+  const mesh = new MemoryMesh();
+  const timers = new FakeClock();
+  const ids = ["A", "B", "C", "D", "E", "F", "G"];
+  const nodes = ids.map((id) => meshNode(mesh, id, { timers, antiEntropyMs: 30_000 }));
+  const [a] = nodes;
+  try {
+    mesh.linkAll();
+    await settle();
+    const pulledBy = (node: MeshNode) => {
+      const asked: string[] = [];
+      const send = node.bus.send.bind(node.bus);
+      node.bus.send = ((peerId, marker, payload) => {
+        if (marker === "VVEC:") asked.push(peerId);
+        return send(peerId, marker, payload);
+      }) as typeof node.bus.send;
+      return asked;
+    };
+    const asked = pulledBy(a);
+    timers.advance(30_000);
+    await settle();
+    assert.deepEqual(asked, ["B", "C", "D"]);
+    timers.advance(30_000);
+    await settle();
+    assert.deepEqual(asked.slice(3), ["E", "F", "G"]);
+    timers.advance(30_000);
+    await settle();
+    assert.deepEqual(asked.slice(6), ["B", "C", "D"]);
+  } finally {
+    closeAll(nodes);
+  }
+});

@@ -11,6 +11,7 @@ import { firstTimeSeeing, fullMeshAt, isFullMesh, linkedPairs, seesAll } from ".
 import { counterDelta, type NetCounters, readNamespaceCounters } from "../net_snmp.ts";
 import { NodeEvents } from "../node_events.ts";
 import { type ProcUsage, sampleUsage } from "../proc_usage.ts";
+import { clockTicksPerSecond, readProcSample } from "../proc_stats.ts";
 
 export interface ScaleLimits {
   /** Longest wait, from the spawn, for every node's API to answer (start-up on a busy core). */
@@ -33,6 +34,8 @@ export interface ScaleRun {
   pairsLinked: number;
   /** Per node during formation: UDP datagrams sent, TCP connections dialed, send errors. */
   formation: NetCounters[];
+  /** Per node: CPU time (user + system) from its spawn until the mesh formed or the wait ended. */
+  formationCpuSeconds: number[];
   /** Linked peers per node when idle usage was sampled. */
   peersAtSample: number[];
   idle: ProcUsage[];
@@ -269,6 +272,9 @@ export async function runScale(lab: Lab, limits: ScaleLimits): Promise<ScaleRun>
     await Promise.all(started.map((s) => s.events.close()));
   }
   const formation = (await countersOf(lab)).map((after, k) => counterDelta(before[k], after));
+  const ticks = await clockTicksPerSecond();
+  const formationCpuSeconds = (await Promise.all(nodes.map((n) => readProcSample(pidOf(n)))))
+    .map((sample) => sample.cpuTicks / ticks);
   // The live events said so; the status API must agree.
   if (meshAt !== null) {
     await phase("mesh check", async () => {
@@ -296,6 +302,7 @@ export async function runScale(lab: Lab, limits: ScaleLimits): Promise<ScaleRun>
     spawnToFullMeshMs: meshAt === null ? null : meshAt - spawnAt,
     pairsLinked,
     formation,
+    formationCpuSeconds,
     peersAtSample,
     idle,
     convergenceMs,

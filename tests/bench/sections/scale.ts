@@ -76,6 +76,16 @@ function figures(run: ScaleRun): Figure[] {
       unit: "s",
     },
     count("pairs linked both ways (at the full mesh, or when the wait ended)", run.pairsLinked),
+    {
+      label: "formation: CPU per node, spawn → full mesh, median",
+      value: median(run.formationCpuSeconds),
+      unit: "s",
+    },
+    {
+      label: "formation: CPU of all nodes together",
+      value: run.formationCpuSeconds.reduce((a, b) => a + b, 0),
+      unit: "s",
+    },
     count("formation: TCP connections dialed, all nodes", sum("tcpActiveOpens")),
     count("formation: … needed (one per pair)", (n * (n - 1)) / 2),
     count("formation: failed dials, all nodes", sum("tcpAttemptFails")),
