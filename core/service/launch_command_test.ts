@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { launchCommand, RUNTIME_FLAGS } from "./launch_command.ts";
+import { launchCommand, RUNTIME_FLAGS, V8_FLAGS } from "./launch_command.ts";
 
 Deno.test("launchCommand() of a compiled executable is the executable alone", () => {
   assert.deepEqual(
@@ -38,6 +38,15 @@ Deno.test("launchCommand() of a source checkout passes its deno.json", () => {
 Deno.test("RUNTIME_FLAGS are explicit: no -A, no --allow-all", () => {
   assert.ok(!RUNTIME_FLAGS.includes("-A") && !RUNTIME_FLAGS.includes("--allow-all"));
   assert.ok(
-    RUNTIME_FLAGS.every((flag) => flag.startsWith("--allow-") || flag.startsWith("--unstable-")),
+    RUNTIME_FLAGS.every((flag) =>
+      flag === V8_FLAGS || flag.startsWith("--allow-") || flag.startsWith("--unstable-")
+    ),
   );
+});
+
+Deno.test("`deno task start` runs main.ts with RUNTIME_FLAGS, as the binary and the service do", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  assert.equal(config.tasks.start, `deno run ${RUNTIME_FLAGS.join(" ")} main.ts`);
 });

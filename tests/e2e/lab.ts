@@ -6,6 +6,7 @@
  * dead runs are removed and parallel runs never collide.
  */
 import { type Forwarder, forwardTcpToUnix } from "../support/unix_forward.ts";
+import { V8_FLAGS } from "../../core/service/launch_command.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 export const MAIN_TS = `${ROOT}main.ts`;
@@ -90,6 +91,7 @@ export class LabNode {
       DENO,
       "run",
       "--allow-all",
+      V8_FLAGS, // as the product runs (launch_command.ts)
       "--quiet",
       options.script ?? MAIN_TS,
       "--data-dir",

@@ -46,7 +46,7 @@ export async function benchFramesPerSecond(options: LinkBenchOptions): Promise<L
   if (!Number.isInteger(payloadBytes) || payloadBytes < 12) {
     throw new RangeError(`Cannot bench links: 'payloadBytes' must be >= 12, got ${payloadBytes}`);
   }
-  const payload = { pad: "x".repeat(payloadBytes - '{"pad":""}'.length) };
+  const payload = benchPayload(payloadBytes);
   const link = await withCpu(
     frames,
     () => withDeadline(timeoutMs, "link", () => benchLinks(transport, frames, payload)),
@@ -72,6 +72,59 @@ async function withCpu<T>(frames: number, run: () => Promise<T>) {
   return { value, cpuMicrosPerFrame: (used.user + used.system) / frames };
 }
 
+/** A started Link with a bench HELO; heartbeats slow enough for a sender busy for seconds. */
+export function startBenchLink(
+  connection: Connection,
+  direction: "in" | "out",
+  nodeId: string,
+  handlers: { onUp: () => void; onMessage: () => void },
+): Link {
+  const link = new Link({
+    connection,
+    direction,
+    hello: {
+      nodeId,
+      name: nodeId,
+      protocolVersion: PROTOCOL_VERSION,
+      appVersion: "bench",
+      peerPort: 1,
+      httpPort: 0,
+      hasLlm: false,
+    },
+    linkTimeoutMs: 120_000,
+    heartbeatMs: 60_000,
+    handlers,
+  });
+  link.start();
+  return link;
+}
+
+/** The payload of a `payloadBytes` NOOP frame. */
+export function benchPayload(payloadBytes: number): { pad: string } {
+  return { pad: "x".repeat(payloadBytes - '{"pad":""}'.length) };
+}
+
+/** Sends `frames` NOOP frames on `link`, keeping at most PACE_BYTES queued. */
+export async function sendPaced(link: Link, frames: number, payload: { pad: string }) {
+  for (let i = 0; i < frames; i++) {
+    link.send("NOOP:", payload);
+    if (link.queuedBytes > PACE_BYTES) await link.drained(PACE_BYTES / 2);
+  }
+}
+
+/** Writes `frames` copies of `frame` in batches of about BATCH_BYTES. */
+export async function writeBatched(connection: Connection, frames: number, frame: Uint8Array) {
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frame.length));
+  let sent = 0;
+  while (sent < frames) {
+    const count = Math.min(perBatch, frames - sent);
+    const batch = new Uint8Array(count * frame.length);
+    for (let i = 0; i < count; i++) batch.set(frame, i * frame.length);
+    await connection.write(batch);
+    sent += count;
+  }
+}
+
 async function benchLinks(
   transport: Transport,
   frames: number,
@@ -85,40 +138,19 @@ async function benchLinks(
   const makeLink = (connection: Connection, direction: "in" | "out", nodeId: string) => {
     let ready!: () => void;
     up.push(new Promise((resolve) => ready = resolve));
-    const link = new Link({
-      connection,
-      direction,
-      hello: {
-        nodeId,
-        name: nodeId,
-        protocolVersion: PROTOCOL_VERSION,
-        appVersion: "bench",
-        peerPort: 1,
-        httpPort: 0,
-        hasLlm: false,
-      },
-      // The sender is busy for seconds at a time; heartbeats must not time the bench out.
-      linkTimeoutMs: 120_000,
-      heartbeatMs: 60_000,
-      handlers: {
-        onUp: () => ready(),
-        onMessage: () => {
-          if (++received === frames) finished();
-        },
+    return startBenchLink(connection, direction, nodeId, {
+      onUp: () => ready(),
+      onMessage: () => {
+        if (++received === frames) finished();
       },
     });
-    link.start();
-    return link;
   };
   const sender = makeLink(client, "out", "BENCH-SENDER");
   const receiver = makeLink(server, "in", "BENCH-RECEIVER");
   try {
     await Promise.all(up);
     const started = performance.now();
-    for (let i = 0; i < frames; i++) {
-      sender.send("NOOP:", payload);
-      if (sender.queuedBytes > PACE_BYTES) await sender.drained(PACE_BYTES / 2);
-    }
+    await sendPaced(sender, frames, payload);
     await allReceived;
     return frames / ((performance.now() - started) / 1000);
   } finally {
@@ -144,15 +176,7 @@ async function benchRaw(transport: Transport, frames: number, frame: Uint8Array)
         got += chunk.length;
       }
     })();
-    const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frame.length));
-    let sent = 0;
-    while (sent < frames) {
-      const count = Math.min(perBatch, frames - sent);
-      const batch = new Uint8Array(count * frame.length);
-      for (let i = 0; i < count; i++) batch.set(frame, i * frame.length);
-      await client.write(batch);
-      sent += count;
-    }
+    await writeBatched(client, frames, frame);
     await reading;
     return frames / ((performance.now() - started) / 1000);
   } finally {
@@ -161,7 +185,7 @@ async function benchRaw(transport: Transport, frames: number, frame: Uint8Array)
 }
 
 /** A connected client/server pair on 127.0.0.1 through a real transport. */
-async function loopbackPair(transport: Transport) {
+export async function loopbackPair(transport: Transport) {
   let accepted!: (connection: Connection) => void;
   const serverSide = new Promise<Connection>((resolve) => accepted = resolve);
   const listener = await transport.listen("127.0.0.1", 0, (connection) => accepted(connection));
@@ -181,7 +205,7 @@ async function loopbackPair(transport: Transport) {
   }
 }
 
-async function withDeadline<T>(ms: number, what: string, run: () => Promise<T>): Promise<T> {
+export async function withDeadline<T>(ms: number, what: string, run: () => Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} bench did not finish within ${ms} ms`)), ms);
