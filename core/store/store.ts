@@ -1,6 +1,7 @@
 /**
  * The durable conversation store: one SQLite file `<dataDir>/neuromesh.db` (WAL,
- * synchronous=FULL, so a write is on disk when a call returns). It is the node's replica for
+ * synchronous=FULL, so a write of this node is on disk when a call returns; records of other
+ * nodes are committed without waiting for the disk, see `applyRemote`). It is the node's replica for
  * sync (implements Replica) and answers the queries of the conversation service. Nothing is
  * loaded at open: every query reads what it needs through prepared statements.
  */
@@ -166,8 +167,17 @@ export class ConversationStore implements Replica {
     });
   }
 
+  /**
+   * Merges records of other nodes. Committed without an fsync (synchronous=NORMAL in WAL: safe
+   * from a crash of this process, not from a power cut): their origin holds them on its disk,
+   * and a cut only rolls this database back to a consistent earlier state, watermarks included,
+   * so the next pull fetches them again. Peers then show a new message without waiting for
+   * their own disk. A batch holding this node's own records is fsynced: its seq must not be
+   * reused.
+   */
   applyRemote(records: SyncRecord[]): SyncRecord[] {
     if (records.length === 0) return [];
+    const own = records.some((r) => r.origin === this.nodeId);
     return this.#transaction(() => {
       const winners = records.filter((record) => this.#merge(record, "remote", false));
       this.#advance(seqsByOrigin(records));
@@ -184,7 +194,7 @@ export class ConversationStore implements Replica {
         this.#s.metaSet.run("next_seq", String(this.#nextSeq));
       }
       return winners;
-    });
+    }, own ? "full" : "normal");
   }
 
   *recordsAbove(vv: VersionVector, shareableOnly: boolean): Iterable<SyncRecord> {
@@ -212,12 +222,13 @@ export class ConversationStore implements Replica {
   }
 
   raiseWatermarks(vv: VersionVector, sender?: string): void {
+    // Lost in a power cut, watermarks only make the next pull ask for more than it needs.
     this.#transaction(() => {
       for (const [origin, seq] of Object.entries(vv)) {
         if (origin === sender) this.#s.watermarkRaise.run(origin, seq);
         else this.#s.watermarkRaiseSeen.run(seq, origin);
       }
-    });
+    }, "normal");
   }
 
   conversationOwner(conversationId: string): string | undefined {
@@ -365,17 +376,27 @@ export class ConversationStore implements Replica {
     this.#nextSeq = Math.max(this.#nextSeq, Number(this.#meta("next_seq") ?? 1));
   }
 
-  #transaction<T>(fn: () => T): T {
+  /**
+   * Runs `fn` in one transaction. "full" commits fsync before returning; "normal" ones do not
+   * (WAL: the next full commit or checkpoint makes them durable too). Nested calls join the
+   * outer transaction and its durability.
+   */
+  #transaction<T>(fn: () => T, durability: "full" | "normal" = "full"): T {
     if (this.#db.isTransaction) return fn();
-    this.#db.exec("BEGIN IMMEDIATE");
+    if (durability === "normal") this.#db.exec("PRAGMA synchronous = NORMAL");
     try {
-      const result = fn();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
-      throw error;
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
+        throw error;
+      }
+    } finally {
+      if (durability === "normal") this.#db.exec("PRAGMA synchronous = FULL");
     }
   }
 

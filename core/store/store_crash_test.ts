@@ -2,11 +2,19 @@ import assert from "node:assert/strict";
 import { ConversationStore } from "./store.ts";
 
 Deno.test("every acknowledged message survives SIGKILL mid-burst and the file stays sound", async () => {
+  await crashMidBurst("local");
+});
+
+Deno.test("records of other nodes, committed without fsync, survive SIGKILL too", async () => {
+  await crashMidBurst("mixed");
+});
+
+async function crashMidBurst(mode: "local" | "mixed") {
   const dir = await Deno.makeTempDir({ prefix: "neuromesh-crash-" });
   try {
     const script = new URL("./testdata/crash_writer.ts", import.meta.url).pathname;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-write", "--allow-env", script, dir],
+      args: ["run", "--allow-read", "--allow-write", "--allow-env", script, dir, mode],
       stdout: "piped",
       stderr: "piped",
       env: { NO_COLOR: "1" },
@@ -44,4 +52,4 @@ Deno.test("every acknowledged message survives SIGKILL mid-burst and the file st
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

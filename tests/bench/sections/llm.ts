@@ -121,7 +121,7 @@ function figures(p: Phases): Figure[] {
       label: "added TTFT p50 (mesh − direct)",
       value: latency.mesh.ttftMs.p50 - latency.direct.ttftMs.p50,
       unit: "ms",
-      goal: { op: "<", value: 2 },
+      goal: { op: "<", value: 1 },
     },
     {
       label: "added TTFT p99 (mesh − direct)",

@@ -164,6 +164,7 @@ export const propagationSection: Section = {
           label: "added by the mesh (slowest peer − posting node), p99",
           value: result.meshAddedMs.p99,
           unit: "ms",
+          goal: { op: "<", value: 10 },
         },
         {
           label: `environment: GET /api/status after ${PAUSE_MS} ms idle, p50`,
