@@ -138,7 +138,10 @@ export class MeshLlm implements MeshLlmApi {
       p.changes.changed();
     };
     this.#unsubscribe.push(
-      p.changes.onChange(() => options.events?.publish("models", this.models())),
+      // The merged list is built only when a page listens.
+      p.changes.onChange(() => {
+        if (options.events?.subscriberCount) options.events.publish("models", this.models());
+      }),
       p.monitor.onChange(changed),
       p.slots.onChange(changed),
       options.bus.on("LLMC:", (peer, capability) => {

@@ -5,6 +5,7 @@
  */
 import type { ConversationService } from "../conversations/service.ts";
 import type { Discovery } from "../discovery/discovery.ts";
+import { CoalescedPublisher } from "../events/coalesced_publisher.ts";
 import type { EventHub } from "../events/hub.ts";
 import type { LlmBackend } from "../llm/backend.ts";
 import type { MeshLlm } from "../llm/mesh_llm.ts";
@@ -34,8 +35,10 @@ export interface ReactionDeps {
 /** Subscribes every reaction; returns the function that unsubscribes them all. */
 export function wireReactions(deps: ReactionDeps): () => void {
   const { links, discovery, llm, events, view } = deps;
-  const publishPeers = () => events.publish("peers", view.peers());
-  const publishNode = () => events.publish("node", view.node());
+  const peers = new CoalescedPublisher(events, "peers", () => view.peers());
+  const node = new CoalescedPublisher(events, "node", () => view.node());
+  const publishPeers = () => peers.changed();
+  const publishNode = () => node.changed();
   let hadLlm = llm.hasLlm;
   const unsubscribe = [
     links.onPeersChanged(publishPeers),
@@ -58,6 +61,8 @@ export function wireReactions(deps: ReactionDeps): () => void {
     }),
   ];
   return () => {
+    peers.close();
+    node.close();
     for (const off of unsubscribe) off?.();
   };
 }
