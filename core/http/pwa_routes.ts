@@ -1,6 +1,4 @@
 import { type Context, Hono } from "hono";
-import * as embedded from "../../assets/pwa_bundle.ts";
-import { mathEtag, mathJs } from "../../assets/math_bundle.ts";
 import { etagMatches } from "./ui_routes.ts";
 
 /** The installable page's files (see build/build_pwa.ts); injectable for tests. */
@@ -16,16 +14,39 @@ export interface PwaAssets {
 }
 
 /**
+ * The files built into the program, imported on their first request like the page
+ * (ui_routes.ts): KaTeX alone is 280 KB of script text a node that is never opened does not hold.
+ */
+export const embeddedPwaAssets = async (): Promise<PwaAssets> => {
+  const [pwa, math] = await Promise.all([
+    import("../../assets/pwa_bundle.ts"),
+    import("../../assets/math_bundle.ts"),
+  ]);
+  return { ...pwa, mathJs: math.mathJs, mathEtag: math.mathEtag };
+};
+
+/**
  * `/manifest.webmanifest`, `/sw.js` and `/icons/<name>`: what makes the page installable and
  * able to open when the node cannot be reached; and `/assets/math.js`, the maths renderer the page
  * loads on demand. The service worker is always revalidated
  * (`no-cache`), so a new version reaches browsers at their next visit.
  */
-export function pwaRoutes(assets: PwaAssets = { ...embedded, mathJs, mathEtag }): Hono {
+export function pwaRoutes(
+  source: PwaAssets | (() => Promise<PwaAssets>) = embeddedPwaAssets,
+): Hono {
   const app = new Hono();
-  const decoded = new Map(
-    Object.entries(assets.icons).map(([name, icon]) => [name, Uint8Array.fromBase64(icon.base64)]),
-  );
+  let loading: Promise<{ assets: PwaAssets; decoded: Map<string, Uint8Array<ArrayBuffer>> }>;
+  const load = () =>
+    loading ??= (typeof source === "function" ? source() : Promise.resolve(source)).then(
+      (assets) => ({
+        assets,
+        decoded: new Map(
+          Object.entries(assets.icons).map((
+            [name, icon],
+          ) => [name, Uint8Array.fromBase64(icon.base64)]),
+        ),
+      }),
+    );
 
   const send = (
     c: Context,
@@ -43,26 +64,26 @@ export function pwaRoutes(assets: PwaAssets = { ...embedded, mathJs, mathEtag })
     return c.body(body, 200, { ...headers, "content-type": type });
   };
 
-  app.get(
-    "/manifest.webmanifest",
-    (c) => send(c, assets.manifest, "application/manifest+json", assets.manifestEtag, "no-cache"),
-  );
-  app.get(
-    "/sw.js",
-    (c) =>
-      send(
-        c,
-        assets.serviceWorker,
-        "text/javascript; charset=utf-8",
-        assets.serviceWorkerEtag,
-        "no-cache",
-      ),
-  );
-  app.get(
-    "/assets/math.js",
-    (c) => send(c, assets.mathJs, "text/javascript; charset=utf-8", assets.mathEtag, "no-cache"),
-  );
+  app.get("/manifest.webmanifest", async (c) => {
+    const { assets } = await load();
+    return send(c, assets.manifest, "application/manifest+json", assets.manifestEtag, "no-cache");
+  });
+  app.get("/sw.js", async (c) => {
+    const { assets } = await load();
+    return send(
+      c,
+      assets.serviceWorker,
+      "text/javascript; charset=utf-8",
+      assets.serviceWorkerEtag,
+      "no-cache",
+    );
+  });
+  app.get("/assets/math.js", async (c) => {
+    const { assets } = await load();
+    return send(c, assets.mathJs, "text/javascript; charset=utf-8", assets.mathEtag, "no-cache");
+  });
   app.get("/icons/:name", async (c, next) => {
+    const { assets, decoded } = await load();
     const name = c.req.param("name");
     const icon = assets.icons[name];
     const bytes = decoded.get(name);

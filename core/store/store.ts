@@ -19,6 +19,7 @@ import type { RecordValue, SyncRecord, VersionVector } from "../sync/records.ts"
 import type { RecordSigner } from "../sync/record_signature.ts";
 import { advanceWatermark, type Replica, seqsByOrigin } from "../sync/replica.ts";
 import { migrate } from "./migrations.ts";
+import { type Durability, inTransaction } from "./transaction.ts";
 import { readContent, signUnsignedRows } from "./record_tables.ts";
 import { prepareStatements, type Row, summaryOf } from "./statements.ts";
 import { prepareMessageSearch, type SearchPage } from "./message_search.ts";
@@ -168,12 +169,10 @@ export class ConversationStore implements Replica {
   }
 
   /**
-   * Merges records of other nodes. Committed without an fsync (synchronous=NORMAL in WAL: safe
-   * from a crash of this process, not from a power cut): their origin holds them on its disk,
-   * and a cut only rolls this database back to a consistent earlier state, watermarks included,
-   * so the next pull fetches them again. Peers then show a new message without waiting for
-   * their own disk. A batch holding this node's own records is fsynced: its seq must not be
-   * reused.
+   * Merges records of other nodes without an fsync ("normal", transaction.ts): their origin
+   * holds them on its disk, and a power cut only rolls this database back to an earlier
+   * consistent state (watermarks included) that the next pull fills. A batch with this node's
+   * own records is fsynced: their seqs must never be reused.
    */
   applyRemote(records: SyncRecord[]): SyncRecord[] {
     if (records.length === 0) return [];
@@ -376,28 +375,11 @@ export class ConversationStore implements Replica {
     this.#nextSeq = Math.max(this.#nextSeq, Number(this.#meta("next_seq") ?? 1));
   }
 
-  /**
-   * Runs `fn` in one transaction. "full" commits fsync before returning; "normal" ones do not
-   * (WAL: the next full commit or checkpoint makes them durable too). Nested calls join the
-   * outer transaction and its durability.
-   */
-  #transaction<T>(fn: () => T, durability: "full" | "normal" = "full"): T {
-    if (this.#db.isTransaction) return fn();
-    if (durability === "normal") this.#db.exec("PRAGMA synchronous = NORMAL");
-    try {
-      this.#db.exec("BEGIN IMMEDIATE");
-      try {
-        const result = fn();
-        this.#db.exec("COMMIT");
-        return result;
-      } catch (error) {
-        this.#db.exec("ROLLBACK");
-        this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
-        throw error;
-      }
-    } finally {
-      if (durability === "normal") this.#db.exec("PRAGMA synchronous = FULL");
-    }
+  /** One transaction (transaction.ts); a rollback forgets the seqs it handed out. */
+  #transaction<T>(fn: () => T, durability: Durability = "full"): T {
+    return inTransaction(this.#db, fn, durability, () => {
+      this.#nextSeq = Number(this.#meta("next_seq") ?? 1);
+    });
   }
 
   #held(record: RecordValue): { held: RecordValue | undefined; tombstoneRow: Row | undefined } {
