@@ -6,7 +6,7 @@ import { serveMesh } from "../../tests/support/llm_mesh_server.ts";
 import { ChatError } from "../llm/chat.ts";
 import { finalChunk, piece, SCRIPTED_MODELS, ScriptedLlm } from "../llm/testing/scripted_llm.ts";
 import { APP_VERSION } from "../version.ts";
-import { llmRoutes } from "./llm_routes.ts";
+import { LAZY_ROUTES, llmRoutes } from "./llm_routes.ts";
 import { ndjsonLines, post, SELF, sseData } from "./testing/llm_requests.ts";
 
 const app = (llm: ScriptedLlm) => llmRoutes({ llm, ...SELF });
@@ -212,4 +212,35 @@ Deno.test("closing the HTTP connection mid-stream stops the host's generation", 
   await reader.closed.catch(() => {});
   const stats = await mesh.fixture.node("host").double!.waitFor((s) => s.cancelled === 1);
   assert.ok(stats.tokensSent < 500);
+});
+
+Deno.test("every route of the lazily imported sub-apps is forwarded to them", async () => {
+  const { ollamaRoutes } = await import("./ollama_routes.ts");
+  const { embedRoutes } = await import("./embed_routes.ts");
+  const { openAiRoutes } = await import("./openai_routes.ts");
+  const deps = { llm: new ScriptedLlm([]), ...SELF };
+  const declared = (sub: { routes: { method: string; path: string }[] }) =>
+    sub.routes.map((r) => `${r.method} ${r.path}`).sort();
+  const listed = (part: keyof typeof LAZY_ROUTES) =>
+    LAZY_ROUTES[part].map(([method, path]) => `${method} ${path}`).sort();
+  assert.deepEqual(declared(ollamaRoutes(deps)), listed("ollama"));
+  assert.deepEqual(declared(embedRoutes(deps)), listed("embed"));
+  // The OpenAI sub-app gets all of /v1 but embeddings.
+  for (const route of declared(openAiRoutes(deps))) assert.match(route, /^[A-Z]+ \/v1\//);
+});
+
+Deno.test("a lazily imported sub-app's failures and unknown paths reach the node app's handlers", async () => {
+  const { createApp } = await import("./app.ts");
+  const { silentLogger } = await import("../log/logger.ts");
+  const failing = new ScriptedLlm([]);
+  failing.models = () => {
+    throw new Error("boom");
+  };
+  const node = createApp([llmRoutes({ llm: failing, ...SELF })], silentLogger);
+  const unknown = await node.request("/v1/nothing-here");
+  assert.equal(unknown.status, 404);
+  assert.deepEqual(await unknown.json(), { error: "no route for GET /v1/nothing-here" });
+  const failed = await node.request("/api/tags");
+  assert.equal(failed.status, 500);
+  assert.deepEqual(await failed.json(), { error: "internal error" });
 });
