@@ -1,17 +1,19 @@
 import { fileURLToPath } from "node:url";
 
 /**
+ * V8's young generation at most 2 MB per semi-space (default up to 16): a node linking with 49
+ * others on a busy core grew it to its maximum and kept it, ~25 MB of the idle RSS measured by
+ * the bench's scale section (private memory 78 → 52 MB); link throughput stays within its
+ * noise. 1 MB saved no more and let a flood of 12,000 connections a second delay the
+ * handshake timeout from 5.3 to 8 s (tests/e2e/peer_load_test.ts); 2 MB keeps it at 5.3 s.
+ */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
+
+/**
  * The flags a node runs with, the same for `deno compile`, the bundle and an installed service:
  * explicit and minimal (never -A). Read/write cover the data dir (any path the user chooses);
  * sys covers host name and interfaces; run opens the browser and runs service/firewall tools.
  */
-/**
- * V8's young generation at most 1 MB per semi-space (default up to 16): a node linking with 49
- * others on a busy core grew it to its maximum and kept it, ~25 MB of the idle RSS measured
- * by the bench's scale section (anon 78 → 55 MB); link throughput stays within its noise.
- */
-export const V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
-
 export const RUNTIME_FLAGS: readonly string[] = [
   V8_FLAGS,
   "--allow-net",
