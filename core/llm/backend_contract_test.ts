@@ -1,11 +1,13 @@
 /**
- * The contract every LlmBackend keeps, run against both: Ollama's API and an OpenAI-compatible
+ * The contract every LlmBackend keeps, run against each: Ollama's API (the client, and the lazy
+ * wrapper a node uses) and an OpenAI-compatible
  * server (the test double serving only `/v1/*`, as llama.cpp or vLLM do).
  */
 import assert from "node:assert/strict";
 import { expectedAnswer } from "../../tests/ollama_double/answer.ts";
 import { type OllamaDoubleOptions, startOllamaDouble } from "../../tests/ollama_double/server.ts";
 import { type BackendChunk, BackendError, type LlmBackend } from "./backend.ts";
+import { LazyOllamaBackend } from "./lazy_ollama_backend.ts";
 import { OllamaBackend } from "./ollama_backend.ts";
 import { OpenAiBackend } from "./openai_backend.ts";
 
@@ -18,6 +20,8 @@ const BACKENDS: {
   create: (url: string) => LlmBackend;
 }[] = [
   { name: "OllamaBackend", apis: ["ollama"], create: (url) => new OllamaBackend({ url }) },
+  // What a node runs: the client loaded once the server answers.
+  { name: "LazyOllamaBackend", apis: ["ollama"], create: (url) => new LazyOllamaBackend(url) },
   { name: "OpenAiBackend", apis: ["openai"], create: (url) => new OpenAiBackend({ url }) },
 ];
 

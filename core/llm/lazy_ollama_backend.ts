@@ -14,12 +14,14 @@ const REACH_TIMEOUT_MS = 2_000;
  */
 export class LazyOllamaBackend implements LlmBackend {
   readonly description: string;
+  readonly ollamaUrl: string;
   readonly #url: URL;
   #backend: OllamaBackend | undefined;
 
   constructor(url: string) {
     this.#url = new URL(url);
-    this.description = `ollama ${url.replace(/\/+$/, "")}`;
+    this.ollamaUrl = url.replace(/\/+$/, "");
+    this.description = `ollama ${this.ollamaUrl}`;
   }
 
   async listModels(signal?: AbortSignal): Promise<BackendModel[]> {

@@ -12,7 +12,6 @@ import type { AccessControl } from "./access_control.ts";
 import type { LlmBackend } from "./backend.ts";
 import type { LocalEngine } from "./local_engine.ts";
 import type { MeshModel } from "./mesh_model.ts";
-import { OllamaBackend } from "./ollama_backend.ts";
 import { sameModel } from "./router.ts";
 
 /** The host a view entry comes from. */
@@ -47,10 +46,9 @@ export class ViewUnavailable extends Error {
   }
 }
 
-/** The Ollama URL of a backend that is Ollama (its description is `ollama URL`), else null. */
+/** The Ollama URL of a backend that is Ollama, else null. */
 function ollamaUrlOf(backend: LlmBackend | null): string | null {
-  if (!(backend instanceof OllamaBackend)) return null;
-  return backend.description.replace(/^ollama /, "");
+  return backend?.ollamaUrl ?? null;
 }
 
 const whole = (v: unknown) =>

@@ -20,6 +20,7 @@ export interface OllamaBackendOptions {
 /** The local Ollama through the official `ollama` npm client. */
 export class OllamaBackend implements LlmBackend {
   readonly description: string;
+  readonly ollamaUrl: string;
   readonly #url: string;
   readonly #fetch: typeof fetch;
 
@@ -27,6 +28,7 @@ export class OllamaBackend implements LlmBackend {
     this.#url = options.url.replace(/\/+$/, "");
     this.#fetch = options.fetch ?? fetch;
     this.description = `ollama ${this.#url}`;
+    this.ollamaUrl = this.#url;
   }
 
   /** A client whose every request also obeys `signal` (the npm client takes none itself). */
