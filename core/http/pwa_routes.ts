@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { etagMatches } from "./ui_routes.ts";
+import { type AssetSource, etagMatches, loadOnce } from "./ui_routes.ts";
 
 /** The installable page's files (see build/build_pwa.ts); injectable for tests. */
 export interface PwaAssets {
@@ -31,22 +31,18 @@ export const embeddedPwaAssets = async (): Promise<PwaAssets> => {
  * loads on demand. The service worker is always revalidated
  * (`no-cache`), so a new version reaches browsers at their next visit.
  */
-export function pwaRoutes(
-  source: PwaAssets | (() => Promise<PwaAssets>) = embeddedPwaAssets,
-): Hono {
+export function pwaRoutes(source: AssetSource<PwaAssets> = embeddedPwaAssets): Hono {
   const app = new Hono();
-  let loading: Promise<{ assets: PwaAssets; decoded: Map<string, Uint8Array<ArrayBuffer>> }>;
-  const load = () =>
-    loading ??= (typeof source === "function" ? source() : Promise.resolve(source)).then(
-      (assets) => ({
-        assets,
-        decoded: new Map(
-          Object.entries(assets.icons).map((
-            [name, icon],
-          ) => [name, Uint8Array.fromBase64(icon.base64)]),
-        ),
-      }),
+  const assetsOnce = loadOnce(source);
+  // Icons are decoded once, with the first load.
+  const load = loadOnce(async () => {
+    const assets = await assetsOnce();
+    const icons = Object.entries(assets.icons);
+    const decoded = new Map(
+      icons.map(([name, icon]) => [name, Uint8Array.fromBase64(icon.base64)]),
     );
+    return { assets, decoded };
+  });
 
   const send = (
     c: Context,

@@ -48,14 +48,25 @@ const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** Built-in files, given as they are or as a loader run on their first request. */
+export type AssetSource<T> = T | (() => Promise<T>);
+
+/** Resolves `source` once, on the first call (a loader runs then, never again). */
+export function loadOnce<T>(source: AssetSource<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    loading ??= typeof source === "function"
+      ? (source as () => Promise<T>)()
+      : Promise.resolve(source);
+}
+
 /**
  * Serves the chat page and its script and style from the embedded bundle (or the given assets,
  * or what a loader gives on first use), with ETag/304.
  */
-export function uiRoutes(source: UiAssets | (() => Promise<UiAssets>) = embeddedAssets): Hono {
+export function uiRoutes(source: AssetSource<UiAssets> = embeddedAssets): Hono {
   const app = new Hono();
-  let loading: Promise<UiAssets> | undefined;
-  const load = () => loading ??= typeof source === "function" ? source() : Promise.resolve(source);
+  const load = loadOnce(source);
 
   const send = (c: Context, body: string, type: string, tag: string, cacheControl: string) => {
     const etag = `"${tag}"`;

@@ -8,7 +8,7 @@ import type { BackendEmbedRequest, BackendEmbedResult } from "./embed.ts";
 export interface LlmBackend {
   /** Human-readable description for logs and status, e.g. `ollama http://127.0.0.1:11434`. */
   readonly description: string;
-  /** The Ollama server's base URL when this backend is Ollama (its native views are asked there). */
+  /** The Ollama server's base URL when this backend is Ollama (native views are asked there). */
   readonly ollamaUrl?: string;
   /** Installed models. Throws when the server is unreachable. */
   listModels(signal?: AbortSignal): Promise<BackendModel[]>;

@@ -119,15 +119,15 @@ export function nextOnRing<T>(
   waiting: Iterable<T>,
   idOf: (item: T) => string | null,
 ): T | undefined {
+  // Ids after ours come first ("0…"), then the ring wraps to the lowest ("1…").
+  const ringKey = (id: string) => (id > selfId ? "0" : "1") + id;
   let best: T | undefined;
-  let bestKey: [number, string] | undefined;
+  let bestKey: string | undefined;
   for (const item of waiting) {
     const id = idOf(item);
     if (id === null) return item;
-    const key: [number, string] = [id > selfId ? 0 : 1, id];
-    if (
-      bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])
-    ) {
+    const key = ringKey(id);
+    if (bestKey === undefined || key < bestKey) {
       best = item;
       bestKey = key;
     }

@@ -1,9 +1,9 @@
 /**
  * The durable conversation store: one SQLite file `<dataDir>/neuromesh.db` (WAL,
  * synchronous=FULL, so a write of this node is on disk when a call returns; records of other
- * nodes are committed without waiting for the disk, see `applyRemote`). It is the node's replica for
- * sync (implements Replica) and answers the queries of the conversation service. Nothing is
- * loaded at open: every query reads what it needs through prepared statements.
+ * nodes commit without waiting for the disk, see `applyRemote`). It is the node's sync replica
+ * (implements Replica) and answers the queries of the conversation service. Nothing is loaded
+ * at open: every query reads what it needs through prepared statements.
  */
 import { DatabaseSync } from "node:sqlite";
 import type {

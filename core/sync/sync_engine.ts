@@ -5,9 +5,10 @@
  *   learns something new from a push forwards it once to its other peers (merge only reports
  *   a version the first time it arrives), so relays are fast.
  * - Anti-entropy: on every link up, and every `antiEntropyMs` to a few peers in turn
- *   (anti_entropy.ts roundPeers), the node sends its version vector (`VVEC:`) to a peer, which answers with what is missing in bounded `CSYN:` frames. Pulls run
- *   one peer at a time, so a node catching up does not download the same records from
- *   everyone. After a pull brought something new, other peers are invited to pull from us.
+ *   (anti_entropy.ts roundPeers), the node sends its version vector (`VVEC:`) to a peer, which
+ *   answers with what is missing in bounded `CSYN:` frames. Pulls run one peer at a time, so a
+ *   node catching up does not download the same records from everyone. After a pull brought
+ *   something new, other peers are invited to pull from us.
  * - Nothing leaves when sharing is off, globally or for the conversation.
  * - Trust nobody's word for another node: every record must carry its origin's signature and
  *   obey authority.ts (only a conversation's owner writes it); anything else is dropped, never

@@ -112,6 +112,16 @@ export async function sendPaced(link: Link, frames: number, payload: { pad: stri
   }
 }
 
+/** Reads until `total` bytes arrived; throws if the stream ends before. */
+export async function readBytes(connection: Connection, total: number): Promise<void> {
+  let got = 0;
+  while (got < total) {
+    const chunk = await connection.read();
+    if (chunk === null) throw new Error(`raw bench: stream ended after ${got} of ${total} bytes`);
+    got += chunk.length;
+  }
+}
+
 /** Writes `frames` copies of `frame` in batches of about BATCH_BYTES. */
 export async function writeBatched(connection: Connection, frames: number, frame: Uint8Array) {
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frame.length));
@@ -166,16 +176,7 @@ async function benchRaw(transport: Transport, frames: number, frame: Uint8Array)
   try {
     const total = frames * frame.length;
     const started = performance.now();
-    const reading = (async () => {
-      let got = 0;
-      while (got < total) {
-        const chunk = await server.read();
-        if (chunk === null) {
-          throw new Error(`raw bench: stream ended after ${got} of ${total} bytes`);
-        }
-        got += chunk.length;
-      }
-    })();
+    const reading = readBytes(server, total);
     await writeBatched(client, frames, frame);
     await reading;
     return frames / ((performance.now() - started) / 1000);
@@ -185,7 +186,7 @@ async function benchRaw(transport: Transport, frames: number, frame: Uint8Array)
 }
 
 /** A connected client/server pair on 127.0.0.1 through a real transport. */
-export async function loopbackPair(transport: Transport) {
+async function loopbackPair(transport: Transport) {
   let accepted!: (connection: Connection) => void;
   const serverSide = new Promise<Connection>((resolve) => accepted = resolve);
   const listener = await transport.listen("127.0.0.1", 0, (connection) => accepted(connection));

@@ -6,7 +6,7 @@
 import { TcpTransport } from "../../../core/peers/tcp_transport.ts";
 import type { Connection } from "../../../core/peers/transport.ts";
 import { encodeMessage } from "../../../core/wire/codec.ts";
-import { benchPayload, startBenchLink, withDeadline } from "./link.ts";
+import { benchPayload, readBytes, startBenchLink, withDeadline } from "./link.ts";
 import type { SenderJob } from "./link_sender_worker.ts";
 
 export interface TwoThreadResult {
@@ -35,15 +35,7 @@ function receive(
 ): Promise<void> {
   if (mode === "raw") {
     up();
-    return (async () => {
-      const total = frames * frameBytes;
-      let got = 0;
-      while (got < total) {
-        const chunk = await connection.read();
-        if (chunk === null) throw new Error(`raw: stream ended after ${got} of ${total} bytes`);
-        got += chunk.length;
-      }
-    })();
+    return readBytes(connection, frames * frameBytes);
   }
   return new Promise((resolve) => {
     let received = 0;
