@@ -112,7 +112,9 @@ Deno.test({
       // The tool reopens at once, so a few SYNs may overflow the listen backlog.
       assert.ok(Number(result.failed) <= Number(result.opened) / 100, "connections failed");
       assert.ok(Number(result.closedByNode) >= 300, "the node left held connections open");
-      // Closed by the 5 s handshake timeout (or refused at once), never held much longer.
+      // Closed by the 5 s handshake timeout (or refused at once), never held much longer. Timed
+      // from the TCP handshake: before it, the client kernel may retransmit SYNs for seconds
+      // (measured up to 6.8 s) when the flood reuses a tuple the node still has in TIME_WAIT.
       assert.ok(Number(result.longestMs) < 8_000, `a connection stayed ${result.longestMs} ms`);
       assert.ok(after - before < 100, `RSS grew by ${after - before} MB`);
       const log = await Deno.readTextFile(one.node.logPath);

@@ -70,30 +70,34 @@ async function churn(): Promise<unknown> {
 /**
  * Keeps `count` connections open without ever sending a byte, from the `--sources` addresses
  * in turn, opening a new one whenever the node closes one, until `--seconds` pass. Reports how
- * many the node closed and the longest any of them stayed open.
+ * many the node closed, the longest any of them stayed open after its TCP handshake, and the
+ * longest a TCP handshake took.
  */
 async function hold(): Promise<unknown> {
   const sources = values.sources ? values.sources.split(",") : [undefined];
   const open = new Set<net.Socket>();
-  let opened = 0, failed = 0, closedByNode = 0, longestMs = 0;
+  let opened = 0, failed = 0, closedByNode = 0, longestMs = 0, longestDialMs = 0;
   const once = (localAddress: string | undefined) =>
     new Promise<void>((resolve) => {
-      const openedAt = performance.now();
+      const dialedAt = performance.now();
       const socket = net.connect({ ...target, host: target.hostname, localAddress });
       open.add(socket);
-      let connected = false;
+      // From the TCP handshake on: the time before it (SYNs the tool's own flood makes the
+      // kernel retransmit, e.g. onto a tuple still in TIME_WAIT) is not the node holding it.
+      let connectedAt: number | null = null;
       socket.on("connect", () => {
-        connected = true;
+        connectedAt = performance.now();
+        longestDialMs = Math.max(longestDialMs, connectedAt - dialedAt);
         opened++;
       });
       socket.on("data", () => {}); // the certificate preamble, if any: never answered
       socket.on("error", () => {});
       socket.on("close", () => {
         open.delete(socket);
-        if (!connected) failed++;
+        if (connectedAt === null) failed++;
         else if (performance.now() < deadline) {
           closedByNode++;
-          longestMs = Math.max(longestMs, performance.now() - openedAt);
+          longestMs = Math.max(longestMs, performance.now() - connectedAt);
         }
         resolve();
       });
@@ -108,7 +112,13 @@ async function hold(): Promise<unknown> {
   }, Math.max(0, deadline - performance.now()));
   await Promise.all(Array.from({ length: count }, (_, i) => slot(i)));
   clearTimeout(timer);
-  return { opened, failed, closedByNode, longestMs: Math.round(longestMs) };
+  return {
+    opened,
+    failed,
+    closedByNode,
+    longestMs: Math.round(longestMs),
+    longestDialMs: Math.round(longestDialMs),
+  };
 }
 
 /** A valid, trusted-on-first-use peer (open trust mode): its own key, a real identity proof. */
