@@ -11,7 +11,8 @@ import { PeerCertificates } from "./peer_certificate.ts";
 import { TcpConnection, TcpListener, unbracket, writeAll } from "../peers/tcp_transport.ts";
 import type { Connection, DialOptions, Listener, Transport } from "../peers/transport.ts";
 
-/** Unread bytes beyond which an accepted connection stops reading from the socket. */
+/** Unread bytes beyond which an accepted connection stops reading from the socket (and so, on
+ * a link that stopped reading, e.g. while its BYE goes out, decrypts and holds no more). */
 const PAUSE_ABOVE_BYTES = 1024 * 1024;
 /** The dialer's first read: its TLS ClientHello (about 1.5 KB), or the start of it. */
 const FIRST_READ_BYTES = 4 * 1024;
@@ -156,8 +157,8 @@ interface HeldWrite {
  * the certificate preamble, and only the dialer's first bytes (its TLS ClientHello) create the
  * TLS server. A refused connection, or one that closes or times out without sending a byte,
  * never has any TLS state. Writes before that wait (the link engine writes its HELO at once).
- * Received chunks queue until read; above PAUSE_ABOVE_BYTES the socket is paused (the peer then
- * waits on TCP).
+ * Received chunks queue until read; above PAUSE_ABOVE_BYTES reads from the socket stop (the peer
+ * then waits on TCP).
  */
 class TlsServerConnection implements Connection {
   readonly remoteAddress: string;
@@ -214,7 +215,7 @@ class TlsServerConnection implements Connection {
     const chunk = this.#queue.shift();
     if (chunk) {
       this.#queuedBytes -= chunk.length;
-      if (this.#queuedBytes <= PAUSE_ABOVE_BYTES / 2 && this.#tls?.isPaused()) this.#tls.resume();
+      if (this.#queuedBytes <= PAUSE_ABOVE_BYTES / 2) this.#stream?.release();
       return Promise.resolve(chunk);
     }
     if (this.#failure) return Promise.reject(this.#failure);
@@ -293,7 +294,9 @@ class TlsServerConnection implements Connection {
     }
     this.#queue.push(chunk);
     this.#queuedBytes += chunk.length;
-    if (this.#queuedBytes > PAUSE_ABOVE_BYTES) this.#tls?.pause();
+    // On the socket, not the TLSSocket: Deno 2.9's TLSSocket.pause() stops its "data" events
+    // but not its reads from the stream under it.
+    if (this.#queuedBytes > PAUSE_ABOVE_BYTES) this.#stream?.hold();
   }
 
   #end(): void {

@@ -283,6 +283,53 @@ Deno.test("TlsTransport: a refused connection gets no preamble; a silent one end
   }
 });
 
+Deno.test("TlsTransport: an accepted connection nobody reads stops reading its socket; reading resumes it", async () => {
+  const a = await tlsNode("a");
+  const b = await tlsNode("b");
+  const accepted: Connection[] = [];
+  const listener = await b.transport.listen(LOOPBACK, 0, (c) => void accepted.push(c));
+  const total = 48 * 1024 * 1024;
+  try {
+    const connection = await a.transport.dial(
+      LOOPBACK,
+      listener.port,
+      undefined,
+      expectedOf(b.identity),
+    );
+    const piece = new Uint8Array(64 * 1024).fill(7);
+    let written = 0;
+    const writing = (async () => {
+      while (written < total) {
+        await connection.write(piece);
+        written += piece.length;
+      }
+    })();
+    // Nobody reads on the accepting side: the dialer's writes stall once the 1 MiB queue and
+    // the kernel's buffers are full (Deno's TLSSocket alone would have read on without end).
+    let stalledAt = -1;
+    for (let round = 0; round < 40 && stalledAt !== written; round++) {
+      stalledAt = written;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(stalledAt, written, "the writer never stalled");
+    assert.ok(written < 16 * 1024 * 1024, `${written} bytes went out with nobody reading`);
+    // Reading takes every byte, in order, and lets the writer finish.
+    let received = 0;
+    while (received < total) {
+      const chunk = await accepted[0].read();
+      assert.ok(chunk !== null, `ended after ${received} bytes`);
+      assert.ok(chunk.every((byte) => byte === 7));
+      received += chunk.length;
+    }
+    await writing;
+    assert.equal(received, total);
+    connection.close();
+  } finally {
+    listener.close();
+    for (const connection of accepted) connection.close();
+  }
+});
+
 async function waitUntil(check: () => boolean, ms = 2_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {

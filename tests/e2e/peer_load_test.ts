@@ -144,7 +144,10 @@ Deno.test({
 
       const unlinked = await underLoad(two, one.node, ["big-frame-unlinked"]);
       const { written, frameBytes } = unlinked.result;
-      assert.ok(Number(written) < Number(frameBytes) / 10, "the node read most of it");
+      // What the tool got out before the node closed: at most the node's 1 MiB read queue and
+      // the kernel's socket buffers (by default up to 6 MiB received, 4 MiB sent), even when the
+      // node is slow to close; it used to read on until it had closed (38 MB in one CI run).
+      assert.ok(Number(written) < Number(frameBytes) / 4, `the node read ${written} bytes of it`);
       const log = await Deno.readTextFile(one.node.logPath);
       assert.match(log, /frame NOOP: length \d+ exceeds limit 262144/);
       assert.ok(unlinked.peak - unlinked.before < 50, "a refused frame raised RSS");
