@@ -60,7 +60,7 @@ export interface DiscoveryOptions {
   announceIntervalMs?: number;
   /** A node silent this long is lost. Default 60 s. */
   peerTimeoutMs?: number;
-  /** How often expiry runs. Default 1 s. */
+  /** Least time between two expiry checks (each runs when the oldest entry falls due). Default 1 s. */
   expireIntervalMs?: number;
   /** Most nodes tracked. Default 1024. */
   maxNodes?: number;
@@ -341,12 +341,24 @@ export class Discovery {
     }, this.#options.announceIntervalMs!);
   }
 
+  /**
+   * Wakes when the oldest entry falls due (an idle node does not wake every second to find
+   * nothing to expire), at most once per `expireIntervalMs`; with no entry, after one timeout.
+   * An entry added meanwhile falls due later than that, so it is never checked late by more
+   * than one interval.
+   */
   #scheduleExpire(): void {
+    const now = this.#clock.now();
+    const due = this.#registry.nextExpiry() ?? now + this.#registry.timeoutMs;
+    const delay = Math.max(
+      this.#options.expireIntervalMs ?? DEFAULT_EXPIRE_INTERVAL_MS,
+      due - now + 1,
+    );
     this.#timers.expire = this.#clock.setTimeout(() => {
       if (this.#state !== "running") return;
-      this.#scheduleExpire();
       this.#expire();
-    }, this.#options.expireIntervalMs ?? DEFAULT_EXPIRE_INTERVAL_MS);
+      this.#scheduleExpire();
+    }, delay);
   }
 
   #packet(type: "ONLINE" | "OFFLINE", reply: boolean): Uint8Array {

@@ -197,6 +197,28 @@ Deno.test("Discovery: a silent node is lost after the timeout and found again la
   await lan.stopAll();
 });
 
+Deno.test("Discovery: a node hearing its peers on time wakes for expiry only when one falls due", async () => {
+  const lan = new Lan();
+  let timersSet = 0;
+  const counting = {
+    now: () => lan.clock.now(),
+    setTimeout: (callback: () => void, ms: number) => {
+      timersSet++;
+      return lan.clock.setTimeout(callback, ms);
+    },
+    clearTimeout: (handle: unknown) => lan.clock.clearTimeout(handle),
+  };
+  const [a] = await lan.pair({ clock: counting });
+  timersSet = 0;
+  await lan.advance(300_000); // B announces every 30 s, so it never falls due
+  assert.deepEqual(ids(a.discovery), ["B"]);
+  // Ten announcements of its own and an expiry check each time the oldest entry could have
+  // fallen due (every 30 to 60 s), not 300 checks, one a second.
+  assert.ok(timersSet <= 20, `${timersSet} timers in 300 s`);
+  assert.deepEqual(a.events, ["new B"]);
+  await lan.stopAll();
+});
+
 Deno.test("Discovery: stop() says OFFLINE to the LAN and to each known node", async () => {
   const lan = new Lan();
   const [a, b] = await lan.pair();

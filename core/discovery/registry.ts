@@ -143,6 +143,13 @@ export class NodeRegistry {
     return expired;
   }
 
+  /** When the next entry falls due for expiry if nothing is heard from it (null when empty). */
+  nextExpiry(): number | null {
+    let oldest = Infinity;
+    for (const entry of this.#entries.values()) oldest = Math.min(oldest, entry.lastSeen);
+    return oldest === Infinity ? null : oldest + this.timeoutMs;
+  }
+
   get(nodeId: string): NodeEntry | undefined {
     return this.#entries.get(nodeId);
   }

@@ -138,6 +138,16 @@ Deno.test("NodeRegistry.expire() removes only nodes silent for longer than the t
   assert.equal(registry.size, 0);
 });
 
+Deno.test("NodeRegistry.nextExpiry() is when the longest-silent entry falls due", () => {
+  const registry = new NodeRegistry({ timeoutMs: 60_000 });
+  assert.equal(registry.nextExpiry(), null);
+  registry.observe(online("A"), "10.0.0.1", T0 + 10_000);
+  registry.observe(online("B"), "10.0.0.2", T0 + 30_000);
+  assert.equal(registry.nextExpiry(), T0 + 70_000);
+  registry.observe(online("A"), "10.0.0.1", T0 + 40_000); // A heard again: B is now the oldest
+  assert.equal(registry.nextExpiry(), T0 + 90_000);
+});
+
 Deno.test("NodeRegistry when full drops unknown ids and keeps every known node", () => {
   const registry = new NodeRegistry({ maxEntries: 3 });
   for (const id of ["A", "B", "C"]) registry.observe(online(id), "10.0.0.1", T0);
