@@ -195,7 +195,9 @@ Deno.test({
         });
         await field.fill("Soda bread");
         await field.press("Enter");
-        await sidebar(page).getByRole("link", { name: /Soda bread/ }).waitFor();
+        // By its title (the actions button is named after it): the link's name also holds the
+        // preview, "Soda bread rises…", which matched before the rename had reached the node.
+        await sidebar(page).getByRole("button", { name: "Actions for Soda bread" }).waitFor();
         const stored = await (await fetch(`${node.url}/api/conversations`)).json();
         assert.ok(stored.local.some((c: { title: string }) => c.title === "Soda bread"));
 
