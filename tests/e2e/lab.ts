@@ -116,9 +116,19 @@ export class LabNode {
     await this.waitReady(options.readyTimeoutMs, options.readyPollMs);
   }
 
+  /** Waits until the API answers; fails at once, with the log, if the process has exited. */
   async waitReady(timeoutMs = 15_000, pollMs = 50): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let exited: Deno.CommandStatus | null = null;
+    this.process?.status.then((status) => exited = status);
     while (Date.now() < deadline) {
+      if (exited !== null) {
+        const { code, signal } = exited as Deno.CommandStatus;
+        throw new Error(
+          `${this.host.name} exited while starting (code ${code}${signal ? `, ${signal}` : ""}); ` +
+            `log:\n${await this.tail()}`,
+        );
+      }
       try {
         const res = await fetch(`${this.url}/api/status`);
         await res.body?.cancel();
