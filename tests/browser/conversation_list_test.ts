@@ -65,12 +65,16 @@ async function ask(page: Page, question: string) {
   await input.press("Enter");
 }
 
-async function answersDone(page: Page, timeout = 30_000) {
+/**
+ * Waits until the page shows `want` answers, none being written (counting them: right after a
+ * question the new answer may not be drawn yet, and the earlier ones are all finished).
+ */
+async function answersDone(page: Page, want: number, timeout = 30_000) {
   await page.waitForFunction(
-    () =>
-      document.querySelectorAll(".message.response").length > 0 &&
+    (want) =>
+      document.querySelectorAll(".message.response").length >= want &&
       !document.querySelector('.message.response[aria-busy="true"]'),
-    undefined,
+    want,
     { timeout },
   );
 }
@@ -105,14 +109,14 @@ Deno.test({
       await t.step("an answer's word is found by search and the page jumps to it", async () => {
         await page.goto(`${node.url}/`);
         await ask(page, "Name some calm things");
-        await answersDone(page);
+        await answersDone(page, 1);
         const firstAnswer = await page.locator(".message.response .md").last().innerText();
         foundWord = firstAnswer.trim().split(/\s+/)[6].replace(/[^\p{L}\p{N}]/gu, "");
         assert.match(foundWord, /^\p{L}+\d+$/u, `a word of the double's answer: ${firstAnswer}`);
         firstTitle = await page.getByTestId("conversation-title").innerText();
         // A long second answer pushes the first out of view.
         await ask(page, `${LONG_MARK} and now a long one`);
-        await answersDone(page);
+        await answersDone(page, 2);
         await page.getByRole("button", { name: "New chat" }).click();
 
         await sidebar(page).getByRole("searchbox", { name: "Search chats" }).fill(foundWord);
@@ -124,7 +128,16 @@ Deno.test({
         await screenshot(page, "list-search");
         await hit.click();
         const target = page.locator(".message.response.found-message");
-        await target.waitFor({ timeout: 10_000 });
+        await target.waitFor({ timeout: 10_000 }).catch(async (error) => {
+          // What the page showed instead, for the log of a failed run.
+          const state = await page.evaluate(() => ({
+            url: location.pathname,
+            messages: [...document.querySelectorAll("[data-message-id]")].map((el) =>
+              `${el.className}: ${(el.textContent ?? "").slice(0, 40)}`
+            ),
+          }));
+          throw new Error(`${error.message}\npage: ${JSON.stringify(state, null, 1)}`);
+        });
         assert.match(await target.innerText(), new RegExp(foundWord));
         const inView = await target.evaluate((el) => {
           const box = el.getBoundingClientRect();

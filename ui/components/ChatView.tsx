@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { conversations, meshModels, status } from "../models/app.ts";
+import { conversations, meshModels, search, status } from "../models/app.ts";
 import { Composer } from "./Composer.tsx";
 import { ConversationHeader } from "./ConversationHeader.tsx";
 import { EditIcon, ForkIcon } from "./icons.tsx";
@@ -87,6 +87,7 @@ export function ChatView() {
   // A failed answer carries its notice; other problems stand under the conversation.
   const problemOn = conversations.noticeMessageId.value;
   const currentId = conversations.currentId.value;
+  const found = search.found.value;
   useStickToBottom(scroller, [list, conversations.notice.value]);
   useEffect(() => setEditing(null), [currentId]);
   const switcher = (id: string) =>
@@ -125,7 +126,7 @@ export function ChatView() {
                   />
                 )
                 : (
-                  <QuestionMessage key={message.id} message={message}>
+                  <QuestionMessage key={message.id} message={message} found={found === message.id}>
                     {!readOnly && !streaming && (
                       <button
                         type="button"
@@ -144,6 +145,7 @@ export function ChatView() {
                 <ResponseMessage
                   key={message.id}
                   message={message}
+                  found={found === message.id}
                   canRegenerate={!readOnly && !streaming && message.id === lastAnswer}
                   hint={problemOn === message.id ? problem?.text : undefined}
                   onRegenerate={() => void conversations.regenerate()}

@@ -50,14 +50,16 @@ function ServedBy({ message }: { message: ChatMessage }) {
 }
 
 export function QuestionMessage(
-  { message, children }: {
+  { message, found = false, children }: {
     message: ChatMessage;
+    /** Just brought into view by a search hit: outlined for a moment. */
+    found?: boolean;
     /** More actions (edit, version switcher). */
     children?: ComponentChildren;
   },
 ) {
   return (
-    <div class="message question" data-message-id={message.id}>
+    <div class={`message question${found ? " found-message" : ""}`} data-message-id={message.id}>
       <div class="bubble">
         <Markdown text={message.content} />
       </div>
@@ -71,8 +73,10 @@ export function QuestionMessage(
 }
 
 export function ResponseMessage(
-  { message, canRegenerate, onRegenerate, hint, children }: {
+  { message, canRegenerate, onRegenerate, hint, found = false, children }: {
     message: ChatMessage;
+    /** Just brought into view by a search hit: outlined for a moment. */
+    found?: boolean;
     canRegenerate: boolean;
     onRegenerate: () => void;
     /** More actions (the version switcher). */
@@ -84,7 +88,11 @@ export function ResponseMessage(
   const streaming = !message.complete;
   const failover = message.failover;
   return (
-    <div class="message response" data-message-id={message.id} aria-busy={streaming}>
+    <div
+      class={`message response${found ? " found-message" : ""}`}
+      data-message-id={message.id}
+      aria-busy={streaming}
+    >
       <div class="avatar" aria-hidden="true">
         <span />
       </div>

@@ -1,8 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { conversations, search } from "../models/app.ts";
+import { FOUND_HIGHLIGHT_MS } from "../models/search.ts";
 
-/** How long a found message stays highlighted. */
-const HIGHLIGHT_MS = 4_000;
 /** The CSS highlight (`::highlight(found-words)`) that marks the found words in the message. */
 const WORDS_HIGHLIGHT = "found-words";
 
@@ -34,11 +33,20 @@ function markWords(root: Node, words: string[]): void {
   const Highlight = (globalThis as { Highlight?: new (...ranges: Range[]) => unknown }).Highlight;
   if (!registry || !Highlight) return;
   registry.set(WORDS_HIGHLIGHT, new Highlight(...wordRanges(root, words)));
-  setTimeout(() => registry.delete(WORDS_HIGHLIGHT), 2 * HIGHLIGHT_MS);
+  setTimeout(() => registry.delete(WORDS_HIGHLIGHT), 2 * FOUND_HIGHLIGHT_MS);
 }
 
-/** How long the page waits for the conversation to load before giving up the jump. */
-const GIVE_UP_MS = 5_000;
+/**
+ * Longest wait for the message to be drawn while its conversation loads or holds it; one that
+ * has loaded without it (a version not shown, deleted since) is given up at once.
+ */
+const GIVE_UP_MS = 30_000;
+
+/** Whether the message may still appear: the conversation is loading, or it holds the message. */
+function mayAppear(messageId: string): boolean {
+  return conversations.loadingConversation.peek() ||
+    conversations.shown.peek().some((message) => message.id === messageId);
+}
 
 /**
  * Brings the message a search hit named into view once its conversation is open: scrolled to
@@ -48,7 +56,8 @@ const GIVE_UP_MS = 5_000;
 export function useJumpToMessage(): void {
   const target = search.jumpTarget.value;
   const openId = conversations.currentId.value;
-  const messages = conversations.messages.value;
+  // Not on every change of the messages: an answer still being written changes them with each
+  // word, and restarting the wait each time would put the jump off until the answer ended.
   useEffect(() => {
     if (!target || target.conversationId !== openId) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -58,20 +67,19 @@ export function useJumpToMessage(): void {
         `[data-message-id="${CSS.escape(target.messageId)}"]`,
       );
       if (!element) {
-        if (Date.now() - started < GIVE_UP_MS) timer = setTimeout(tryJump, 100);
-        else search.jumped();
+        if (mayAppear(target.messageId) && Date.now() - started < GIVE_UP_MS) {
+          timer = setTimeout(tryJump, 100);
+        } else search.jumped();
         return;
       }
       element.scrollIntoView({ block: "center" });
-      element.classList.add("found-message");
       markWords(element, target.words);
       element.tabIndex = -1;
       element.focus({ preventScroll: true });
-      setTimeout(() => element.classList.remove("found-message"), HIGHLIGHT_MS);
-      search.jumped();
+      search.jumped(target.messageId); // the message draws itself highlighted (search.found)
     };
     // After the chat view's own scroll to the newest message, which runs on the same update.
     timer = setTimeout(tryJump, 50);
     return () => clearTimeout(timer);
-  }, [target, openId, messages]);
+  }, [target, openId]);
 }

@@ -169,6 +169,11 @@ export function createConversationsModel(
   const notice = signal<ChatNotice | null>(null);
   /** The answer streams this page reads, by conversation. */
   const activeStreams = signal<ReadonlyMap<string, ActiveStream>>(new Map());
+  /**
+   * The messages each answer stream has written, whether or not its chat is open: a chat opened
+   * again mid-answer shows every word, not the node's last saved copy plus what came after.
+   */
+  const liveCopies = new Map<string, ChatMessage[]>();
   const streamOf = (conversationId: string | null) =>
     conversationId === null ? undefined : activeStreams.value.get(conversationId);
   function setStream(conversationId: string, stream: ActiveStream | null) {
@@ -222,7 +227,8 @@ export function createConversationsModel(
       const conversation = await api.conversation(id);
       if (currentId.value !== id) return;
       current.value = conversation;
-      messages.value = reconcileMessages(messages.value, conversation.messages);
+      const local = liveCopies.get(id) ?? messages.value;
+      messages.value = reconcileMessages(local, conversation.messages);
     } catch (error) {
       if (currentId.value !== id) return;
       if (error instanceof ApiError && error.status === 404) {
@@ -258,33 +264,37 @@ export function createConversationsModel(
     event: StreamEvent,
   ): void {
     const here = currentId.value === conversationId;
+    const live = liveCopies.get(conversationId);
+    /** Applies a change to the stream's own copy, and to the page when its chat is open. */
+    const update = (change: (list: ChatMessage[]) => ChatMessage[]) => {
+      if (live && streamOf(conversationId)?.abort === abort) {
+        liveCopies.set(conversationId, change(liveCopies.get(conversationId)!));
+      }
+      if (here) messages.value = change(messages.value);
+    };
     switch (event.type) {
       case "question":
-        if (here) messages.value = upsertMessage(messages.value, event.message);
+        update((list) => upsertMessage(list, event.message));
         break;
       case "response": {
         const stream = streamOf(conversationId);
         if (stream?.abort === abort) {
           setStream(conversationId, { ...stream, messageId: event.message.id });
         }
-        if (here) messages.value = putMessage(messages.value, event.message);
+        update((list) => putMessage(list, event.message));
         break;
       }
       case "serving":
-        if (here) messages.value = markServing(messages.value, event.messageId, event.servedBy);
+        update((list) => markServing(list, event.messageId, event.servedBy));
         break;
       case "delta":
-        if (here) {
-          messages.value = appendDelta(messages.value, event.messageId, event.content, event.stats);
-        }
+        update((list) => appendDelta(list, event.messageId, event.content, event.stats));
         break;
       case "failover":
-        if (here) {
-          messages.value = markFailover(messages.value, event.messageId, event.from, event.to);
-        }
+        update((list) => markFailover(list, event.messageId, event.from, event.to));
         break;
       case "done":
-        if (here) messages.value = putMessage(messages.value, event.message);
+        update((list) => putMessage(list, event.message));
         break;
       case "error":
         notice.value = {
@@ -293,11 +303,13 @@ export function createConversationsModel(
           text: describeStreamError(event.kind, event.error, errorContext?.()),
           messageId: event.messageId,
         };
-        if (here && event.messageId) {
-          messages.value = messages.value.map((message) =>
-            message.id === event.messageId
-              ? { ...message, complete: true, error: message.error ?? event.error }
-              : message
+        if (event.messageId) {
+          update((list) =>
+            list.map((message) =>
+              message.id === event.messageId
+                ? { ...message, complete: true, error: message.error ?? event.error }
+                : message
+            )
           );
         }
         break;
@@ -311,6 +323,7 @@ export function createConversationsModel(
   ): Promise<boolean> {
     const abort = new AbortController();
     setStream(conversationId, { conversationId, messageId: null, abort });
+    liveCopies.set(conversationId, []);
     // Another chat's problem stays until that chat is answered again.
     const earlier = notice.value?.conversationId;
     if (earlier === conversationId || earlier === null) notice.value = null;
@@ -331,7 +344,10 @@ export function createConversationsModel(
     }
     const last = streamOf(conversationId);
     const messageId = last?.abort === abort ? last.messageId : null;
-    if (last?.abort === abort) setStream(conversationId, null);
+    if (last?.abort === abort) {
+      setStream(conversationId, null);
+      liveCopies.delete(conversationId);
+    }
     if (stopped) {
       // The server keeps the partial answer as stopped; show the same until its copy arrives.
       if (currentId.value === conversationId && messageId) {

@@ -237,6 +237,37 @@ Deno.test("two chats write their answers at once, each marked, each notice kept 
   assert.equal(conversations.notice.value?.conversationId, "a", "b's answer left a's notice");
 });
 
+Deno.test("a chat opened again mid-answer shows every word, not the node's older saved copy", async () => {
+  const stream = playedStream();
+  // The node saves a growing answer now and then: what it gives back lags behind the stream.
+  let saved = [question, { ...growing, content: "" }];
+  const { conversations } = setup({
+    conversation: (id) => Promise.resolve(conversation({ id, messages: id === "a" ? saved : [] })),
+    ask: (_id, _content, _model, signal, onEvent) => stream.start(signal, onEvent),
+  });
+  await conversations.openConversation("a");
+  const sending = conversations.send("Hi?");
+  stream.emit({ type: "question", message: question });
+  stream.emit({ type: "response", message: growing });
+  stream.emit({ type: "delta", messageId: "r1", content: "one" });
+  await conversations.openConversation("b"); // away while the answer goes on
+  stream.emit({ type: "delta", messageId: "r1", content: " two" });
+  saved = [question, { ...growing, content: "one" }];
+  stream.emit({ type: "delta", messageId: "r1", content: " three" });
+  const shownAnswer = () => conversations.messages.value[1]?.content;
+  assert.equal(conversations.messages.value.length, 0, "b shows none of a's answer");
+  await conversations.openConversation("a");
+  assert.equal(shownAnswer(), "one two three");
+  stream.emit({ type: "delta", messageId: "r1", content: " four" });
+  assert.equal(shownAnswer(), "one two three four");
+  stream.finish();
+  await sending;
+  // Once the stream is over, the node's copy is what a later opening shows.
+  await conversations.openConversation("b");
+  await conversations.openConversation("a");
+  assert.equal(shownAnswer(), "one");
+});
+
 Deno.test("a received conversation is read-only; fork() copies it and opens the copy", async () => {
   const { conversations, routes } = setup({
     conversations: () =>

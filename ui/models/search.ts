@@ -7,6 +7,8 @@ import type { Route } from "../lib/route.ts";
 export const MIN_SEARCH_CHARS = 2;
 /** Typing pauses this long before the node is asked. */
 export const SEARCH_DELAY_MS = 250;
+/** How long a found message stays highlighted. */
+export const FOUND_HIGHLIGHT_MS = 4_000;
 
 /** A message to bring into view once its conversation is open, and the words found in it. */
 export type JumpTarget = { conversationId: string; messageId: string; words: string[] };
@@ -18,12 +20,17 @@ export interface SearchModel {
   readonly searching: ReadonlySignal<boolean>;
   readonly error: ReadonlySignal<string | null>;
   readonly jumpTarget: ReadonlySignal<JumpTarget | null>;
+  /** The message just brought into view, highlighted for FOUND_HIGHLIGHT_MS; null otherwise. */
+  readonly found: ReadonlySignal<string | null>;
   /** The search box changed: asks the node after a pause; the newest text wins. */
   setQuery(text: string): void;
   /** Opens a hit's conversation and marks its message to be scrolled to and highlighted. */
   open(hit: SearchHit): void;
-  /** The page brought the target into view (or gave up). */
-  jumped(): void;
+  /**
+   * The page brought the target into view (`messageId`, highlighted for a moment) or gave up
+   * (no id).
+   */
+  jumped(messageId?: string): void;
 }
 
 export interface SearchDeps {
@@ -45,6 +52,10 @@ export function createSearchModel(
   const searching = signal(false);
   const error = signal<string | null>(null);
   const jumpTarget = signal<JumpTarget | null>(null);
+  // A signal, not a class set on the element: the highlight survives the message being drawn
+  // again, and ends on its own timer.
+  const found = signal<string | null>(null);
+  let cancelFound = () => {};
   let cancelPending = () => {};
   let inFlight: AbortController | null = null;
 
@@ -73,6 +84,7 @@ export function createSearchModel(
     searching,
     error,
     jumpTarget,
+    found,
     setQuery(text) {
       cancelPending();
       const query = text.trim();
@@ -92,8 +104,14 @@ export function createSearchModel(
       jumpTarget.value = { conversationId: hit.conversationId, messageId: hit.messageId, words };
       navigate({ view: "chat", conversationId: hit.conversationId });
     },
-    jumped() {
+    jumped(messageId) {
       jumpTarget.value = null;
+      if (messageId === undefined) return;
+      cancelFound();
+      found.value = messageId;
+      cancelFound = later(() => {
+        if (found.value === messageId) found.value = null;
+      }, FOUND_HIGHLIGHT_MS);
     },
   };
 }

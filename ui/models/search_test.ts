@@ -98,3 +98,23 @@ Deno.test("open() goes to the hit's conversation and keeps the message to jump t
   model.jumped();
   assert.equal(model.jumpTarget.value, null);
 });
+
+Deno.test("jumped(id) highlights the message until its timer ends; a newer jump keeps its own", async () => {
+  const { model, tick } = harness(() => Promise.reject(new Error("unused")));
+  model.open(hit);
+  model.jumped("r1");
+  assert.equal(model.jumpTarget.value, null);
+  assert.equal(model.found.value, "r1");
+  await tick(); // FOUND_HIGHLIGHT_MS passed
+  assert.equal(model.found.value, null);
+  model.open(hit);
+  model.jumped("r1");
+  model.open({ ...hit, messageId: "r2" });
+  model.jumped("r2"); // the first timer is dropped: it cannot end the second highlight
+  assert.equal(model.found.value, "r2");
+  await tick();
+  assert.equal(model.found.value, null);
+  model.open(hit);
+  model.jumped(); // gave up: nothing highlighted
+  assert.equal(model.found.value, null);
+});
