@@ -238,11 +238,16 @@ class TlsServerConnection implements Connection {
     const secured = this.#tls;
     const stream = this.#stream;
     if (secured && stream) {
+      // Nothing read from now on is wanted: stop reading the socket at once.
+      stream.hold();
       // Deno's node:tls starts a new TLSSocket's reading on the next tick; destroyed in the
       // tick it was made, a TLSSocket and its native TLS state are never freed (Deno 2.9).
       process.nextTick(() => {
-        secured.destroy();
-        stream.destroy();
+        try {
+          secured.destroy();
+        } finally {
+          stream.destroy();
+        }
       });
     } else {
       try {
