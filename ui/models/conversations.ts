@@ -264,12 +264,13 @@ export function createConversationsModel(
     event: StreamEvent,
   ): void {
     const here = currentId.value === conversationId;
-    const live = liveCopies.get(conversationId);
+    // The copy of this stream only: an event of a stream already replaced changes nothing there.
+    const live = streamOf(conversationId)?.abort === abort
+      ? liveCopies.get(conversationId)
+      : undefined;
     /** Applies a change to the stream's own copy, and to the page when its chat is open. */
     const update = (change: (list: ChatMessage[]) => ChatMessage[]) => {
-      if (live && streamOf(conversationId)?.abort === abort) {
-        liveCopies.set(conversationId, change(liveCopies.get(conversationId)!));
-      }
+      if (live) liveCopies.set(conversationId, change(live));
       if (here) messages.value = change(messages.value);
     };
     switch (event.type) {
