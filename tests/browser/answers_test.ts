@@ -30,6 +30,8 @@ Deno.test({
       await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
 
       const maths = answer.locator("math");
+      // KaTeX is loaded when an answer first holds maths: until then the TeX shows as written.
+      await maths.nth(2).waitFor({ timeout: 15_000 });
       assert.equal(await maths.count(), 3, "two inline formulas and one block");
       const block = answer.locator(".math-block math");
       assert.equal(await block.getAttribute("display"), "block");
